@@ -1,0 +1,95 @@
+//! Durable message history. `append` assigns each room's next `seq` and returns only once the
+//! message is committed to disk; history reads page by `seq`.
+
+mod sqlite;
+
+pub use sqlite::SqliteStore;
+
+use protocol::{Message, Seq};
+
+/// A message as posted, before the store gives it a place.
+#[derive(Clone, Debug)]
+pub struct NewMessage {
+    pub room: String,
+    pub client_id: String,
+    pub author: String,
+    pub text: String,
+}
+
+/// What `append` did with a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Appended {
+    /// Stored now, with its new `seq`.
+    New(Message),
+    /// This `client_id` was stored before (a resend); nothing was written.
+    Duplicate(Message),
+}
+
+impl Appended {
+    pub fn message(&self) -> &Message {
+        match self {
+            Appended::New(m) | Appended::Duplicate(m) => m,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("cannot open the data directory {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    /// The `client_id` is already taken in this room by another author.
+    #[error("client_id already used by another author")]
+    ClientIdTaken,
+    /// The batch this message was in could not be committed; nothing of it was stored.
+    #[error("could not store the message: {0}")]
+    Commit(String),
+    #[error("the store has shut down")]
+    Closed,
+}
+
+/// Called by the store, in `seq` order, for each message right after it is committed.
+pub type OnCommit = Box<dyn Fn(&Message) + Send + 'static>;
+
+/// A page of history, oldest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Page {
+    pub messages: Vec<Message>,
+    /// True when older messages exist before the first one.
+    pub has_more: bool,
+}
+
+/// The history store behind the engine. One variant per backend.
+pub enum Store {
+    Sqlite(SqliteStore),
+}
+
+impl Store {
+    pub async fn append(&self, message: NewMessage) -> Result<Appended, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.append(message).await,
+        }
+    }
+
+    /// The newest `limit` messages of a room (before `before`, when given).
+    pub async fn latest(
+        &self,
+        room: &str,
+        before: Option<Seq>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.latest(room, before, limit).await,
+        }
+    }
+
+    /// Up to `limit` messages of a room with `seq` greater than `after`, oldest first.
+    pub async fn after(&self, room: &str, after: Seq, limit: usize) -> Result<Vec<Message>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.after(room, after, limit).await,
+        }
+    }
+}

@@ -1,0 +1,370 @@
+//! The embedded default store: one SQLite file in WAL mode.
+//!
+//! All writes go through one writer thread that commits whatever has queued up as a single
+//! transaction (group commit): one fsync covers many messages, and each sender is answered
+//! only after that commit. Reads use a small pool of separate connections, which WAL lets
+//! run alongside the writer.
+
+use super::{Appended, NewMessage, OnCommit, Page, StoreError};
+use protocol::{Message, Seq};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use rusqlite_migration::{Migrations, M};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use tokio::sync::{mpsc, oneshot};
+
+/// Most messages committed in one transaction.
+const MAX_BATCH: usize = 1024;
+/// Idle read connections kept open.
+const MAX_IDLE_READERS: usize = 8;
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(vec![M::up(include_str!("../../migrations/sqlite/0001_messages.sql"))])
+}
+
+struct WriteRequest {
+    message: NewMessage,
+    reply: oneshot::Sender<Result<Appended, StoreError>>,
+}
+
+pub struct SqliteStore {
+    writer: mpsc::Sender<WriteRequest>,
+    readers: Arc<ReaderPool>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) `natter.db` in `data_dir` and applies pending migrations.
+    pub fn open(data_dir: &Path, on_commit: OnCommit) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
+        let path = data_dir.join("natter.db");
+        let mut conn = open_connection(&path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        migrations().to_latest(&mut conn)?;
+
+        let (writer, requests) = mpsc::channel(4 * MAX_BATCH);
+        std::thread::Builder::new()
+            .name("natter-sqlite-writer".into())
+            .spawn(move || Writer { conn, next_seq: HashMap::new(), on_commit }.run(requests))
+            .map_err(|source| StoreError::DataDir { path: path.display().to_string(), source })?;
+        Ok(SqliteStore { writer, readers: Arc::new(ReaderPool { path, idle: Mutex::default() }) })
+    }
+
+    pub async fn append(&self, message: NewMessage) -> Result<Appended, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.writer
+            .send(WriteRequest { message, reply })
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    pub async fn latest(&self, room: &str, before: Option<Seq>, limit: usize) -> Result<Page, StoreError> {
+        let room = room.to_owned();
+        self.readers
+            .read(move |conn| {
+                let before = before.map_or(i64::MAX, |b| b as i64);
+                // One extra row tells whether older messages exist.
+                let mut stmt = conn.prepare_cached(
+                    "SELECT room, seq, client_id, author, text, sent_at FROM messages
+                     WHERE room = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3",
+                )?;
+                let mut messages = stmt
+                    .query_map(params![room, before, limit as i64 + 1], row_to_message)?
+                    .collect::<Result<Vec<_>, _>>()?;
+                let has_more = messages.len() > limit;
+                messages.truncate(limit);
+                messages.reverse();
+                Ok(Page { messages, has_more })
+            })
+            .await
+    }
+
+    pub async fn after(&self, room: &str, after: Seq, limit: usize) -> Result<Vec<Message>, StoreError> {
+        let room = room.to_owned();
+        self.readers
+            .read(move |conn| {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT room, seq, client_id, author, text, sent_at FROM messages
+                     WHERE room = ?1 AND seq > ?2 ORDER BY seq ASC LIMIT ?3",
+                )?;
+                let rows = stmt.query_map(params![room, after as i64, limit as i64], row_to_message)?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await
+    }
+}
+
+fn open_connection(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // FULL: a commit is on disk before `append` returns, so an ack survives a power cut too.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    Ok(conn)
+}
+
+fn row_to_message(row: &rusqlite::Row<'_>) -> rusqlite::Result<Message> {
+    Ok(Message {
+        room: row.get(0)?,
+        seq: row.get::<_, i64>(1)? as Seq,
+        client_id: row.get(2)?,
+        author: row.get(3)?,
+        text: row.get(4)?,
+        sent_at: row.get(5)?,
+    })
+}
+
+fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Owns the only writing connection; see the module comment.
+struct Writer {
+    conn: Connection,
+    /// Last `seq` per room, loaded on first use and advanced only after a commit.
+    next_seq: HashMap<String, Seq>,
+    on_commit: OnCommit,
+}
+
+impl Writer {
+    fn run(mut self, mut requests: mpsc::Receiver<WriteRequest>) {
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        while let Some(first) = requests.blocking_recv() {
+            batch.push(first);
+            while batch.len() < MAX_BATCH {
+                match requests.try_recv() {
+                    Ok(request) => batch.push(request),
+                    Err(_) => break,
+                }
+            }
+            self.commit_batch(&mut batch);
+        }
+    }
+
+    fn commit_batch(&mut self, batch: &mut Vec<WriteRequest>) {
+        match self.write(batch) {
+            Ok(results) => {
+                for (request, result) in batch.drain(..).zip(results) {
+                    if let Ok(Appended::New(message)) = &result {
+                        self.next_seq.insert(message.room.clone(), message.seq);
+                        (self.on_commit)(message);
+                    }
+                    let _ = request.reply.send(result);
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, messages = batch.len(), "could not commit messages");
+                let reason = error.to_string();
+                for request in batch.drain(..) {
+                    let _ = request.reply.send(Err(StoreError::Commit(reason.clone())));
+                }
+            }
+        }
+    }
+
+    /// Writes the batch in one transaction. The outer error fails the whole batch; an inner
+    /// error refuses one message only.
+    fn write(&mut self, batch: &[WriteRequest]) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut results = Vec::with_capacity(batch.len());
+        // Seqs handed out in this transaction; they only become real on commit.
+        let mut pending_seq: HashMap<&str, Seq> = HashMap::new();
+        let mut in_batch: HashMap<(&str, &str), Message> = HashMap::new();
+        {
+            let mut find = tx.prepare_cached(
+                "SELECT room, seq, client_id, author, text, sent_at FROM messages
+                 WHERE room = ?1 AND client_id = ?2",
+            )?;
+            let mut last = tx.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room = ?1")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO messages (room, seq, client_id, author, text, sent_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for WriteRequest { message: new, .. } in batch {
+                let key = (new.room.as_str(), new.client_id.as_str());
+                let earlier = match in_batch.get(&key) {
+                    Some(m) => Some(m.clone()),
+                    None => find.query_row(params![new.room, new.client_id], row_to_message).optional()?,
+                };
+                if let Some(earlier) = earlier {
+                    results.push(if earlier.author == new.author {
+                        Ok(Appended::Duplicate(earlier))
+                    } else {
+                        Err(StoreError::ClientIdTaken)
+                    });
+                    continue;
+                }
+                let seq = match pending_seq.get(new.room.as_str()) {
+                    Some(seq) => seq + 1,
+                    None => match self.next_seq.get(&new.room) {
+                        Some(seq) => seq + 1,
+                        None => last.query_row(params![new.room], |r| r.get::<_, i64>(0))? as Seq + 1,
+                    },
+                };
+                let message = Message {
+                    room: new.room.clone(),
+                    seq,
+                    client_id: new.client_id.clone(),
+                    author: new.author.clone(),
+                    text: new.text.clone(),
+                    sent_at: now_millis(),
+                };
+                insert.execute(params![
+                    message.room,
+                    seq as i64,
+                    message.client_id,
+                    message.author,
+                    message.text,
+                    message.sent_at
+                ])?;
+                pending_seq.insert(new.room.as_str(), seq);
+                in_batch.insert(key, message.clone());
+                results.push(Ok(Appended::New(message)));
+            }
+        }
+        tx.commit()?;
+        Ok(results)
+    }
+}
+
+/// Read connections, opened on demand and kept for reuse; queries run on tokio's blocking pool.
+struct ReaderPool {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl ReaderPool {
+    async fn read<T, F>(self: &Arc<Self>, query: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let pool = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let idle = pool.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+            let conn = match idle {
+                Some(conn) => conn,
+                None => open_connection(&pool.path)?,
+            };
+            let result = query(&conn);
+            let mut idle = pool.idle.lock().unwrap_or_else(|e| e.into_inner());
+            if idle.len() < MAX_IDLE_READERS {
+                idle.push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(|_| StoreError::Closed)?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new(room: &str, client_id: &str, author: &str, text: &str) -> NewMessage {
+        NewMessage { room: room.into(), client_id: client_id.into(), author: author.into(), text: text.into() }
+    }
+
+    fn open(dir: &Path) -> SqliteStore {
+        SqliteStore::open(dir, Box::new(|_| {})).unwrap()
+    }
+
+    #[tokio::test]
+    async fn seqs_are_per_room_and_dense() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path());
+        for i in 1..=3u64 {
+            let a = store.append(new("a", &format!("a{i}"), "ann", "hi")).await.unwrap();
+            assert_eq!(a, Appended::New(a.message().clone()));
+            assert_eq!(a.message().seq, i);
+        }
+        let b = store.append(new("b", "b1", "bob", "yo")).await.unwrap();
+        assert_eq!(b.message().seq, 1);
+    }
+
+    #[tokio::test]
+    async fn a_resend_is_stored_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path());
+        let first = store.append(new("a", "same", "ann", "hi")).await.unwrap();
+        let again = store.append(new("a", "same", "ann", "hi")).await.unwrap();
+        assert_eq!(again, Appended::Duplicate(first.message().clone()));
+        assert!(matches!(store.append(new("a", "same", "eve", "x")).await, Err(StoreError::ClientIdTaken)));
+        assert_eq!(store.after("a", 0, 10).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn concurrent_appends_get_distinct_dense_seqs() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(open(dir.path()));
+        let mut tasks = Vec::new();
+        for i in 0..200 {
+            let store = Arc::clone(&store);
+            tasks.push(tokio::spawn(async move {
+                // Every tenth is a resend of the one before.
+                let id = if i % 10 == 9 { i - 1 } else { i };
+                store.append(new("r", &format!("c{id}"), "ann", "x")).await.unwrap()
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let all = store.after("r", 0, 1000).await.unwrap();
+        assert_eq!(all.len(), 180);
+        assert!(all.iter().enumerate().all(|(i, m)| m.seq == i as u64 + 1));
+    }
+
+    #[tokio::test]
+    async fn history_pages_and_survives_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = open(dir.path());
+            for i in 0..120 {
+                store.append(new("a", &format!("c{i}"), "ann", &format!("m{i}"))).await.unwrap();
+            }
+        }
+        let store = open(dir.path());
+        let page = store.latest("a", None, 50).await.unwrap();
+        assert_eq!(page.messages.len(), 50);
+        assert!(page.has_more);
+        assert_eq!(page.messages.first().unwrap().seq, 71);
+        assert_eq!(page.messages.last().unwrap().text, "m119");
+        let older = store.latest("a", Some(71), 50).await.unwrap();
+        assert_eq!(older.messages.last().unwrap().seq, 70);
+        let oldest = store.latest("a", Some(21), 50).await.unwrap();
+        assert_eq!(oldest.messages.len(), 20);
+        assert!(!oldest.has_more);
+        // Appending continues the sequence after a reopen.
+        let next = store.append(new("a", "new", "ann", "x")).await.unwrap();
+        assert_eq!(next.message().seq, 121);
+    }
+
+    #[tokio::test]
+    async fn on_commit_sees_messages_in_seq_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&seen);
+        let store = Arc::new(
+            SqliteStore::open(dir.path(), Box::new(move |m| sink.lock().unwrap().push(m.seq))).unwrap(),
+        );
+        let tasks: Vec<_> = (0..50)
+            .map(|i| {
+                let store = Arc::clone(&store);
+                tokio::spawn(async move { store.append(new("a", &format!("c{i}"), "ann", "x")).await })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        assert_eq!(*seen.lock().unwrap(), (1..=50).collect::<Vec<_>>());
+    }
+}

@@ -1,0 +1,135 @@
+use serde::{Deserialize, Serialize};
+
+/// Position of a message in its room: assigned by the store, 1 for the first message, no gaps.
+pub type Seq = u64;
+
+/// A stored chat message, exactly as every reader receives it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub room: String,
+    pub seq: Seq,
+    /// Chosen by the sending client; a resend with the same id is stored once.
+    pub client_id: String,
+    pub author: String,
+    pub text: String,
+    /// Server time the message was stored, milliseconds since the Unix epoch.
+    pub sent_at: i64,
+}
+
+/// What a client sends over the live WebSocket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientEvent {
+    /// Names the person on this connection; must come before `join` and `send`.
+    Hello { nickname: String },
+    /// Starts receiving a room. `since` is the last `seq` this client already has: the server
+    /// replays everything after it, then live messages. Without it the server sends the last
+    /// page of history.
+    Join {
+        room: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<Seq>,
+    },
+    /// Stops receiving a room.
+    Leave { room: String },
+    /// Posts a message. Answered by `ack` once it is durably stored.
+    Send { room: String, client_id: String, text: String },
+}
+
+/// What the server sends over the live WebSocket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerEvent {
+    /// Answer to `hello`: the nickname as the server will show it.
+    Welcome { nickname: String },
+    /// Answer to `join`: messages the client lacks, oldest first. Live `message` events
+    /// for the room follow, starting right after the last one here (or after `since`).
+    History {
+        room: String,
+        messages: Vec<Message>,
+        /// True when older messages exist before the first one sent.
+        has_more: bool,
+    },
+    /// A message posted to a room this connection has joined.
+    Message(Message),
+    /// The sender's message with this `client_id` is durably stored at `seq`.
+    Ack { room: String, client_id: String, seq: Seq },
+    /// Something this client sent was refused. Only this client receives it; the connection
+    /// stays open.
+    Error {
+        code: ErrorCode,
+        message: String,
+        /// The message this error is about, when it is about a `send`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+    },
+}
+
+/// Machine-readable reason of an [`ServerEvent::Error`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The frame was not a valid client event.
+    BadFrame,
+    /// `join` or `send` before `hello`.
+    NoNickname,
+    InvalidNickname,
+    InvalidRoom,
+    EmptyMessage,
+    MessageTooLong,
+    /// `send` to a room this connection has not joined.
+    NotJoined,
+    /// The `client_id` is malformed or already used by someone else.
+    InvalidClientId,
+    /// The message store could not take the message; it was not stored. Retry later.
+    StoreUnavailable,
+}
+
+impl ServerEvent {
+    pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
+        ServerEvent::Error { code, message: message.into(), client_id: None }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_events_use_documented_json() {
+        let send: ClientEvent = serde_json::from_str(
+            r#"{"type":"send","room":"general","client_id":"c1","text":"hi"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            send,
+            ClientEvent::Send { room: "general".into(), client_id: "c1".into(), text: "hi".into() }
+        );
+        let join: ClientEvent = serde_json::from_str(r#"{"type":"join","room":"general"}"#).unwrap();
+        assert_eq!(join, ClientEvent::Join { room: "general".into(), since: None });
+        assert!(serde_json::from_str::<ClientEvent>(r#"{"type":"shout"}"#).is_err());
+    }
+
+    #[test]
+    fn message_event_is_flat() {
+        let m = Message {
+            room: "general".into(),
+            seq: 7,
+            client_id: "c".into(),
+            author: "ann".into(),
+            text: "hey".into(),
+            sent_at: 1,
+        };
+        let json = serde_json::to_value(ServerEvent::Message(m.clone())).unwrap();
+        assert_eq!(json["type"], "message");
+        assert_eq!(json["seq"], 7);
+        let back: ServerEvent = serde_json::from_value(json).unwrap();
+        assert_eq!(back, ServerEvent::Message(m));
+    }
+
+    #[test]
+    fn error_codes_are_snake_case() {
+        let json = serde_json::to_string(&ServerEvent::error(ErrorCode::MessageTooLong, "x")).unwrap();
+        assert_eq!(json, r#"{"type":"error","code":"message_too_long","message":"x"}"#);
+    }
+}

@@ -1,0 +1,20 @@
+//! Natter's wire contract, shared by the server, the browser app, the terminal client and the
+//! load generator. Serde types only: no I/O, builds for native and wasm32.
+//!
+//! Every frame on the live WebSocket carries one [`ClientEvent`] (client to server) or one
+//! [`ServerEvent`] (server to client) as JSON; `docs/protocol.md` shows each with examples.
+
+mod event;
+mod validate;
+
+pub use event::*;
+pub use validate::*;
+
+/// The stable path of the live WebSocket (a Leptos server function with a fixed endpoint).
+pub const LIVE_PATH: &str = "/api/live";
+
+/// The room everyone lands in.
+pub const DEFAULT_ROOM: &str = "general";
+
+/// How many messages a join replays when the client has seen nothing of the room yet.
+pub const HISTORY_PAGE: usize = 50;

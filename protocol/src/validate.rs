@@ -1,0 +1,153 @@
+//! The rules for what people may type. The server enforces them; clients use the same
+//! functions to warn early.
+
+use crate::ErrorCode;
+use unicode_segmentation::UnicodeSegmentation;
+
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+pub const MAX_NICKNAME_CHARS: usize = 32;
+pub const MAX_ROOM_CHARS: usize = 32;
+pub const MAX_CLIENT_ID_BYTES: usize = 64;
+
+/// A rule broken by user input, with the sentence to show the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invalid {
+    pub code: ErrorCode,
+    pub reason: String,
+}
+
+impl Invalid {
+    fn new(code: ErrorCode, reason: impl Into<String>) -> Self {
+        Invalid { code, reason: reason.into() }
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+impl std::error::Error for Invalid {}
+
+/// User-perceived characters (grapheme clusters): "👍🏽" and "é" count as one.
+pub fn char_count(s: &str) -> usize {
+    s.graphemes(true).count()
+}
+
+/// Returns the message text as it will be stored (surrounding whitespace removed).
+pub fn message_text(text: &str) -> Result<&str, Invalid> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Invalid::new(ErrorCode::EmptyMessage, "A message cannot be empty."));
+    }
+    // Cheap bound first: every grapheme has at least one byte.
+    if text.len() > MAX_MESSAGE_CHARS && char_count(text) > MAX_MESSAGE_CHARS {
+        return Err(Invalid::new(
+            ErrorCode::MessageTooLong,
+            format!("A message can have at most {MAX_MESSAGE_CHARS} characters."),
+        ));
+    }
+    Ok(text)
+}
+
+/// Returns the nickname as it will be shown (surrounding whitespace removed).
+pub fn nickname(name: &str) -> Result<&str, Invalid> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Invalid::new(ErrorCode::InvalidNickname, "Please choose a nickname."));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(Invalid::new(
+            ErrorCode::InvalidNickname,
+            "A nickname cannot contain control characters.",
+        ));
+    }
+    if char_count(name) > MAX_NICKNAME_CHARS {
+        return Err(Invalid::new(
+            ErrorCode::InvalidNickname,
+            format!("A nickname can have at most {MAX_NICKNAME_CHARS} characters."),
+        ));
+    }
+    Ok(name)
+}
+
+/// Returns the canonical (lower-case) room name: 1–32 letters, digits, `-` or `_`.
+pub fn room_name(name: &str) -> Result<String, Invalid> {
+    let name = name.trim();
+    let valid_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if name.is_empty() || name.len() > MAX_ROOM_CHARS || !valid_chars {
+        return Err(Invalid::new(
+            ErrorCode::InvalidRoom,
+            format!(
+                "A room name has 1 to {MAX_ROOM_CHARS} characters: letters, digits, '-' and '_'."
+            ),
+        ));
+    }
+    Ok(name.to_ascii_lowercase())
+}
+
+/// A client-chosen message id: 1–64 bytes of letters, digits, `-` and `_` (a UUID fits).
+pub fn client_id(id: &str) -> Result<&str, Invalid> {
+    let ok = !id.is_empty()
+        && id.len() <= MAX_CLIENT_ID_BYTES
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(id)
+    } else {
+        Err(Invalid::new(
+            ErrorCode::InvalidClientId,
+            "A client_id has 1 to 64 characters: letters, digits, '-' and '_'.",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_rules() {
+        assert_eq!(message_text("  hi \n").unwrap(), "hi");
+        assert_eq!(message_text(" \n\t ").unwrap_err().code, ErrorCode::EmptyMessage);
+        assert!(message_text(&"a".repeat(MAX_MESSAGE_CHARS)).is_ok());
+        assert_eq!(
+            message_text(&"a".repeat(MAX_MESSAGE_CHARS + 1)).unwrap_err().code,
+            ErrorCode::MessageTooLong
+        );
+        // 4000 emoji are 16000 bytes but 4000 characters: allowed.
+        assert!(message_text(&"😀".repeat(MAX_MESSAGE_CHARS)).is_ok());
+        // Skin-tone emoji are one character each.
+        assert!(message_text(&"👍🏽".repeat(MAX_MESSAGE_CHARS)).is_ok());
+        assert!(message_text(&"я".repeat(MAX_MESSAGE_CHARS + 1)).is_err());
+    }
+
+    #[test]
+    fn nickname_rules() {
+        assert_eq!(nickname(" ann ").unwrap(), "ann");
+        assert!(nickname("").is_err());
+        assert!(nickname("   ").is_err());
+        assert!(nickname("a\u{7}b").is_err());
+        assert!(nickname("a\nb").is_err());
+        assert!(nickname(&"x".repeat(33)).is_err());
+        assert!(nickname(&"ж".repeat(32)).is_ok());
+        assert!(nickname("李小龙").is_ok());
+    }
+
+    #[test]
+    fn room_rules() {
+        assert_eq!(room_name("General").unwrap(), "general");
+        assert_eq!(room_name("rust-lang_2").unwrap(), "rust-lang_2");
+        for bad in ["", "a b", "a/b", "é", &"r".repeat(33)] {
+            assert_eq!(room_name(bad).unwrap_err().code, ErrorCode::InvalidRoom, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn client_id_rules() {
+        assert!(client_id("550e8400-e29b-41d4-a716-446655440000").is_ok());
+        assert!(client_id("").is_err());
+        assert!(client_id("a b").is_err());
+        assert!(client_id(&"a".repeat(65)).is_err());
+    }
+}
