@@ -1,1 +1,54 @@
+//! Natter's user interface, rendered on the server and hydrated in the browser, and the server
+//! functions it calls. Server-function bodies reach the chat only through the [`engine::Engine`]
+//! in Leptos context.
 
+pub mod api;
+mod chat;
+#[cfg(feature = "ssr")]
+pub mod identity;
+mod live;
+mod time_fmt;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+/// The HTML document around the app (server side).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="natter" href="/pkg/natter.css"/>
+        <Title text="Natter"/>
+        <Router>
+            <Routes fallback=|| view! { <main class="not-found"><h1>"Not found"</h1></main> }>
+                // Async: the whole page, history included, is in the first HTML response, so it
+                // reads the same with JavaScript off.
+                <Route path=path!("/") view=chat::ChatPage ssr=SsrMode::Async/>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,1 +1,32 @@
-fn main(){}
+//! The `natter` binary: reads its configuration, opens the engine and serves the chat.
+
+mod config;
+mod routes;
+
+use clap::Parser;
+use config::{Config, LogFormat};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let config = Config::parse();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    match config.log_format {
+        LogFormat::Human => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        LogFormat::Json => tracing_subscriber::fmt().json().with_env_filter(filter).init(),
+    }
+    tracing::info!(
+        addr = %config.addr,
+        data_dir = %config.data_dir.display(),
+        site_root = %config.site_root.display(),
+        log_format = ?config.log_format,
+        "natter starting"
+    );
+    match routes::serve(config).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

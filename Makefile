@@ -1,0 +1,42 @@
+# Natter. `make run` serves the chat on the embedded default; `make test` runs every test.
+# Both install whatever they need first (scripts/setup.sh).
+
+SHELL := /bin/bash
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+NATTER_ADDR ?= 127.0.0.1:3000
+NATTER_DATA_DIR ?= ./data
+
+.PHONY: run dev build test test-rust test-e2e setup setup-test clean
+
+setup:
+	@scripts/setup.sh build
+
+setup-test:
+	@scripts/setup.sh test
+
+## Build the release server and site.
+build: setup
+	cargo leptos build --release
+
+## Build and serve Natter at http://$(NATTER_ADDR) with SQLite under $(NATTER_DATA_DIR).
+run: build
+	LEPTOS_SITE_ROOT=target/site ./target/release/natter --addr $(NATTER_ADDR) --data-dir $(NATTER_DATA_DIR)
+
+## Rebuild and reload on every change.
+dev: setup
+	cargo leptos watch
+
+## Every test: Rust unit and integration tests, then Playwright in Chromium.
+test: setup-test test-rust test-e2e
+
+test-rust:
+	cargo test --workspace
+
+test-e2e:
+	cargo leptos build --release
+	cd end2end && npx playwright test
+
+clean:
+	cargo clean
+	rm -rf .tools end2end/node_modules

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs what building (and, with `test`, testing) Natter needs and is missing. Idempotent:
+# each step checks first, so a machine that has everything pays only the checks.
+#
+#   scripts/setup.sh build   toolchain: wasm target, cargo-leptos, wasm-bindgen CLI, wasm-opt
+#   scripts/setup.sh test    the above, plus Chromium and the end-to-end npm packages
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+mode=${1:-build}
+tools=$root/.tools
+export PATH="$tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+CARGO_LEPTOS_VERSION=0.3.10   # 0.3.11 needs a newer rustc than this toolchain
+BINARYEN_VERSION=132          # older wasm-opt (e.g. Debian's 108) breaks hydration
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 15 minutes, once)"
+  cargo install cargo-leptos --locked --version "$CARGO_LEPTOS_VERSION"
+fi
+
+# The CLI must match the wasm-bindgen crate in Cargo.lock exactly.
+wbg=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg" ]; then
+  say "installing wasm-bindgen-cli $wbg"
+  cargo install wasm-bindgen-cli --version "$wbg"
+fi
+
+need_npm=()
+[ -x "$tools/node_modules/.bin/wasm-opt" ] || need_npm+=("binaryen@$BINARYEN_VERSION")
+if [ ${#need_npm[@]} -gt 0 ]; then
+  command -v npm >/dev/null || { say "installing Node.js and npm"; apt-get update -qq; apt-get install -y -qq nodejs npm; }
+  say "installing ${need_npm[*]} into .tools"
+  mkdir -p "$tools"
+  [ -f "$tools/package.json" ] || echo '{"private": true}' > "$tools/package.json"
+  npm install --prefix "$tools" --no-audit --no-fund "${need_npm[@]}"
+fi
+
+if [ "$mode" = test ]; then
+  if [ ! -x /usr/bin/chromium ]; then
+    say "installing Chromium"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  fi
+  if [ ! -d end2end/node_modules/@playwright/test ]; then
+    say "installing the end-to-end test packages"
+    (cd end2end && npm ci --no-audit --no-fund)
+  fi
+fi
+say "ready ($mode)"

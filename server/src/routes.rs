@@ -1,0 +1,66 @@
+//! The HTTP side: Leptos pages and server functions (the live WebSocket among them), static
+//! files, and graceful shutdown.
+
+use crate::config::Config;
+use app::{shell, App};
+use axum::Router;
+use engine::Engine;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the message store: {0}")]
+    Store(#[from] engine::store::StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen { addr: std::net::SocketAddr, source: std::io::Error },
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
+
+pub fn router(engine: Engine, options: LeptosOptions) -> Router {
+    let routes = generate_route_list(App);
+    let context = move || provide_context(engine.clone());
+    Router::new()
+        .leptos_routes_with_context(&options, routes, context, {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .with_state(options)
+}
+
+pub async fn serve(config: Config) -> Result<(), StartError> {
+    let engine = Engine::open_sqlite(&config.data_dir)?;
+    let options = LeptosOptions::builder()
+        .output_name("natter")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_addr(config.addr)
+        .build();
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| StartError::Listen { addr: config.addr, source })?;
+    let local = listener.local_addr().map_err(StartError::Serve)?;
+    tracing::info!("listening on http://{local}");
+    axum::serve(listener, router(engine, options))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(StartError::Serve)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            term.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

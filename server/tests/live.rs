@@ -1,0 +1,126 @@
+//! The live protocol against the real server: order, acks, dedupe, history, restarts.
+
+mod support;
+
+use protocol::{ClientEvent, ServerEvent};
+use std::time::Duration;
+use support::Server;
+
+#[tokio::test]
+async fn messages_reach_everyone_in_order_and_the_sender_gets_acks() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let (mut ann, history) = server.joined("ann", "general").await;
+    assert!(history.is_empty());
+    let (mut bob, _) = server.joined("bob", "general").await;
+
+    for i in 1..=20 {
+        ann.say("general", &format!("ann-{i}"), &format!("message {i}")).await;
+    }
+    let mut acks = Vec::new();
+    let mut ann_seen = Vec::new();
+    while acks.len() < 20 || ann_seen.len() < 20 {
+        match ann.next().await {
+            ServerEvent::Ack { client_id, seq, .. } => acks.push((client_id, seq)),
+            ServerEvent::Message(m) => ann_seen.push(m.seq),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(ann_seen, (1..=20).collect::<Vec<_>>());
+    acks.sort_by_key(|(_, seq)| *seq);
+    for (i, (client_id, seq)) in acks.iter().enumerate() {
+        assert_eq!((client_id.as_str(), *seq), (format!("ann-{}", i + 1).as_str(), i as u64 + 1));
+    }
+    for want in 1..=20u64 {
+        match bob.next().await {
+            ServerEvent::Message(m) => {
+                assert_eq!(m.seq, want);
+                assert_eq!(m.author, "ann");
+                assert_eq!(m.text, format!("message {want}"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_resent_client_id_is_stored_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let (mut ann, _) = server.joined("ann", "general").await;
+    let (mut bob, _) = server.joined("bob", "general").await;
+    ann.say("general", "same-id", "hello").await;
+    ann.say("general", "same-id", "hello").await;
+    let mut acks = Vec::new();
+    while acks.len() < 2 {
+        if let ServerEvent::Ack { seq, .. } = ann.next().await {
+            acks.push(seq);
+        }
+    }
+    assert_eq!(acks, vec![1, 1]);
+    assert!(matches!(bob.next().await, ServerEvent::Message(m) if m.seq == 1));
+    assert_eq!(bob.try_next(Duration::from_millis(500)).await, None, "the resend must not be delivered again");
+    let (_, history) = server.joined("cat", "general").await;
+    assert_eq!(history.len(), 1);
+}
+
+#[tokio::test]
+async fn history_survives_a_crash_and_joins_resume_from_since() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let (mut ann, _) = server.joined("ann", "general").await;
+    for i in 1..=60 {
+        ann.say("general", &format!("c{i}"), &format!("m{i}")).await;
+    }
+    let mut acked = 0;
+    while acked < 60 {
+        if let ServerEvent::Ack { .. } = ann.next().await {
+            acked += 1;
+        }
+    }
+    server.kill();
+
+    let server = Server::start(dir.path());
+    // A new joiner gets the last 50, and knows there is more.
+    let mut bob = server.connect().await;
+    bob.send(&ClientEvent::Hello { nickname: "bob".into() }).await;
+    bob.next().await;
+    bob.send(&ClientEvent::Join { room: "general".into(), since: None }).await;
+    match bob.next().await {
+        ServerEvent::History { messages, has_more, .. } => {
+            assert_eq!(messages.iter().map(|m| m.seq).collect::<Vec<_>>(), (11..=60).collect::<Vec<_>>());
+            assert_eq!(messages.last().unwrap().text, "m60");
+            assert!(has_more);
+        }
+        other => panic!("{other:?}"),
+    }
+    // A returning client gets exactly what it missed.
+    let mut ann = server.connect().await;
+    ann.send(&ClientEvent::Hello { nickname: "ann".into() }).await;
+    ann.next().await;
+    ann.send(&ClientEvent::Join { room: "general".into(), since: Some(57) }).await;
+    match ann.next().await {
+        ServerEvent::History { messages, .. } => {
+            assert_eq!(messages.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![58, 59, 60])
+        }
+        other => panic!("{other:?}"),
+    }
+    // And the sequence continues after the restart.
+    ann.say("general", "after-restart", "still here").await;
+    assert!(matches!(bob.next().await, ServerEvent::Message(m) if m.seq == 61));
+}
+
+#[tokio::test]
+async fn rooms_are_separate() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let (mut ann, _) = server.joined("ann", "general").await;
+    let (mut bob, _) = server.joined("bob", "random").await;
+    ann.say("general", "g1", "in general").await;
+    bob.say("random", "r1", "in random").await;
+    assert!(matches!(bob.next().await, ServerEvent::Message(m) if m.room == "random" && m.seq == 1));
+    // Bob gets his ack and nothing from general.
+    assert!(matches!(bob.next().await, ServerEvent::Ack { .. }));
+    assert_eq!(bob.try_next(Duration::from_millis(300)).await, None);
+    let _ = ann.next().await;
+}
