@@ -2,8 +2,7 @@
 //! WebSocket. Each has a fixed endpoint under `/api` so other clients can rely on it.
 
 use leptos::prelude::*;
-#[cfg(feature = "ssr")]
-use leptos::server_fn::error::ServerFnErrorErr;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use leptos::server_fn::{codec::JsonEncoding, BoxedStream, Websocket};
 use protocol::{ClientEvent, Message, ServerEvent};
 use serde::{Deserialize, Serialize};
@@ -20,20 +19,44 @@ pub struct RoomView {
     pub form_client_id: String,
 }
 
-#[cfg(feature = "ssr")]
-fn engine() -> Result<engine::Engine, ServerFnError> {
-    use_context::<engine::Engine>().ok_or_else(|| ServerFnError::new("the chat engine is not running"))
+/// Why a server function did not do what was asked. Its text is meant for the reader.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The input breaks a rule; the text says which.
+    #[error("{0}")]
+    Refused(String),
+    /// The server cannot do it right now (e.g. the store is down).
+    #[error("{0}")]
+    Unavailable(String),
+    /// The call did not get through (network, encoding); the detail is for logs.
+    #[error("Could not reach the server; please try again.")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
+        AppError::Transport(error.to_string())
+    }
 }
 
 #[cfg(feature = "ssr")]
-fn user_error(invalid: protocol::Invalid) -> ServerFnError {
-    ServerFnErrorErr::Args(invalid.reason).into()
+impl From<protocol::Invalid> for AppError {
+    fn from(invalid: protocol::Invalid) -> Self {
+        AppError::Refused(invalid.reason)
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn engine() -> Result<engine::Engine, AppError> {
+    use_context::<engine::Engine>().ok_or_else(|| AppError::Unavailable("The chat engine is not running.".into()))
 }
 
 /// The page data of a room for the current reader.
 #[server(prefix = "/api", endpoint = "room_page")]
-pub async fn room_page(room: String) -> Result<RoomView, ServerFnError> {
-    let room = protocol::room_name(&room).map_err(user_error)?;
+pub async fn room_page(room: String) -> Result<RoomView, AppError> {
+    let room = protocol::room_name(&room)?;
     let nickname = crate::identity::nickname().await;
     let form_client_id = uuid::Uuid::new_v4().to_string();
     if nickname.is_none() {
@@ -41,31 +64,31 @@ pub async fn room_page(room: String) -> Result<RoomView, ServerFnError> {
     }
     let page = engine()?.history(&room, None, protocol::HISTORY_PAGE).await.map_err(|error| {
         tracing::warn!(%error, "history read failed");
-        ServerFnError::new("History is unavailable right now; please reload in a moment.")
+        AppError::Unavailable("History is unavailable right now; please reload in a moment.".into())
     })?;
     Ok(RoomView { room, nickname, messages: page.messages, has_more: page.has_more, form_client_id })
 }
 
 /// Takes a nickname for this browser (a cookie) and returns it as it will be shown.
 #[server(prefix = "/api", endpoint = "join")]
-pub async fn join(nickname: String) -> Result<String, ServerFnError> {
-    let nickname = protocol::nickname(&nickname).map_err(user_error)?.to_owned();
+pub async fn join(nickname: String) -> Result<String, AppError> {
+    let nickname = protocol::nickname(&nickname)?.to_owned();
     crate::identity::remember(&nickname);
     Ok(nickname)
 }
 
 /// Posts a message from a plain HTML form (the composer without JavaScript).
 #[server(prefix = "/api", endpoint = "post")]
-pub async fn post_message(room: String, client_id: String, text: String) -> Result<(), ServerFnError> {
+pub async fn post_message(room: String, client_id: String, text: String) -> Result<(), AppError> {
     let Some(author) = crate::identity::nickname().await else {
-        return Err(ServerFnErrorErr::Args("Choose a nickname before posting.".into()).into());
+        return Err(AppError::Refused("Choose a nickname before posting.".into()));
     };
     match engine()?.post(&author, &room, &client_id, &text).await {
         Ok(_) => Ok(()),
-        Err(engine::PostError::Invalid(invalid)) => Err(user_error(invalid)),
+        Err(engine::PostError::Invalid(invalid)) => Err(invalid.into()),
         Err(engine::PostError::Store(error)) => {
             tracing::warn!(%error, "could not store a form post");
-            Err(ServerFnError::new("Your message could not be saved; please try again."))
+            Err(AppError::Unavailable("Your message could not be saved; please try again.".into()))
         }
     }
 }
@@ -80,7 +103,7 @@ pub async fn live(
     /// Events waiting for a slow client before its session stops reading the hub.
     const OUTGOING_QUEUE: usize = 256;
 
-    let engine = engine()?;
+    let engine = engine().map_err(|e| ServerFnError::new(e.to_string()))?;
     let nickname = crate::identity::nickname().await;
     let (out, events) = tokio::sync::mpsc::channel(OUTGOING_QUEUE);
     let input: std::pin::Pin<Box<dyn futures::Stream<Item = Result<ClientEvent, ServerFnError>> + Send>> =

@@ -1,21 +1,11 @@
 //! The chat screen: nickname prompt, message list, composer, connection status.
 
-use crate::api::{Join, PostMessage, RoomView};
+use crate::api::{AppError, Join, PostMessage, RoomView};
 use crate::live::{Live, Pending, Status};
 use crate::time_fmt;
 use leptos::{html, prelude::*, server_fn::ServerFn};
 use protocol::Message;
 
-/// The text to show a reader for a failed server function.
-fn error_text(error: &ServerFnError) -> String {
-    match error {
-        ServerFnError::Args(reason) | ServerFnError::ServerError(reason) => reason.clone(),
-        ServerFnError::Request(_) | ServerFnError::Response(_) => {
-            "Could not reach the server; please try again.".into()
-        }
-        _ => "Something went wrong; please try again.".into(),
-    }
-}
 
 /// `/`: the `general` room, or the nickname prompt for a browser that has not joined.
 #[component]
@@ -32,7 +22,7 @@ pub fn ChatPage() -> impl IntoView {
                     match page.await {
                         Ok(page) if page.nickname.is_some() => view! { <Conversation page/> }.into_any(),
                         Ok(_) => view! { <NicknamePrompt join/> }.into_any(),
-                        Err(error) => view! { <p role="alert" class="notice">{error_text(&error)}</p> }.into_any(),
+                        Err(error) => view! { <p role="alert" class="notice">{error.to_string()}</p> }.into_any(),
                     }
                 })}
             </Transition>
@@ -42,7 +32,7 @@ pub fn ChatPage() -> impl IntoView {
 
 #[component]
 fn NicknamePrompt(join: ServerAction<Join>) -> impl IntoView {
-    let error = move || join.value().get().and_then(Result::err).map(|e| error_text(&e));
+    let error = move || join.value().get().and_then(Result::err).as_ref().map(AppError::to_string);
     view! {
         <section class="join">
             <h1>"Natter"</h1>
@@ -103,7 +93,7 @@ fn MessageList(live: Live, running: RwSignal<bool>) -> impl IntoView {
         }
     });
     view! {
-        <ol class="messages" role="log" aria-live="polite" aria-label="Messages" node_ref=list>
+        <ol class="messages" role="log" aria-live="polite" aria-label="Conversation" node_ref=list>
             <For each=move || live.messages.get() key=|m| m.seq let:message>
                 <MessageItem own=message.author == me message running/>
             </For>
@@ -177,7 +167,7 @@ fn Composer(live: Live, page: RoomView, running: RwSignal<bool>) -> impl IntoVie
         }
     };
     let notice = move || {
-        live.notice.get().or_else(|| form_post.value().get().and_then(Result::err).map(|e| error_text(&e)))
+        live.notice.get().or_else(|| form_post.value().get().and_then(Result::err).as_ref().map(AppError::to_string))
     };
     view! {
         <form class="composer" method="post" action=PostMessage::PATH on:submit=submit>

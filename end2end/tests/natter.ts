@@ -1,0 +1,78 @@
+// Starts and stops real natter servers for the end-to-end tests.
+import { ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { createInterface } from "node:readline";
+import { Page, expect } from "@playwright/test";
+
+const root = path.resolve(__dirname, "../..");
+export const binary = process.env.NATTER_BIN ?? path.join(root, "target/release/natter");
+export const siteRoot = process.env.LEPTOS_SITE_ROOT ?? path.join(root, "target/site");
+
+export class Natter {
+  private constructor(
+    private child: ChildProcess,
+    readonly addr: string,
+    readonly dataDir: string,
+  ) {}
+
+  get url(): string {
+    return `http://${this.addr}`;
+  }
+
+  /** Starts natter on `addr` (default: a free port) with `dataDir` (default: a new temp dir). */
+  static async start(opts: { addr?: string; dataDir?: string } = {}): Promise<Natter> {
+    const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), "natter-e2e-"));
+    const child = spawn(binary, ["--addr", opts.addr ?? "127.0.0.1:0", "--data-dir", dataDir], {
+      env: { ...process.env, LEPTOS_SITE_ROOT: siteRoot, RUST_LOG: "info", NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const addr = await new Promise<string>((ok, fail) => {
+      const timer = setTimeout(() => fail(new Error("natter did not start in 15 s")), 15_000);
+      child.once("exit", (code) => fail(new Error(`natter exited with ${code} before listening`)));
+      createInterface({ input: child.stdout! }).on("line", (line) => {
+        const found = line.match(/listening on http:\/\/(\S+)/);
+        if (found) {
+          clearTimeout(timer);
+          ok(found[1]);
+        }
+      });
+    });
+    return new Natter(child, addr, dataDir);
+  }
+
+  /** SIGKILL, as a crash would. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((ok) => this.child.once("exit", ok));
+    this.child.kill("SIGKILL");
+    await exited;
+  }
+
+  /** Crashes the server and starts it again on the same address and data. */
+  async restart(): Promise<Natter> {
+    await this.kill();
+    return Natter.start({ addr: this.addr, dataDir: this.dataDir });
+  }
+}
+
+/** Opens the chat and joins with `nickname`; returns once the live connection is up. */
+export async function join(page: Page, url: string, nickname: string): Promise<void> {
+  await page.goto(url);
+  await page.getByLabel("Nickname").fill(nickname);
+  await page.getByRole("button", { name: "Join" }).click();
+  await expect(page.getByRole("status")).toHaveText("connected");
+}
+
+/** Types a message into the composer and presses Enter. */
+export async function say(page: Page, text: string): Promise<void> {
+  const composer = page.getByLabel("Message");
+  await composer.fill(text);
+  await composer.press("Enter");
+}
+
+/** The texts of the messages in the list, in order (pending ones excluded). */
+export function messageTexts(page: Page) {
+  return page.getByRole("log").locator("li.message:not(.pending) .text");
+}
