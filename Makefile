@@ -31,7 +31,7 @@ dev: setup
 test: setup-test test-rust test-e2e
 
 test-rust:
-	cargo test --workspace
+	cargo test
 
 test-e2e:
 	cargo leptos build --release

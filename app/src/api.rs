@@ -50,7 +50,8 @@ impl From<protocol::Invalid> for AppError {
 
 #[cfg(feature = "ssr")]
 fn engine() -> Result<engine::Engine, AppError> {
-    use_context::<engine::Engine>().ok_or_else(|| AppError::Unavailable("The chat engine is not running.".into()))
+    use_context::<engine::Engine>()
+        .ok_or_else(|| AppError::Unavailable("The chat engine is not running.".into()))
 }
 
 /// The page data of a room for the current reader.
@@ -60,13 +61,30 @@ pub async fn room_page(room: String) -> Result<RoomView, AppError> {
     let nickname = crate::identity::nickname().await;
     let form_client_id = uuid::Uuid::new_v4().to_string();
     if nickname.is_none() {
-        return Ok(RoomView { room, nickname, messages: Vec::new(), has_more: false, form_client_id });
+        return Ok(RoomView {
+            room,
+            nickname,
+            messages: Vec::new(),
+            has_more: false,
+            form_client_id,
+        });
     }
-    let page = engine()?.history(&room, None, protocol::HISTORY_PAGE).await.map_err(|error| {
-        tracing::warn!(%error, "history read failed");
-        AppError::Unavailable("History is unavailable right now; please reload in a moment.".into())
-    })?;
-    Ok(RoomView { room, nickname, messages: page.messages, has_more: page.has_more, form_client_id })
+    let page = engine()?
+        .history(&room, None, protocol::HISTORY_PAGE)
+        .await
+        .map_err(|error| {
+            tracing::warn!(%error, "history read failed");
+            AppError::Unavailable(
+                "History is unavailable right now; please reload in a moment.".into(),
+            )
+        })?;
+    Ok(RoomView {
+        room,
+        nickname,
+        messages: page.messages,
+        has_more: page.has_more,
+        form_client_id,
+    })
 }
 
 /// Takes a nickname for this browser (a cookie) and returns it as it will be shown.
@@ -81,14 +99,18 @@ pub async fn join(nickname: String) -> Result<String, AppError> {
 #[server(prefix = "/api", endpoint = "post")]
 pub async fn post_message(room: String, client_id: String, text: String) -> Result<(), AppError> {
     let Some(author) = crate::identity::nickname().await else {
-        return Err(AppError::Refused("Choose a nickname before posting.".into()));
+        return Err(AppError::Refused(
+            "Choose a nickname before posting.".into(),
+        ));
     };
     match engine()?.post(&author, &room, &client_id, &text).await {
         Ok(_) => Ok(()),
         Err(engine::PostError::Invalid(invalid)) => Err(invalid.into()),
         Err(engine::PostError::Store(error)) => {
             tracing::warn!(%error, "could not store a form post");
-            Err(AppError::Unavailable("Your message could not be saved; please try again.".into()))
+            Err(AppError::Unavailable(
+                "Your message could not be saved; please try again.".into(),
+            ))
         }
     }
 }
@@ -106,9 +128,12 @@ pub async fn live(
     let engine = engine().map_err(|e| ServerFnError::new(e.to_string()))?;
     let nickname = crate::identity::nickname().await;
     let (out, events) = tokio::sync::mpsc::channel(OUTGOING_QUEUE);
-    let input: std::pin::Pin<Box<dyn futures::Stream<Item = Result<ClientEvent, ServerFnError>> + Send>> =
-        input.into();
+    let input: std::pin::Pin<
+        Box<dyn futures::Stream<Item = Result<ClientEvent, ServerFnError>> + Send>,
+    > = input.into();
     let input = input.map(|item| item.map_err(|error| error.to_string()));
     tokio::spawn(engine::session::Session::new(engine, nickname, out).run(input));
-    Ok(tokio_stream::wrappers::ReceiverStream::new(events).map(Ok).into())
+    Ok(tokio_stream::wrappers::ReceiverStream::new(events)
+        .map(Ok)
+        .into())
 }

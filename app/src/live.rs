@@ -72,9 +72,18 @@ impl Live {
     pub fn send(&self, text: &str) -> Result<(), protocol::Invalid> {
         let text = protocol::message_text(text)?.to_owned();
         let client_id = new_client_id();
-        self.pending.update(|p| p.push(Pending { client_id: client_id.clone(), text: text.clone() }));
+        self.pending.update(|p| {
+            p.push(Pending {
+                client_id: client_id.clone(),
+                text: text.clone(),
+            })
+        });
         self.notice.set(None);
-        let event = ClientEvent::Send { room: self.room.get_value(), client_id, text };
+        let event = ClientEvent::Send {
+            room: self.room.get_value(),
+            client_id,
+            text,
+        };
         self.outgoing.with_value(|out| {
             if let Some(out) = out {
                 let _ = out.unbounded_send(Ok(event));
@@ -86,7 +95,8 @@ impl Live {
     // The receiving side runs only in the browser (and in tests).
     #[cfg_attr(not(any(feature = "hydrate", test)), allow(dead_code))]
     fn last_seq(&self) -> u64 {
-        self.messages.with_untracked(|m| m.last().map_or(0, |m| m.seq))
+        self.messages
+            .with_untracked(|m| m.last().map_or(0, |m| m.seq))
     }
 
     /// Adds messages the view lacks (the server sends them in order) and retires the
@@ -100,7 +110,11 @@ impl Live {
         }
         let me = self.nickname.get_value();
         self.pending.update(|pending| {
-            pending.retain(|p| !fresh.iter().any(|m| m.client_id == p.client_id && m.author == me))
+            pending.retain(|p| {
+                !fresh
+                    .iter()
+                    .any(|m| m.client_id == p.client_id && m.author == me)
+            })
         });
         self.messages.update(|messages| messages.extend(fresh));
     }
@@ -112,7 +126,9 @@ impl Live {
             ServerEvent::History { messages, .. } => self.receive(messages),
             ServerEvent::Message(message) => self.receive(vec![message]),
             ServerEvent::Ack { .. } => {}
-            ServerEvent::Error { message, client_id, .. } => {
+            ServerEvent::Error {
+                message, client_id, ..
+            } => {
                 if let Some(id) = client_id {
                     self.pending.update(|p| p.retain(|p| p.client_id != id));
                 }
@@ -126,8 +142,13 @@ impl Live {
     fn opening_frames(&self) -> Vec<ClientEvent> {
         let room = self.room.get_value();
         let mut frames = vec![
-            ClientEvent::Hello { nickname: self.nickname.get_value() },
-            ClientEvent::Join { room: room.clone(), since: Some(self.last_seq()) },
+            ClientEvent::Hello {
+                nickname: self.nickname.get_value(),
+            },
+            ClientEvent::Join {
+                room: room.clone(),
+                since: Some(self.last_seq()),
+            },
         ];
         self.pending.with_untracked(|pending| {
             frames.extend(pending.iter().map(|p| ClientEvent::Send {
@@ -162,7 +183,8 @@ impl Live {
                 }
                 self.outgoing.set_value(Some(out));
                 if let Ok(events) = crate::api::live(input.into()).await {
-                    let mut events: std::pin::Pin<Box<dyn futures::Stream<Item = _> + Send>> = events.into();
+                    let mut events: std::pin::Pin<Box<dyn futures::Stream<Item = _> + Send>> =
+                        events.into();
                     while let Some(Ok(event)) = events.next().await {
                         if matches!(event, ServerEvent::Welcome { .. }) {
                             failures = 0;
@@ -175,7 +197,11 @@ impl Live {
                     break;
                 }
                 failures += 1;
-                self.status.set(if browser_online() { Status::Reconnecting } else { Status::Offline });
+                self.status.set(if browser_online() {
+                    Status::Reconnecting
+                } else {
+                    Status::Offline
+                });
                 gloo_timers::future::sleep(backoff(failures)).await;
             }
         });
@@ -250,52 +276,65 @@ mod tests {
     }
 
     fn seqs(live: &Live) -> Vec<u64> {
-        live.messages.get_untracked().iter().map(|m| m.seq).collect()
+        live.messages
+            .get_untracked()
+            .iter()
+            .map(|m| m.seq)
+            .collect()
     }
 
     #[test]
     fn replays_and_live_messages_are_added_once_in_order() {
-        let live = live(vec![message(1, "bob", "b1"), message(2, "bob", "b2")]);
-        live.apply(ServerEvent::History {
-            room: "general".into(),
-            messages: vec![message(2, "bob", "b2"), message(3, "bob", "b3")],
-            has_more: true,
-        });
-        live.apply(ServerEvent::Message(message(3, "bob", "b3")));
-        live.apply(ServerEvent::Message(message(4, "bob", "b4")));
-        assert_eq!(seqs(&live), vec![1, 2, 3, 4]);
+        // Signals live in a reactive owner (its arena is sandboxed on the server).
+        Owner::new().with(|| {
+            let live = live(vec![message(1, "bob", "b1"), message(2, "bob", "b2")]);
+            live.apply(ServerEvent::History {
+                room: "general".into(),
+                messages: vec![message(2, "bob", "b2"), message(3, "bob", "b3")],
+                has_more: true,
+            });
+            live.apply(ServerEvent::Message(message(3, "bob", "b3")));
+            live.apply(ServerEvent::Message(message(4, "bob", "b4")));
+            assert_eq!(seqs(&live), vec![1, 2, 3, 4]);
+        })
     }
 
     #[test]
     fn own_messages_leave_the_outbox_when_they_come_back() {
-        let live = live(vec![]);
-        live.send("hello").unwrap();
-        live.send("again").unwrap();
-        let pending = live.pending.get_untracked();
-        assert_eq!(pending.len(), 2);
-        // The connection opens with hello, join from the last seq, then the unsent messages.
-        let frames = live.opening_frames();
-        assert_eq!(frames[1], ClientEvent::Join { room: "general".into(), since: Some(0) });
-        assert!(matches!(&frames[2], ClientEvent::Send { client_id, .. } if *client_id == pending[0].client_id));
-        live.apply(ServerEvent::Message(message(1, "ann", &pending[0].client_id)));
-        assert_eq!(live.pending.get_untracked(), vec![pending[1].clone()]);
-        // Someone else's message with the same id does not retire ours.
-        live.apply(ServerEvent::Message(message(2, "bob", &pending[1].client_id)));
-        assert_eq!(live.pending.get_untracked().len(), 1);
+        // Signals live in a reactive owner (its arena is sandboxed on the server).
+        Owner::new().with(|| {
+            let live = live(vec![]);
+            live.send("hello").unwrap();
+            live.send("again").unwrap();
+            let pending = live.pending.get_untracked();
+            assert_eq!(pending.len(), 2);
+            // The connection opens with hello, join from the last seq, then the unsent messages.
+            let frames = live.opening_frames();
+            assert_eq!(frames[1], ClientEvent::Join { room: "general".into(), since: Some(0) });
+            assert!(matches!(&frames[2], ClientEvent::Send { client_id, .. } if *client_id == pending[0].client_id));
+            live.apply(ServerEvent::Message(message(1, "ann", &pending[0].client_id)));
+            assert_eq!(live.pending.get_untracked(), vec![pending[1].clone()]);
+            // Someone else's message with the same id does not retire ours.
+            live.apply(ServerEvent::Message(message(2, "bob", &pending[1].client_id)));
+            assert_eq!(live.pending.get_untracked().len(), 1);
+        })
     }
 
     #[test]
     fn refused_messages_leave_the_outbox_with_a_notice() {
-        let live = live(vec![]);
-        assert!(live.send("   ").is_err());
-        live.send("hi").unwrap();
-        let id = live.pending.get_untracked()[0].client_id.clone();
-        live.apply(ServerEvent::Error {
-            code: protocol::ErrorCode::StoreUnavailable,
-            message: "not saved".into(),
-            client_id: Some(id),
-        });
-        assert!(live.pending.get_untracked().is_empty());
-        assert_eq!(live.notice.get_untracked().as_deref(), Some("not saved"));
+        // Signals live in a reactive owner (its arena is sandboxed on the server).
+        Owner::new().with(|| {
+            let live = live(vec![]);
+            assert!(live.send("   ").is_err());
+            live.send("hi").unwrap();
+            let id = live.pending.get_untracked()[0].client_id.clone();
+            live.apply(ServerEvent::Error {
+                code: protocol::ErrorCode::StoreUnavailable,
+                message: "not saved".into(),
+                client_id: Some(id),
+            });
+            assert!(live.pending.get_untracked().is_empty());
+            assert_eq!(live.notice.get_untracked().as_deref(), Some("not saved"));
+        })
     }
 }

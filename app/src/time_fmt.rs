@@ -10,7 +10,12 @@ fn utc(ms: i64) -> Option<OffsetDateTime> {
 /// Machine-readable time for `<time datetime>`.
 pub fn iso(ms: i64) -> String {
     utc(ms)
-        .and_then(|t| t.format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z")).ok())
+        .and_then(|t| {
+            t.format(format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+            ))
+            .ok()
+        })
         .unwrap_or_default()
 }
 
@@ -28,7 +33,8 @@ pub fn local_clock(ms: i64) -> String {
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"hour".into(), &"2-digit".into());
     let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
-    date.to_locale_time_string_with_options("default", &options).into()
+    date.to_locale_time_string_with_options("default", &options)
+        .into()
 }
 
 #[cfg(test)]

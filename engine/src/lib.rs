@@ -41,12 +41,23 @@ impl Engine {
         let hub = Hub::default();
         let publisher = hub.clone();
         let store = SqliteStore::open(data_dir, Box::new(move |m| publisher.publish(m.clone())))?;
-        Ok(Engine { inner: Arc::new(Inner { store: Store::Sqlite(store), hub }) })
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                store: Store::Sqlite(store),
+                hub,
+            }),
+        })
     }
 
     /// Validates and durably stores a message, then publishes it to the room. A resend of a
     /// stored `client_id` returns the stored message and publishes nothing.
-    pub async fn post(&self, author: &str, room: &str, client_id: &str, text: &str) -> Result<Appended, PostError> {
+    pub async fn post(
+        &self,
+        author: &str,
+        room: &str,
+        client_id: &str,
+        text: &str,
+    ) -> Result<Appended, PostError> {
         let room = protocol::room_name(room)?;
         let client_id = protocol::client_id(client_id)?;
         let text = protocol::message_text(text)?;
@@ -61,12 +72,22 @@ impl Engine {
     }
 
     /// The newest `limit` messages of a room before `before` (or the newest overall).
-    pub async fn history(&self, room: &str, before: Option<Seq>, limit: usize) -> Result<Page, StoreError> {
+    pub async fn history(
+        &self,
+        room: &str,
+        before: Option<Seq>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
         self.inner.store.latest(room, before, limit).await
     }
 
     /// Messages after `seq`, oldest first: what a reconnecting client missed.
-    pub async fn after(&self, room: &str, seq: Seq, limit: usize) -> Result<Vec<protocol::Message>, StoreError> {
+    pub async fn after(
+        &self,
+        room: &str,
+        seq: Seq,
+        limit: usize,
+    ) -> Result<Vec<protocol::Message>, StoreError> {
         self.inner.store.after(room, seq, limit).await
     }
 

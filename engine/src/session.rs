@@ -5,8 +5,8 @@
 //! reading the hub, its broadcast receivers lag, and once the client reads again the session
 //! catches up from the store. Memory stays bounded and nothing is skipped.
 
-use crate::{Engine, PostError};
 use crate::store::{Appended, StoreError};
+use crate::{Engine, PostError};
 use futures::future::BoxFuture;
 use futures::stream::{FuturesUnordered, Stream, StreamExt};
 use protocol::{ClientEvent, ErrorCode, Message, Seq, ServerEvent};
@@ -83,7 +83,8 @@ impl Session {
     }
 
     async fn refuse(&mut self, invalid: protocol::Invalid) -> Result<(), Gone> {
-        self.send(ServerEvent::error(invalid.code, invalid.reason)).await
+        self.send(ServerEvent::error(invalid.code, invalid.reason))
+            .await
     }
 
     async fn handle(&mut self, event: ClientEvent) -> Result<(), Gone> {
@@ -91,13 +92,21 @@ impl Session {
             ClientEvent::Hello { nickname } => match protocol::nickname(&nickname) {
                 Ok(nickname) => {
                     self.nickname = Some(nickname.to_owned());
-                    self.send(ServerEvent::Welcome { nickname: nickname.to_owned() }).await
+                    self.send(ServerEvent::Welcome {
+                        nickname: nickname.to_owned(),
+                    })
+                    .await
                 }
                 Err(invalid) => self.refuse(invalid).await,
             },
             ClientEvent::Join { room, since } => {
                 if self.nickname.is_none() {
-                    return self.send(ServerEvent::error(ErrorCode::NoNickname, "Say hello with a nickname first.")).await;
+                    return self
+                        .send(ServerEvent::error(
+                            ErrorCode::NoNickname,
+                            "Say hello with a nickname first.",
+                        ))
+                        .await;
                 }
                 match protocol::room_name(&room) {
                     Ok(room) => self.join(room, since).await,
@@ -111,20 +120,35 @@ impl Session {
                 }
                 Ok(())
             }
-            ClientEvent::Send { room, client_id, text } => self.post(room, client_id, text).await,
+            ClientEvent::Send {
+                room,
+                client_id,
+                text,
+            } => self.post(room, client_id, text).await,
         }
     }
 
     async fn join(&mut self, room: String, since: Option<Seq>) -> Result<(), Gone> {
         // Subscribe before reading the store: whatever is committed after the read arrives
         // live, and what arrives live but was already read is skipped by seq.
-        self.live.insert(room.clone(), BroadcastStream::new(self.engine.hub().subscribe(&room)));
+        self.live.insert(
+            room.clone(),
+            BroadcastStream::new(self.engine.hub().subscribe(&room)),
+        );
         let last = match since {
-            None => match self.engine.history(&room, None, protocol::HISTORY_PAGE).await {
+            None => match self
+                .engine
+                .history(&room, None, protocol::HISTORY_PAGE)
+                .await
+            {
                 Ok(page) => {
                     let last = page.messages.last().map_or(0, |m| m.seq);
-                    self.send(ServerEvent::History { room: room.clone(), messages: page.messages, has_more: page.has_more })
-                        .await?;
+                    self.send(ServerEvent::History {
+                        room: room.clone(),
+                        messages: page.messages,
+                        has_more: page.has_more,
+                    })
+                    .await?;
                     last
                 }
                 Err(error) => return self.store_failed(&room, error).await,
@@ -139,7 +163,12 @@ impl Session {
                     let full = messages.len() == REPLAY_CHUNK;
                     last = messages.last().map_or(last, |m| m.seq);
                     let has_more = messages.first().map_or(since > 0, |m| m.seq > 1);
-                    self.send(ServerEvent::History { room: room.clone(), messages, has_more }).await?;
+                    self.send(ServerEvent::History {
+                        room: room.clone(),
+                        messages,
+                        has_more,
+                    })
+                    .await?;
                     if !full {
                         break last;
                     }
@@ -153,32 +182,55 @@ impl Session {
     async fn store_failed(&mut self, room: &str, error: StoreError) -> Result<(), Gone> {
         tracing::warn!(%error, room, "history read failed");
         self.live.remove(room);
-        self.send(ServerEvent::error(ErrorCode::StoreUnavailable, "History is unavailable right now; try joining again."))
-            .await
+        self.send(ServerEvent::error(
+            ErrorCode::StoreUnavailable,
+            "History is unavailable right now; try joining again.",
+        ))
+        .await
     }
 
     async fn post(&mut self, room: String, client_id: String, text: String) -> Result<(), Gone> {
-        let refuse = |code, message: String| ServerEvent::Error { code, message, client_id: Some(client_id.clone()) };
+        let refuse = |code, message: String| ServerEvent::Error {
+            code,
+            message,
+            client_id: Some(client_id.clone()),
+        };
         let Some(author) = self.nickname.clone() else {
-            return self.send(refuse(ErrorCode::NoNickname, "Say hello with a nickname first.".into())).await;
+            return self
+                .send(refuse(
+                    ErrorCode::NoNickname,
+                    "Say hello with a nickname first.".into(),
+                ))
+                .await;
         };
         let joined = protocol::room_name(&room).is_ok_and(|r| self.rooms.contains_key(&r));
         if !joined {
-            return self.send(refuse(ErrorCode::NotJoined, format!("Join the room {room:?} before sending to it."))).await;
+            return self
+                .send(refuse(
+                    ErrorCode::NotJoined,
+                    format!("Join the room {room:?} before sending to it."),
+                ))
+                .await;
         }
         // Reject bad input before queueing anything.
-        if let Err(invalid) = protocol::client_id(&client_id).and(protocol::message_text(&text).map(|_| ())) {
+        if let Err(invalid) =
+            protocol::client_id(&client_id).and(protocol::message_text(&text).map(|_| ()))
+        {
             return self.send(refuse(invalid.code, invalid.reason)).await;
         }
         let engine = self.engine.clone();
         self.posts.push(Box::pin(async move {
             match engine.post(&author, &room, &client_id, &text).await {
-                Ok(Appended::New(m) | Appended::Duplicate(m)) => {
-                    ServerEvent::Ack { room: m.room, client_id: m.client_id, seq: m.seq }
-                }
-                Err(PostError::Invalid(invalid)) => {
-                    ServerEvent::Error { code: invalid.code, message: invalid.reason, client_id: Some(client_id) }
-                }
+                Ok(Appended::New(m) | Appended::Duplicate(m)) => ServerEvent::Ack {
+                    room: m.room,
+                    client_id: m.client_id,
+                    seq: m.seq,
+                },
+                Err(PostError::Invalid(invalid)) => ServerEvent::Error {
+                    code: invalid.code,
+                    message: invalid.reason,
+                    client_id: Some(client_id),
+                },
                 Err(PostError::Store(StoreError::ClientIdTaken)) => ServerEvent::Error {
                     code: ErrorCode::InvalidClientId,
                     message: "That client_id is already used by another message.".into(),
@@ -188,7 +240,8 @@ impl Session {
                     tracing::warn!(%error, "could not store a message");
                     ServerEvent::Error {
                         code: ErrorCode::StoreUnavailable,
-                        message: "Your message could not be saved; it was not sent. Try again.".into(),
+                        message: "Your message could not be saved; it was not sent. Try again."
+                            .into(),
                         client_id: Some(client_id),
                     }
                 }
@@ -198,13 +251,20 @@ impl Session {
     }
 
     /// Forwards a live message, or catches up from the store when the hub skipped some.
-    async fn deliver(&mut self, room: String, item: Result<Arc<Message>, BroadcastStreamRecvError>) -> Result<(), Gone> {
-        let Some(&last) = self.rooms.get(&room) else { return Ok(()) };
+    async fn deliver(
+        &mut self,
+        room: String,
+        item: Result<Arc<Message>, BroadcastStreamRecvError>,
+    ) -> Result<(), Gone> {
+        let Some(&last) = self.rooms.get(&room) else {
+            return Ok(());
+        };
         match item {
             Ok(message) if message.seq <= last => Ok(()),
             Ok(message) if message.seq == last + 1 => {
                 self.rooms.insert(room, message.seq);
-                self.send(ServerEvent::Message(Message::clone(&message))).await
+                self.send(ServerEvent::Message(Message::clone(&message)))
+                    .await
             }
             // A gap (another node published out of order) or a lag: the store has it all.
             _ => self.catch_up(room, last).await,
@@ -257,16 +317,28 @@ mod tests {
             self.input.send(Ok(event)).unwrap();
         }
         async fn next(&mut self) -> ServerEvent {
-            timeout(Duration::from_secs(5), self.output.recv()).await.expect("no event in 5 s").expect("session ended")
+            timeout(Duration::from_secs(5), self.output.recv())
+                .await
+                .expect("no event in 5 s")
+                .expect("session ended")
         }
         async fn hello_join(&mut self, nick: &str, room: &str, since: Option<Seq>) -> ServerEvent {
-            self.send(ClientEvent::Hello { nickname: nick.into() });
+            self.send(ClientEvent::Hello {
+                nickname: nick.into(),
+            });
             assert!(matches!(self.next().await, ServerEvent::Welcome { .. }));
-            self.send(ClientEvent::Join { room: room.into(), since });
+            self.send(ClientEvent::Join {
+                room: room.into(),
+                since,
+            });
             self.next().await
         }
         fn say(&self, room: &str, id: &str, text: &str) {
-            self.send(ClientEvent::Send { room: room.into(), client_id: id.into(), text: text.into() });
+            self.send(ClientEvent::Send {
+                room: room.into(),
+                client_id: id.into(),
+                text: text.into(),
+            });
         }
     }
 
@@ -284,9 +356,21 @@ mod tests {
         ann.hello_join("ann", "general", None).await;
         bob.hello_join("bob", "general", None).await;
         ann.say("general", "c1", "   ");
-        assert!(matches!(ann.next().await, ServerEvent::Error { code: ErrorCode::EmptyMessage, .. }));
+        assert!(matches!(
+            ann.next().await,
+            ServerEvent::Error {
+                code: ErrorCode::EmptyMessage,
+                ..
+            }
+        ));
         ann.input.send(Err("not json".into())).unwrap();
-        assert!(matches!(ann.next().await, ServerEvent::Error { code: ErrorCode::BadFrame, .. }));
+        assert!(matches!(
+            ann.next().await,
+            ServerEvent::Error {
+                code: ErrorCode::BadFrame,
+                ..
+            }
+        ));
         ann.say("general", "c2", "fine");
         // Bob sees only the good message; Ann gets it and its ack.
         match bob.next().await {
@@ -303,12 +387,20 @@ mod tests {
     async fn join_with_since_replays_the_gap() {
         let (_dir, engine) = engine();
         for i in 1..=5 {
-            engine.post("ann", "general", &format!("c{i}"), &format!("m{i}")).await.unwrap();
+            engine
+                .post("ann", "general", &format!("c{i}"), &format!("m{i}"))
+                .await
+                .unwrap();
         }
         let mut bob = Client::connect(&engine, 64);
         match bob.hello_join("bob", "general", Some(3)).await {
-            ServerEvent::History { messages, has_more, .. } => {
-                assert_eq!(messages.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![4, 5]);
+            ServerEvent::History {
+                messages, has_more, ..
+            } => {
+                assert_eq!(
+                    messages.iter().map(|m| m.seq).collect::<Vec<_>>(),
+                    vec![4, 5]
+                );
                 assert!(has_more);
             }
             other => panic!("{other:?}"),
@@ -324,7 +416,10 @@ mod tests {
         let mut bob = Client::connect(&engine, 4);
         bob.hello_join("bob", "general", None).await;
         for i in 1..=1500 {
-            engine.post("ann", "general", &format!("c{i}"), "x").await.unwrap();
+            engine
+                .post("ann", "general", &format!("c{i}"), "x")
+                .await
+                .unwrap();
         }
         for want in 1..=1500u64 {
             match bob.next().await {

@@ -33,7 +33,11 @@ pub enum ClientEvent {
     /// Stops receiving a room.
     Leave { room: String },
     /// Posts a message. Answered by `ack` once it is durably stored.
-    Send { room: String, client_id: String, text: String },
+    Send {
+        room: String,
+        client_id: String,
+        text: String,
+    },
 }
 
 /// What the server sends over the live WebSocket.
@@ -53,7 +57,11 @@ pub enum ServerEvent {
     /// A message posted to a room this connection has joined.
     Message(Message),
     /// The sender's message with this `client_id` is durably stored at `seq`.
-    Ack { room: String, client_id: String, seq: Seq },
+    Ack {
+        room: String,
+        client_id: String,
+        seq: Seq,
+    },
     /// Something this client sent was refused. Only this client receives it; the connection
     /// stays open.
     Error {
@@ -87,7 +95,11 @@ pub enum ErrorCode {
 
 impl ServerEvent {
     pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
-        ServerEvent::Error { code, message: message.into(), client_id: None }
+        ServerEvent::Error {
+            code,
+            message: message.into(),
+            client_id: None,
+        }
     }
 }
 
@@ -103,10 +115,21 @@ mod tests {
         .unwrap();
         assert_eq!(
             send,
-            ClientEvent::Send { room: "general".into(), client_id: "c1".into(), text: "hi".into() }
+            ClientEvent::Send {
+                room: "general".into(),
+                client_id: "c1".into(),
+                text: "hi".into()
+            }
         );
-        let join: ClientEvent = serde_json::from_str(r#"{"type":"join","room":"general"}"#).unwrap();
-        assert_eq!(join, ClientEvent::Join { room: "general".into(), since: None });
+        let join: ClientEvent =
+            serde_json::from_str(r#"{"type":"join","room":"general"}"#).unwrap();
+        assert_eq!(
+            join,
+            ClientEvent::Join {
+                room: "general".into(),
+                since: None
+            }
+        );
         assert!(serde_json::from_str::<ClientEvent>(r#"{"type":"shout"}"#).is_err());
     }
 
@@ -129,7 +152,11 @@ mod tests {
 
     #[test]
     fn error_codes_are_snake_case() {
-        let json = serde_json::to_string(&ServerEvent::error(ErrorCode::MessageTooLong, "x")).unwrap();
-        assert_eq!(json, r#"{"type":"error","code":"message_too_long","message":"x"}"#);
+        let json =
+            serde_json::to_string(&ServerEvent::error(ErrorCode::MessageTooLong, "x")).unwrap();
+        assert_eq!(
+            json,
+            r#"{"type":"error","code":"message_too_long","message":"x"}"#
+        );
     }
 }

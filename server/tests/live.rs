@@ -15,7 +15,8 @@ async fn messages_reach_everyone_in_order_and_the_sender_gets_acks() {
     let (mut bob, _) = server.joined("bob", "general").await;
 
     for i in 1..=20 {
-        ann.say("general", &format!("ann-{i}"), &format!("message {i}")).await;
+        ann.say("general", &format!("ann-{i}"), &format!("message {i}"))
+            .await;
     }
     let mut acks = Vec::new();
     let mut ann_seen = Vec::new();
@@ -29,7 +30,10 @@ async fn messages_reach_everyone_in_order_and_the_sender_gets_acks() {
     assert_eq!(ann_seen, (1..=20).collect::<Vec<_>>());
     acks.sort_by_key(|(_, seq)| *seq);
     for (i, (client_id, seq)) in acks.iter().enumerate() {
-        assert_eq!((client_id.as_str(), *seq), (format!("ann-{}", i + 1).as_str(), i as u64 + 1));
+        assert_eq!(
+            (client_id.as_str(), *seq),
+            (format!("ann-{}", i + 1).as_str(), i as u64 + 1)
+        );
     }
     for want in 1..=20u64 {
         match bob.next().await {
@@ -59,7 +63,11 @@ async fn a_resent_client_id_is_stored_once() {
     }
     assert_eq!(acks, vec![1, 1]);
     assert!(matches!(bob.next().await, ServerEvent::Message(m) if m.seq == 1));
-    assert_eq!(bob.try_next(Duration::from_millis(500)).await, None, "the resend must not be delivered again");
+    assert_eq!(
+        bob.try_next(Duration::from_millis(500)).await,
+        None,
+        "the resend must not be delivered again"
+    );
     let (_, history) = server.joined("cat", "general").await;
     assert_eq!(history.len(), 1);
 }
@@ -83,12 +91,24 @@ async fn history_survives_a_crash_and_joins_resume_from_since() {
     let server = Server::start(dir.path());
     // A new joiner gets the last 50, and knows there is more.
     let mut bob = server.connect().await;
-    bob.send(&ClientEvent::Hello { nickname: "bob".into() }).await;
+    bob.send(&ClientEvent::Hello {
+        nickname: "bob".into(),
+    })
+    .await;
     bob.next().await;
-    bob.send(&ClientEvent::Join { room: "general".into(), since: None }).await;
+    bob.send(&ClientEvent::Join {
+        room: "general".into(),
+        since: None,
+    })
+    .await;
     match bob.next().await {
-        ServerEvent::History { messages, has_more, .. } => {
-            assert_eq!(messages.iter().map(|m| m.seq).collect::<Vec<_>>(), (11..=60).collect::<Vec<_>>());
+        ServerEvent::History {
+            messages, has_more, ..
+        } => {
+            assert_eq!(
+                messages.iter().map(|m| m.seq).collect::<Vec<_>>(),
+                (11..=60).collect::<Vec<_>>()
+            );
             assert_eq!(messages.last().unwrap().text, "m60");
             assert!(has_more);
         }
@@ -96,12 +116,22 @@ async fn history_survives_a_crash_and_joins_resume_from_since() {
     }
     // A returning client gets exactly what it missed.
     let mut ann = server.connect().await;
-    ann.send(&ClientEvent::Hello { nickname: "ann".into() }).await;
+    ann.send(&ClientEvent::Hello {
+        nickname: "ann".into(),
+    })
+    .await;
     ann.next().await;
-    ann.send(&ClientEvent::Join { room: "general".into(), since: Some(57) }).await;
+    ann.send(&ClientEvent::Join {
+        room: "general".into(),
+        since: Some(57),
+    })
+    .await;
     match ann.next().await {
         ServerEvent::History { messages, .. } => {
-            assert_eq!(messages.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![58, 59, 60])
+            assert_eq!(
+                messages.iter().map(|m| m.seq).collect::<Vec<_>>(),
+                vec![58, 59, 60]
+            )
         }
         other => panic!("{other:?}"),
     }
@@ -118,7 +148,9 @@ async fn rooms_are_separate() {
     let (mut bob, _) = server.joined("bob", "random").await;
     ann.say("general", "g1", "in general").await;
     bob.say("random", "r1", "in random").await;
-    assert!(matches!(bob.next().await, ServerEvent::Message(m) if m.room == "random" && m.seq == 1));
+    assert!(
+        matches!(bob.next().await, ServerEvent::Message(m) if m.room == "random" && m.seq == 1)
+    );
     // Bob gets his ack and nothing from general.
     assert!(matches!(bob.next().await, ServerEvent::Ack { .. }));
     assert_eq!(bob.try_next(Duration::from_millis(300)).await, None);

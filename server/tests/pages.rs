@@ -7,11 +7,19 @@ use reqwest::redirect::Policy;
 use support::Server;
 
 fn http() -> reqwest::Client {
-    reqwest::Client::builder().redirect(Policy::none()).build().unwrap()
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
 }
 
 /// Submits a form the way a browser without JavaScript does.
-async fn post_form(server: &Server, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> reqwest::Response {
+async fn post_form(
+    server: &Server,
+    path: &str,
+    cookie: Option<&str>,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
     let body = form
         .iter()
         .map(|(k, v)| format!("{k}={}", url_encode(v)))
@@ -64,13 +72,25 @@ async fn join_and_post_work_as_plain_forms_and_history_is_server_rendered() {
     let server = Server::start(dir.path());
 
     let html = page(&server, None).await;
-    assert!(html.contains(r#"<label for="nickname">Nickname</label>"#), "{html}");
+    assert!(
+        html.contains(r#"<label for="nickname">Nickname</label>"#),
+        "{html}"
+    );
     assert!(html.contains(r#"action="/api/join""#));
 
     let joined = post_form(&server, "/api/join", None, &[("nickname", "Zoë")]).await;
     assert_eq!(joined.status(), 302);
-    let cookie = joined.headers()[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
-    assert!(joined.headers()[SET_COOKIE].to_str().unwrap().contains("HttpOnly"));
+    let cookie = joined.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(joined.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .contains("HttpOnly"));
 
     let html = page(&server, Some(&cookie)).await;
     assert!(html.contains(r#"role="log""#));
@@ -80,15 +100,33 @@ async fn join_and_post_work_as_plain_forms_and_history_is_server_rendered() {
         &server,
         "/api/post",
         Some(&cookie),
-        &[("room", "general"), ("client_id", "form-1"), ("text", "Hello <b>from</b> a form")],
+        &[
+            ("room", "general"),
+            ("client_id", "form-1"),
+            ("text", "Hello <b>from</b> a form"),
+        ],
     )
     .await;
     assert_eq!(posted.status(), 302);
     // Posting the same form again (a browser resubmit) stores it once.
-    post_form(&server, "/api/post", Some(&cookie), &[("room", "general"), ("client_id", "form-1"), ("text", "Hello <b>from</b> a form")]).await;
+    post_form(
+        &server,
+        "/api/post",
+        Some(&cookie),
+        &[
+            ("room", "general"),
+            ("client_id", "form-1"),
+            ("text", "Hello <b>from</b> a form"),
+        ],
+    )
+    .await;
 
     let html = page(&server, Some(&cookie)).await;
-    assert_eq!(html.matches("Hello &lt;b&gt;from&lt;/b&gt; a form").count(), 1, "{html}");
+    assert_eq!(
+        html.matches("Hello &lt;b&gt;from&lt;/b&gt; a form").count(),
+        1,
+        "{html}"
+    );
     assert!(!html.contains("<b>from</b>"));
 }
 
@@ -105,9 +143,25 @@ async fn form_errors_come_back_to_the_page() {
     assert!(html.contains("Please choose a nickname."), "{html}");
 
     let joined = post_form(&server, "/api/join", None, &[("nickname", "ann")]).await;
-    let cookie = joined.headers()[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let cookie = joined.headers()[SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
     let too_long = "y".repeat(4001);
-    let refused = post_form(&server, "/api/post", Some(&cookie), &[("room", "general"), ("client_id", "f2"), ("text", &too_long)]).await;
+    let refused = post_form(
+        &server,
+        "/api/post",
+        Some(&cookie),
+        &[
+            ("room", "general"),
+            ("client_id", "f2"),
+            ("text", &too_long),
+        ],
+    )
+    .await;
     let location = refused.headers()[LOCATION].to_str().unwrap().to_owned();
     let html = page_at(&location, Some(&cookie)).await;
     assert!(html.contains("at most 4000 characters"), "{html}");

@@ -6,7 +6,6 @@ use crate::time_fmt;
 use leptos::{html, prelude::*, server_fn::ServerFn};
 use protocol::Message;
 
-
 /// `/`: the `general` room, or the nickname prompt for a browser that has not joined.
 #[component]
 pub fn ChatPage() -> impl IntoView {
@@ -32,7 +31,13 @@ pub fn ChatPage() -> impl IntoView {
 
 #[component]
 fn NicknamePrompt(join: ServerAction<Join>) -> impl IntoView {
-    let error = move || join.value().get().and_then(Result::err).as_ref().map(AppError::to_string);
+    let error = move || {
+        join.value()
+            .get()
+            .and_then(Result::err)
+            .as_ref()
+            .map(AppError::to_string)
+    };
     view! {
         <section class="join">
             <h1>"Natter"</h1>
@@ -107,7 +112,9 @@ fn MessageList(live: Live, running: RwSignal<bool>) -> impl IntoView {
 /// A stable hue per nickname, so a name keeps its colour everywhere.
 fn name_hue(name: &str) -> u32 {
     // FNV-1a: tiny and stable across builds and platforms.
-    let hash = name.bytes().fold(0x811c9dc5u32, |h, b| (h ^ b as u32).wrapping_mul(0x01000193));
+    let hash = name.bytes().fold(0x811c9dc5u32, |h, b| {
+        (h ^ b as u32).wrapping_mul(0x01000193)
+    });
     hash % 360
 }
 
@@ -167,7 +174,14 @@ fn Composer(live: Live, page: RoomView, running: RwSignal<bool>) -> impl IntoVie
         }
     };
     let notice = move || {
-        live.notice.get().or_else(|| form_post.value().get().and_then(Result::err).as_ref().map(AppError::to_string))
+        live.notice.get().or_else(|| {
+            form_post
+                .value()
+                .get()
+                .and_then(Result::err)
+                .as_ref()
+                .map(AppError::to_string)
+        })
     };
     view! {
         <form class="composer" method="post" action=PostMessage::PATH on:submit=submit>

@@ -40,7 +40,10 @@ pub enum StoreError {
     #[error("database migration failed: {0}")]
     Migration(#[from] rusqlite_migration::Error),
     #[error("cannot open the data directory {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     /// The `client_id` is already taken in this room by another author.
     #[error("client_id already used by another author")]
     ClientIdTaken,
@@ -87,7 +90,12 @@ impl Store {
     }
 
     /// Up to `limit` messages of a room with `seq` greater than `after`, oldest first.
-    pub async fn after(&self, room: &str, after: Seq, limit: usize) -> Result<Vec<Message>, StoreError> {
+    pub async fn after(
+        &self,
+        room: &str,
+        after: Seq,
+        limit: usize,
+    ) -> Result<Vec<Message>, StoreError> {
         match self {
             Store::Sqlite(s) => s.after(room, after, limit).await,
         }

@@ -20,7 +20,9 @@ const MAX_BATCH: usize = 1024;
 const MAX_IDLE_READERS: usize = 8;
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../../migrations/sqlite/0001_messages.sql"))])
+    Migrations::new(vec![M::up(include_str!(
+        "../../migrations/sqlite/0001_messages.sql"
+    ))])
 }
 
 struct WriteRequest {
@@ -48,9 +50,25 @@ impl SqliteStore {
         let (writer, requests) = mpsc::channel(4 * MAX_BATCH);
         std::thread::Builder::new()
             .name("natter-sqlite-writer".into())
-            .spawn(move || Writer { conn, next_seq: HashMap::new(), on_commit }.run(requests))
-            .map_err(|source| StoreError::DataDir { path: path.display().to_string(), source })?;
-        Ok(SqliteStore { writer, readers: Arc::new(ReaderPool { path, idle: Mutex::default() }) })
+            .spawn(move || {
+                Writer {
+                    conn,
+                    next_seq: HashMap::new(),
+                    on_commit,
+                }
+                .run(requests)
+            })
+            .map_err(|source| StoreError::DataDir {
+                path: path.display().to_string(),
+                source,
+            })?;
+        Ok(SqliteStore {
+            writer,
+            readers: Arc::new(ReaderPool {
+                path,
+                idle: Mutex::default(),
+            }),
+        })
     }
 
     pub async fn append(&self, message: NewMessage) -> Result<Appended, StoreError> {
@@ -62,7 +80,12 @@ impl SqliteStore {
         answer.await.map_err(|_| StoreError::Closed)?
     }
 
-    pub async fn latest(&self, room: &str, before: Option<Seq>, limit: usize) -> Result<Page, StoreError> {
+    pub async fn latest(
+        &self,
+        room: &str,
+        before: Option<Seq>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
         let room = room.to_owned();
         self.readers
             .read(move |conn| {
@@ -83,7 +106,12 @@ impl SqliteStore {
             .await
     }
 
-    pub async fn after(&self, room: &str, after: Seq, limit: usize) -> Result<Vec<Message>, StoreError> {
+    pub async fn after(
+        &self,
+        room: &str,
+        after: Seq,
+        limit: usize,
+    ) -> Result<Vec<Message>, StoreError> {
         let room = room.to_owned();
         self.readers
             .read(move |conn| {
@@ -91,7 +119,8 @@ impl SqliteStore {
                     "SELECT room, seq, client_id, author, text, sent_at FROM messages
                      WHERE room = ?1 AND seq > ?2 ORDER BY seq ASC LIMIT ?3",
                 )?;
-                let rows = stmt.query_map(params![room, after as i64, limit as i64], row_to_message)?;
+                let rows =
+                    stmt.query_map(params![room, after as i64, limit as i64], row_to_message)?;
                 Ok(rows.collect::<Result<Vec<_>, _>>()?)
             })
             .await
@@ -101,7 +130,9 @@ impl SqliteStore {
 fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(
         path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // FULL: a commit is on disk before `append` returns, so an ack survives a power cut too.
@@ -172,8 +203,13 @@ impl Writer {
 
     /// Writes the batch in one transaction. The outer error fails the whole batch; an inner
     /// error refuses one message only.
-    fn write(&mut self, batch: &[WriteRequest]) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    fn write(
+        &mut self,
+        batch: &[WriteRequest],
+    ) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut results = Vec::with_capacity(batch.len());
         // Seqs handed out in this transaction; they only become real on commit.
         let mut pending_seq: HashMap<&str, Seq> = HashMap::new();
@@ -183,7 +219,8 @@ impl Writer {
                 "SELECT room, seq, client_id, author, text, sent_at FROM messages
                  WHERE room = ?1 AND client_id = ?2",
             )?;
-            let mut last = tx.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room = ?1")?;
+            let mut last =
+                tx.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room = ?1")?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO messages (room, seq, client_id, author, text, sent_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -192,7 +229,9 @@ impl Writer {
                 let key = (new.room.as_str(), new.client_id.as_str());
                 let earlier = match in_batch.get(&key) {
                     Some(m) => Some(m.clone()),
-                    None => find.query_row(params![new.room, new.client_id], row_to_message).optional()?,
+                    None => find
+                        .query_row(params![new.room, new.client_id], row_to_message)
+                        .optional()?,
                 };
                 if let Some(earlier) = earlier {
                     results.push(if earlier.author == new.author {
@@ -206,7 +245,9 @@ impl Writer {
                     Some(seq) => seq + 1,
                     None => match self.next_seq.get(&new.room) {
                         Some(seq) => seq + 1,
-                        None => last.query_row(params![new.room], |r| r.get::<_, i64>(0))? as Seq + 1,
+                        None => {
+                            last.query_row(params![new.room], |r| r.get::<_, i64>(0))? as Seq + 1
+                        }
                     },
                 };
                 let message = Message {
@@ -271,7 +312,12 @@ mod tests {
     use super::*;
 
     fn new(room: &str, client_id: &str, author: &str, text: &str) -> NewMessage {
-        NewMessage { room: room.into(), client_id: client_id.into(), author: author.into(), text: text.into() }
+        NewMessage {
+            room: room.into(),
+            client_id: client_id.into(),
+            author: author.into(),
+            text: text.into(),
+        }
     }
 
     fn open(dir: &Path) -> SqliteStore {
@@ -283,7 +329,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = open(dir.path());
         for i in 1..=3u64 {
-            let a = store.append(new("a", &format!("a{i}"), "ann", "hi")).await.unwrap();
+            let a = store
+                .append(new("a", &format!("a{i}"), "ann", "hi"))
+                .await
+                .unwrap();
             assert_eq!(a, Appended::New(a.message().clone()));
             assert_eq!(a.message().seq, i);
         }
@@ -298,7 +347,10 @@ mod tests {
         let first = store.append(new("a", "same", "ann", "hi")).await.unwrap();
         let again = store.append(new("a", "same", "ann", "hi")).await.unwrap();
         assert_eq!(again, Appended::Duplicate(first.message().clone()));
-        assert!(matches!(store.append(new("a", "same", "eve", "x")).await, Err(StoreError::ClientIdTaken)));
+        assert!(matches!(
+            store.append(new("a", "same", "eve", "x")).await,
+            Err(StoreError::ClientIdTaken)
+        ));
         assert_eq!(store.after("a", 0, 10).await.unwrap().len(), 1);
     }
 
@@ -312,7 +364,10 @@ mod tests {
             tasks.push(tokio::spawn(async move {
                 // Every tenth is a resend of the one before.
                 let id = if i % 10 == 9 { i - 1 } else { i };
-                store.append(new("r", &format!("c{id}"), "ann", "x")).await.unwrap()
+                store
+                    .append(new("r", &format!("c{id}"), "ann", "x"))
+                    .await
+                    .unwrap()
             }));
         }
         for t in tasks {
@@ -329,7 +384,10 @@ mod tests {
         {
             let store = open(dir.path());
             for i in 0..120 {
-                store.append(new("a", &format!("c{i}"), "ann", &format!("m{i}"))).await.unwrap();
+                store
+                    .append(new("a", &format!("c{i}"), "ann", &format!("m{i}")))
+                    .await
+                    .unwrap();
             }
         }
         let store = open(dir.path());
@@ -354,12 +412,18 @@ mod tests {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&seen);
         let store = Arc::new(
-            SqliteStore::open(dir.path(), Box::new(move |m| sink.lock().unwrap().push(m.seq))).unwrap(),
+            SqliteStore::open(
+                dir.path(),
+                Box::new(move |m| sink.lock().unwrap().push(m.seq)),
+            )
+            .unwrap(),
         );
         let tasks: Vec<_> = (0..50)
             .map(|i| {
                 let store = Arc::clone(&store);
-                tokio::spawn(async move { store.append(new("a", &format!("c{i}"), "ann", "x")).await })
+                tokio::spawn(
+                    async move { store.append(new("a", &format!("c{i}"), "ann", "x")).await },
+                )
             })
             .collect();
         for t in tasks {

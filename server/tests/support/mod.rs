@@ -33,14 +33,21 @@ impl Server {
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
         let addr = loop {
-            let line = lines.next().expect("natter exited before listening").expect("read stdout");
+            let line = lines
+                .next()
+                .expect("natter exited before listening")
+                .expect("read stdout");
             if let Some(rest) = line.split("listening on http://").nth(1) {
                 break rest.split_whitespace().next().expect("address").to_owned();
             }
         };
         // Keep draining the log so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines.by_ref() {});
-        Server { addr, data_dir: data_dir.to_owned(), child }
+        Server {
+            addr,
+            data_dir: data_dir.to_owned(),
+            child,
+        }
     }
 
     /// Stops the server the hard way (SIGKILL), as a crash would.
@@ -54,18 +61,28 @@ impl Server {
     }
 
     pub async fn connect(&self) -> Client {
-        let (socket, _) = tokio_tungstenite::connect_async(format!("ws://{}{}", self.addr, protocol::LIVE_PATH))
-            .await
-            .expect("websocket connect");
+        let (socket, _) =
+            tokio_tungstenite::connect_async(format!("ws://{}{}", self.addr, protocol::LIVE_PATH))
+                .await
+                .expect("websocket connect");
         Client { socket }
     }
 
     /// A connected client that said hello as `nickname` and joined `room` (history drained).
     pub async fn joined(&self, nickname: &str, room: &str) -> (Client, Vec<protocol::Message>) {
         let mut client = self.connect().await;
-        client.send(&ClientEvent::Hello { nickname: nickname.into() }).await;
+        client
+            .send(&ClientEvent::Hello {
+                nickname: nickname.into(),
+            })
+            .await;
         assert!(matches!(client.next().await, ServerEvent::Welcome { .. }));
-        client.send(&ClientEvent::Join { room: room.into(), since: None }).await;
+        client
+            .send(&ClientEvent::Join {
+                room: room.into(),
+                since: None,
+            })
+            .await;
         match client.next().await {
             ServerEvent::History { messages, .. } => (client, messages),
             other => panic!("expected history, got {other:?}"),
@@ -98,7 +115,12 @@ impl Client {
     }
 
     pub async fn say(&mut self, room: &str, client_id: &str, text: &str) {
-        self.send(&ClientEvent::Send { room: room.into(), client_id: client_id.into(), text: text.into() }).await;
+        self.send(&ClientEvent::Send {
+            room: room.into(),
+            client_id: client_id.into(),
+            text: text.into(),
+        })
+        .await;
     }
 
     pub async fn next(&mut self) -> ServerEvent {
@@ -109,7 +131,9 @@ impl Client {
     pub async fn try_next(&mut self, wait: Duration) -> Option<ServerEvent> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
-            let frame = tokio::time::timeout_at(deadline, self.socket.next()).await.ok()?;
+            let frame = tokio::time::timeout_at(deadline, self.socket.next())
+                .await
+                .ok()?;
             match frame.expect("socket closed").expect("socket error") {
                 Frame::Binary(bytes) => {
                     assert_eq!(bytes.first(), Some(&0), "frame must start with the Ok tag");
