@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use leptos::server_fn::{codec::JsonEncoding, BoxedStream, Websocket};
-use protocol::{ClientEvent, Message, ServerEvent};
+use protocol::{ClientEvent, Message, RoomInfo, ServerEvent};
 use serde::{Deserialize, Serialize};
 
 /// Everything the room page shows before any live event arrives.
@@ -15,6 +15,8 @@ pub struct RoomView {
     pub nickname: Option<String>,
     pub messages: Vec<Message>,
     pub has_more: bool,
+    /// The public rooms, for the room list.
+    pub rooms: Vec<RoomInfo>,
     /// A fresh id for the composer's next message when it is posted as a plain form.
     pub form_client_id: String,
 }
@@ -28,6 +30,9 @@ pub enum AppError {
     /// The server cannot do it right now (e.g. the store is down).
     #[error("{0}")]
     Unavailable(String),
+    /// There is no such room (or page).
+    #[error("Not found.")]
+    NotFound,
     /// The call did not get through (network, encoding); the detail is for logs.
     #[error("Could not reach the server; please try again.")]
     Transport(String),
@@ -54,37 +59,48 @@ fn engine() -> Result<engine::Engine, AppError> {
         .ok_or_else(|| AppError::Unavailable("The chat engine is not running.".into()))
 }
 
-/// The page data of a room for the current reader.
+/// The page data of a room for the current reader. An unknown room is `NotFound` (and the
+/// page answers 404).
 #[server(prefix = "/api", endpoint = "room_page")]
 pub async fn room_page(room: String) -> Result<RoomView, AppError> {
-    let room = protocol::room_name(&room)?;
+    let engine = engine()?;
+    let Ok(room) = engine.existing_room(&room) else {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(http::StatusCode::NOT_FOUND);
+        }
+        return Err(AppError::NotFound);
+    };
     let nickname = crate::identity::nickname().await;
     let form_client_id = uuid::Uuid::new_v4().to_string();
+    let unavailable = |error: engine::store::StoreError| {
+        tracing::warn!(%error, "page data read failed");
+        AppError::Unavailable("History is unavailable right now; please reload in a moment.".into())
+    };
+    let rooms = engine.rooms().await.map_err(unavailable)?;
     if nickname.is_none() {
-        return Ok(RoomView {
-            room,
-            nickname,
-            messages: Vec::new(),
-            has_more: false,
-            form_client_id,
-        });
+        return Ok(RoomView { room, nickname, messages: Vec::new(), has_more: false, rooms, form_client_id });
     }
-    let page = engine()?
-        .history(&room, None, protocol::HISTORY_PAGE)
-        .await
-        .map_err(|error| {
-            tracing::warn!(%error, "history read failed");
-            AppError::Unavailable(
-                "History is unavailable right now; please reload in a moment.".into(),
-            )
-        })?;
-    Ok(RoomView {
-        room,
-        nickname,
-        messages: page.messages,
-        has_more: page.has_more,
-        form_client_id,
-    })
+    let page = engine.history(&room, None, protocol::HISTORY_PAGE).await.map_err(unavailable)?;
+    Ok(RoomView { room, nickname, messages: page.messages, has_more: page.has_more, rooms, form_client_id })
+}
+
+/// Creates a public room and goes there.
+#[server(prefix = "/api", endpoint = "create_room")]
+pub async fn create_room(name: String) -> Result<RoomInfo, AppError> {
+    if crate::identity::nickname().await.is_none() {
+        return Err(AppError::Refused("Choose a nickname before creating rooms.".into()));
+    }
+    match engine()?.create_room(&name).await {
+        Ok(room) => {
+            leptos_axum::redirect(&format!("/r/{}", room.name));
+            Ok(room)
+        }
+        Err(engine::PostError::Invalid(invalid)) => Err(invalid.into()),
+        Err(engine::PostError::Store(error)) => {
+            tracing::warn!(%error, "could not create a room");
+            Err(AppError::Unavailable("The room could not be created; please try again.".into()))
+        }
+    }
 }
 
 /// Takes a nickname for this browser (a cookie) and returns it as it will be shown.
@@ -99,18 +115,14 @@ pub async fn join(nickname: String) -> Result<String, AppError> {
 #[server(prefix = "/api", endpoint = "post")]
 pub async fn post_message(room: String, client_id: String, text: String) -> Result<(), AppError> {
     let Some(author) = crate::identity::nickname().await else {
-        return Err(AppError::Refused(
-            "Choose a nickname before posting.".into(),
-        ));
+        return Err(AppError::Refused("Choose a nickname before posting.".into()));
     };
     match engine()?.post(&author, &room, &client_id, &text).await {
         Ok(_) => Ok(()),
         Err(engine::PostError::Invalid(invalid)) => Err(invalid.into()),
         Err(engine::PostError::Store(error)) => {
             tracing::warn!(%error, "could not store a form post");
-            Err(AppError::Unavailable(
-                "Your message could not be saved; please try again.".into(),
-            ))
+            Err(AppError::Unavailable("Your message could not be saved; please try again.".into()))
         }
     }
 }
@@ -128,12 +140,9 @@ pub async fn live(
     let engine = engine().map_err(|e| ServerFnError::new(e.to_string()))?;
     let nickname = crate::identity::nickname().await;
     let (out, events) = tokio::sync::mpsc::channel(OUTGOING_QUEUE);
-    let input: std::pin::Pin<
-        Box<dyn futures::Stream<Item = Result<ClientEvent, ServerFnError>> + Send>,
-    > = input.into();
+    let input: std::pin::Pin<Box<dyn futures::Stream<Item = Result<ClientEvent, ServerFnError>> + Send>> =
+        input.into();
     let input = input.map(|item| item.map_err(|error| error.to_string()));
     tokio::spawn(engine::session::Session::new(engine, nickname, out).run(input));
-    Ok(tokio_stream::wrappers::ReceiverStream::new(events)
-        .map(Ok)
-        .into())
+    Ok(tokio_stream::wrappers::ReceiverStream::new(events).map(Ok).into())
 }

@@ -28,7 +28,6 @@ pub fn remember(nickname: &str) {
         .max_age(cookie::time::Duration::days(365))
         .build();
     if let Ok(value) = http::HeaderValue::from_str(&cookie.encoded().to_string()) {
-        expect_context::<leptos_axum::ResponseOptions>()
-            .append_header(http::header::SET_COOKIE, value);
+        expect_context::<leptos_axum::ResponseOptions>().append_header(http::header::SET_COOKIE, value);
     }
 }

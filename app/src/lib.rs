@@ -3,6 +3,7 @@
 //! in Leptos context.
 
 pub mod api;
+mod browser;
 mod chat;
 #[cfg(feature = "ssr")]
 pub mod identity;
@@ -40,14 +41,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // One live view of the chat per page load, shared by every route.
+    provide_context(live::Live::new());
     view! {
         <Stylesheet id="natter" href="/pkg/natter.css"/>
         <Title text="Natter"/>
         <Router>
-            <Routes fallback=|| view! { <main class="not-found"><h1>"Not found"</h1></main> }>
+            <Routes fallback=chat::NotFound>
                 // Async: the whole page, history included, is in the first HTML response, so it
                 // reads the same with JavaScript off.
                 <Route path=path!("/") view=chat::ChatPage ssr=SsrMode::Async/>
+                <Route path=path!("/r/:room") view=chat::ChatPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

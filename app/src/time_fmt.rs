@@ -10,20 +10,13 @@ fn utc(ms: i64) -> Option<OffsetDateTime> {
 /// Machine-readable time for `<time datetime>`.
 pub fn iso(ms: i64) -> String {
     utc(ms)
-        .and_then(|t| {
-            t.format(format_description!(
-                "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
-            ))
-            .ok()
-        })
+        .and_then(|t| t.format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z")).ok())
         .unwrap_or_default()
 }
 
 /// "14:05 UTC": what the server can say.
 pub fn utc_clock(ms: i64) -> String {
-    utc(ms)
-        .and_then(|t| t.format(format_description!("[hour]:[minute] UTC")).ok())
-        .unwrap_or_default()
+    utc(ms).and_then(|t| t.format(format_description!("[hour]:[minute] UTC")).ok()).unwrap_or_default()
 }
 
 /// The time in the reader's zone and locale (browser only).
@@ -33,8 +26,7 @@ pub fn local_clock(ms: i64) -> String {
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"hour".into(), &"2-digit".into());
     let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
-    date.to_locale_time_string_with_options("default", &options)
-        .into()
+    date.to_locale_time_string_with_options("default", &options).into()
 }
 
 #[cfg(test)]

@@ -1,23 +1,45 @@
-//! Fan-out of live room events to the connections that joined the room.
+//! Fan-out of live events to the connections that joined a room, and of room creations to
+//! every connection.
 //!
 //! Each room has a bounded broadcast ring. A receiver that falls more than the ring behind
-//! is told it lagged and catches up from the store, so a slow reader never grows memory.
+//! is told it lagged; for messages it then catches up from the store, so a slow reader never
+//! grows memory. Ephemeral events (typing, presence) missed that way are simply gone.
 
-use protocol::Message;
+use protocol::{Message, RoomInfo, ServerEvent};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 
-/// Messages a room keeps for receivers that are briefly behind.
+/// Events a room keeps for receivers that are briefly behind.
 const ROOM_BUFFER: usize = 1024;
+/// Room creations kept for connections that are briefly behind.
+const LOBBY_BUFFER: usize = 64;
 
-#[derive(Clone, Default)]
+/// Identifies one live connection, so it is not sent its own typing back.
+pub type ConnectionId = u64;
+
+/// An event for everyone in a room.
+#[derive(Debug)]
+pub struct HubEvent {
+    /// The connection it came from, for events that should not echo back to it.
+    pub origin: Option<ConnectionId>,
+    pub event: ServerEvent,
+}
+
+#[derive(Clone)]
 pub struct Hub {
-    rooms: Arc<Mutex<HashMap<String, broadcast::Sender<Arc<Message>>>>>,
+    rooms: Arc<Mutex<HashMap<String, broadcast::Sender<Arc<HubEvent>>>>>,
+    lobby: broadcast::Sender<Arc<RoomInfo>>,
+}
+
+impl Default for Hub {
+    fn default() -> Self {
+        Hub { rooms: Arc::default(), lobby: broadcast::channel(LOBBY_BUFFER).0 }
+    }
 }
 
 impl Hub {
-    pub fn subscribe(&self, room: &str) -> broadcast::Receiver<Arc<Message>> {
+    pub fn subscribe(&self, room: &str) -> broadcast::Receiver<Arc<HubEvent>> {
         let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
         match rooms.get(room) {
             Some(sender) => sender.subscribe(),
@@ -29,13 +51,27 @@ impl Hub {
         }
     }
 
-    /// Sends a committed message to everyone in its room. Rooms nobody listens to are dropped.
-    pub fn publish(&self, message: Message) {
+    /// Sends an event to everyone in `room`. Rooms nobody listens to are dropped.
+    pub fn publish(&self, room: &str, event: HubEvent) {
         let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(sender) = rooms.get(&message.room) {
-            if sender.send(Arc::new(message)).is_err() {
+        if let Some(sender) = rooms.get(room) {
+            if sender.send(Arc::new(event)).is_err() {
                 rooms.retain(|_, s| s.receiver_count() > 0);
             }
         }
+    }
+
+    /// Sends a committed message to everyone in its room.
+    pub fn publish_message(&self, message: Message) {
+        let room = message.room.clone();
+        self.publish(&room, HubEvent { origin: None, event: ServerEvent::Message(message) });
+    }
+
+    pub fn subscribe_lobby(&self) -> broadcast::Receiver<Arc<RoomInfo>> {
+        self.lobby.subscribe()
+    }
+
+    pub fn publish_room_created(&self, room: RoomInfo) {
+        let _ = self.lobby.send(Arc::new(room));
     }
 }

@@ -3,14 +3,16 @@
 //! The transport feeds decoded [`ClientEvent`]s in and drains [`ServerEvent`]s out through a
 //! bounded channel. A client that stops reading fills that channel; the session then stops
 //! reading the hub, its broadcast receivers lag, and once the client reads again the session
-//! catches up from the store. Memory stays bounded and nothing is skipped.
+//! catches up from the store. Memory stays bounded and no message is skipped.
 
+use crate::hub::{ConnectionId, HubEvent};
 use crate::store::{Appended, StoreError};
 use crate::{Engine, PostError};
 use futures::future::BoxFuture;
 use futures::stream::{FuturesUnordered, Stream, StreamExt};
-use protocol::{ClientEvent, ErrorCode, Message, Seq, ServerEvent};
-use std::collections::HashMap;
+use protocol::{ClientEvent, ErrorCode, Invalid, Message, RoomInfo, Seq, ServerEvent};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
@@ -20,15 +22,21 @@ use tokio_stream::StreamMap;
 /// Messages read from the store per query when replaying or catching up.
 const REPLAY_CHUNK: usize = 500;
 
+static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
+
 /// The client went away; the session ends.
 struct Gone;
 
 pub struct Session {
+    id: ConnectionId,
     engine: Engine,
     nickname: Option<String>,
     /// Joined rooms and the last `seq` this client has of each.
     rooms: HashMap<String, Seq>,
-    live: StreamMap<String, BroadcastStream<Arc<Message>>>,
+    /// Rooms where this connection announced typing and has not stopped yet.
+    typing: HashSet<String>,
+    live: StreamMap<String, BroadcastStream<Arc<HubEvent>>>,
+    lobby: BroadcastStream<Arc<RoomInfo>>,
     posts: FuturesUnordered<BoxFuture<'static, ServerEvent>>,
     out: mpsc::Sender<ServerEvent>,
 }
@@ -36,11 +44,15 @@ pub struct Session {
 impl Session {
     /// `nickname` is the identity the transport already knows (e.g. from a cookie), if any.
     pub fn new(engine: Engine, nickname: Option<String>, out: mpsc::Sender<ServerEvent>) -> Self {
+        let lobby = BroadcastStream::new(engine.hub().subscribe_lobby());
         Session {
+            id: NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed),
             engine,
             nickname,
             rooms: HashMap::new(),
+            typing: HashSet::new(),
             live: StreamMap::new(),
+            lobby,
             posts: FuturesUnordered::new(),
             out,
         }
@@ -65,6 +77,7 @@ impl Session {
                 },
                 Some(answer) = self.posts.next(), if !self.posts.is_empty() => self.send(answer).await,
                 Some((room, item)) = self.live.next(), if !self.live.is_empty() => self.deliver(room, item).await,
+                Some(created) = self.lobby.next() => self.room_created(created).await,
             };
             if step.is_err() {
                 return;
@@ -82,73 +95,88 @@ impl Session {
         self.out.send(event).await.map_err(|_| Gone)
     }
 
-    async fn refuse(&mut self, invalid: protocol::Invalid) -> Result<(), Gone> {
-        self.send(ServerEvent::error(invalid.code, invalid.reason))
-            .await
+    async fn refuse(&mut self, invalid: Invalid) -> Result<(), Gone> {
+        self.send(ServerEvent::error(invalid.code, invalid.reason)).await
     }
 
-    async fn handle(&mut self, event: ClientEvent) -> Result<(), Gone> {
-        match event {
-            ClientEvent::Hello { nickname } => match protocol::nickname(&nickname) {
-                Ok(nickname) => {
-                    self.nickname = Some(nickname.to_owned());
-                    self.send(ServerEvent::Welcome {
-                        nickname: nickname.to_owned(),
-                    })
-                    .await
-                }
-                Err(invalid) => self.refuse(invalid).await,
-            },
-            ClientEvent::Join { room, since } => {
-                if self.nickname.is_none() {
-                    return self
-                        .send(ServerEvent::error(
-                            ErrorCode::NoNickname,
-                            "Say hello with a nickname first.",
-                        ))
-                        .await;
-                }
-                match protocol::room_name(&room) {
-                    Ok(room) => self.join(room, since).await,
-                    Err(invalid) => self.refuse(invalid).await,
-                }
-            }
-            ClientEvent::Leave { room } => {
-                if let Ok(room) = protocol::room_name(&room) {
-                    self.rooms.remove(&room);
-                    self.live.remove(&room);
-                }
-                Ok(())
-            }
-            ClientEvent::Send {
-                room,
-                client_id,
-                text,
-            } => self.post(room, client_id, text).await,
+    fn no_nickname() -> Invalid {
+        Invalid::new(ErrorCode::NoNickname, "Say hello with a nickname first.")
+    }
+
+    /// The canonical name of a room this connection has joined.
+    fn joined(&self, room: &str) -> Result<String, Invalid> {
+        let canonical = protocol::room_name(room)?;
+        if self.rooms.contains_key(&canonical) {
+            Ok(canonical)
+        } else {
+            Err(Invalid::new(ErrorCode::NotJoined, format!("Join the room {room:?} first.")))
         }
     }
 
-    async fn join(&mut self, room: String, since: Option<Seq>) -> Result<(), Gone> {
+    async fn handle(&mut self, event: ClientEvent) -> Result<(), Gone> {
+        let result = match event {
+            ClientEvent::Hello { nickname } => self.hello(nickname).await,
+            ClientEvent::Join { room, since } => self.join(room, since).await,
+            ClientEvent::Leave { room } => {
+                if let Ok(room) = self.joined(&room) {
+                    self.leave(&room);
+                }
+                Ok(Ok(()))
+            }
+            ClientEvent::Send { room, client_id, text } => self.post(room, client_id, text).await,
+            ClientEvent::CreateRoom { room } => self.create_room(room).await,
+            ClientEvent::LoadOlder { room, before } => self.load_older(room, before).await,
+            ClientEvent::Typing { room, draft } => Ok(self.typing(&room, draft)),
+            ClientEvent::StopTyping { room } => {
+                if let Ok(room) = self.joined(&room) {
+                    self.stop_typing(&room);
+                }
+                Ok(Ok(()))
+            }
+        };
+        match result? {
+            Ok(()) => Ok(()),
+            Err(invalid) => self.refuse(invalid).await,
+        }
+    }
+
+    /// Handlers return `Err(Gone)` when the client went away and `Ok(Err(_))` for input to
+    /// refuse with an error event.
+    async fn hello(&mut self, nickname: String) -> Result<Result<(), Invalid>, Gone> {
+        let nickname = match protocol::nickname(&nickname) {
+            Ok(nickname) => nickname.to_owned(),
+            Err(invalid) => return Ok(Err(invalid)),
+        };
+        if !self.rooms.is_empty() && self.nickname.as_ref() != Some(&nickname) {
+            return Ok(Err(Invalid::new(
+                ErrorCode::InvalidNickname,
+                "Leave your rooms before changing nickname on this connection.",
+            )));
+        }
+        self.nickname = Some(nickname.clone());
+        self.send(ServerEvent::Welcome { nickname }).await?;
+        match self.engine.rooms().await {
+            Ok(rooms) => self.send(ServerEvent::Rooms { rooms }).await?,
+            Err(error) => tracing::warn!(%error, "room list read failed"),
+        }
+        Ok(Ok(()))
+    }
+
+    async fn join(&mut self, room: String, since: Option<Seq>) -> Result<Result<(), Invalid>, Gone> {
+        let Some(nickname) = self.nickname.clone() else { return Ok(Err(Self::no_nickname())) };
+        let room = match self.engine.existing_room(&room) {
+            Ok(room) => room,
+            Err(invalid) => return Ok(Err(invalid)),
+        };
         // Subscribe before reading the store: whatever is committed after the read arrives
         // live, and what arrives live but was already read is skipped by seq.
-        self.live.insert(
-            room.clone(),
-            BroadcastStream::new(self.engine.hub().subscribe(&room)),
-        );
+        self.live.insert(room.clone(), BroadcastStream::new(self.engine.hub().subscribe(&room)));
         let last = match since {
-            None => match self
-                .engine
-                .history(&room, None, protocol::HISTORY_PAGE)
-                .await
-            {
+            None => match self.engine.history(&room, None, protocol::HISTORY_PAGE).await {
                 Ok(page) => {
                     let last = page.messages.last().map_or(0, |m| m.seq);
-                    self.send(ServerEvent::History {
-                        room: room.clone(),
-                        messages: page.messages,
-                        has_more: page.has_more,
-                    })
-                    .await?;
+                    let (messages, has_more) = (page.messages, page.has_more);
+                    self.send(ServerEvent::History { room: room.clone(), messages, has_more }).await?;
                     last
                 }
                 Err(error) => return self.store_failed(&room, error).await,
@@ -163,111 +191,196 @@ impl Session {
                     let full = messages.len() == REPLAY_CHUNK;
                     last = messages.last().map_or(last, |m| m.seq);
                     let has_more = messages.first().map_or(since > 0, |m| m.seq > 1);
-                    self.send(ServerEvent::History {
-                        room: room.clone(),
-                        messages,
-                        has_more,
-                    })
-                    .await?;
+                    self.send(ServerEvent::History { room: room.clone(), messages, has_more }).await?;
                     if !full {
                         break last;
                     }
                 }
             }
         };
-        self.rooms.insert(room, last);
-        Ok(())
+        if self.rooms.insert(room.clone(), last).is_none() {
+            self.engine.presence().enter(&room, &nickname);
+        }
+        let members = self.engine.presence().members(&room);
+        self.send(ServerEvent::Members { room, members }).await?;
+        Ok(Ok(()))
     }
 
-    async fn store_failed(&mut self, room: &str, error: StoreError) -> Result<(), Gone> {
-        tracing::warn!(%error, room, "history read failed");
+    fn leave(&mut self, room: &str) {
+        self.stop_typing(room);
         self.live.remove(room);
-        self.send(ServerEvent::error(
-            ErrorCode::StoreUnavailable,
-            "History is unavailable right now; try joining again.",
-        ))
-        .await
+        if self.rooms.remove(room).is_some() {
+            if let Some(nickname) = &self.nickname {
+                self.engine.presence().leave(room, nickname);
+            }
+        }
     }
 
-    async fn post(&mut self, room: String, client_id: String, text: String) -> Result<(), Gone> {
-        let refuse = |code, message: String| ServerEvent::Error {
-            code,
-            message,
-            client_id: Some(client_id.clone()),
+    async fn store_failed(&mut self, room: &str, error: StoreError) -> Result<Result<(), Invalid>, Gone> {
+        tracing::warn!(%error, room, "history read failed");
+        if !self.rooms.contains_key(room) {
+            self.live.remove(room);
+        }
+        Ok(Err(Invalid::new(
+            ErrorCode::StoreUnavailable,
+            "History is unavailable right now; try again in a moment.",
+        )))
+    }
+
+    async fn post(
+        &mut self,
+        room: String,
+        client_id: String,
+        text: String,
+    ) -> Result<Result<(), Invalid>, Gone> {
+        let refusal = |invalid: Invalid, client_id: String| ServerEvent::Error {
+            code: invalid.code,
+            message: invalid.reason,
+            client_id: Some(client_id),
         };
         let Some(author) = self.nickname.clone() else {
-            return self
-                .send(refuse(
-                    ErrorCode::NoNickname,
-                    "Say hello with a nickname first.".into(),
-                ))
-                .await;
+            return self.send(refusal(Self::no_nickname(), client_id)).await.map(Ok);
         };
-        let joined = protocol::room_name(&room).is_ok_and(|r| self.rooms.contains_key(&r));
-        if !joined {
-            return self
-                .send(refuse(
-                    ErrorCode::NotJoined,
-                    format!("Join the room {room:?} before sending to it."),
-                ))
-                .await;
-        }
         // Reject bad input before queueing anything.
-        if let Err(invalid) =
-            protocol::client_id(&client_id).and(protocol::message_text(&text).map(|_| ()))
-        {
-            return self.send(refuse(invalid.code, invalid.reason)).await;
-        }
+        let checked = self
+            .joined(&room)
+            .and_then(|room| protocol::client_id(&client_id).map(|_| room))
+            .and_then(|room| protocol::message_text(&text).map(|_| room));
+        let room = match checked {
+            Ok(room) => room,
+            Err(invalid) => return self.send(refusal(invalid, client_id)).await.map(Ok),
+        };
+        self.stop_typing(&room);
         let engine = self.engine.clone();
         self.posts.push(Box::pin(async move {
             match engine.post(&author, &room, &client_id, &text).await {
-                Ok(Appended::New(m) | Appended::Duplicate(m)) => ServerEvent::Ack {
-                    room: m.room,
-                    client_id: m.client_id,
-                    seq: m.seq,
-                },
-                Err(PostError::Invalid(invalid)) => ServerEvent::Error {
-                    code: invalid.code,
-                    message: invalid.reason,
-                    client_id: Some(client_id),
-                },
-                Err(PostError::Store(StoreError::ClientIdTaken)) => ServerEvent::Error {
-                    code: ErrorCode::InvalidClientId,
-                    message: "That client_id is already used by another message.".into(),
-                    client_id: Some(client_id),
-                },
+                Ok(Appended::New(m) | Appended::Duplicate(m)) => {
+                    ServerEvent::Ack { room: m.room, client_id: m.client_id, seq: m.seq }
+                }
+                Err(PostError::Invalid(invalid)) => refusal(invalid, client_id),
+                Err(PostError::Store(StoreError::ClientIdTaken)) => refusal(
+                    Invalid::new(
+                        ErrorCode::InvalidClientId,
+                        "That client_id is already used by another message.",
+                    ),
+                    client_id,
+                ),
                 Err(PostError::Store(error)) => {
                     tracing::warn!(%error, "could not store a message");
-                    ServerEvent::Error {
-                        code: ErrorCode::StoreUnavailable,
-                        message: "Your message could not be saved; it was not sent. Try again."
-                            .into(),
-                        client_id: Some(client_id),
-                    }
+                    refusal(
+                        Invalid::new(
+                            ErrorCode::StoreUnavailable,
+                            "Your message could not be saved; it was not sent. Try again.",
+                        ),
+                        client_id,
+                    )
                 }
             }
         }));
+        Ok(Ok(()))
+    }
+
+    async fn create_room(&mut self, room: String) -> Result<Result<(), Invalid>, Gone> {
+        if self.nickname.is_none() {
+            return Ok(Err(Self::no_nickname()));
+        }
+        // Everyone, this connection included, hears of the new room from the lobby.
+        Ok(match self.engine.create_room(&room).await {
+            Ok(_) => Ok(()),
+            Err(PostError::Invalid(invalid)) => Err(invalid),
+            Err(PostError::Store(error)) => {
+                tracing::warn!(%error, "could not create a room");
+                Err(Invalid::new(ErrorCode::StoreUnavailable, "The room could not be created; try again."))
+            }
+        })
+    }
+
+    async fn load_older(&mut self, room: String, before: Seq) -> Result<Result<(), Invalid>, Gone> {
+        let room = match self.joined(&room) {
+            Ok(room) => room,
+            Err(invalid) => return Ok(Err(invalid)),
+        };
+        match self.engine.history(&room, Some(before), protocol::HISTORY_PAGE).await {
+            Ok(page) => {
+                let (messages, has_more) = (page.messages, page.has_more);
+                self.send(ServerEvent::Older { room, messages, has_more }).await.map(Ok)
+            }
+            Err(error) => self.store_failed(&room, error).await,
+        }
+    }
+
+    fn typing(&mut self, room: &str, draft: Option<String>) -> Result<(), Invalid> {
+        let room = self.joined(room)?;
+        let Some(author) = self.nickname.clone() else { return Err(Self::no_nickname()) };
+        if let Some(draft) = &draft {
+            if draft.trim().is_empty() {
+                self.stop_typing(&room);
+                return Ok(());
+            }
+            if draft.len() > protocol::MAX_MESSAGE_CHARS
+                && protocol::char_count(draft) > protocol::MAX_MESSAGE_CHARS
+            {
+                return Err(Invalid::new(
+                    ErrorCode::MessageTooLong,
+                    format!("A message can have at most {} characters.", protocol::MAX_MESSAGE_CHARS),
+                ));
+            }
+        }
+        self.typing.insert(room.clone());
+        let event = ServerEvent::Typing { room: room.clone(), author, draft };
+        self.engine.hub().publish(&room, HubEvent { origin: Some(self.id), event });
         Ok(())
     }
 
-    /// Forwards a live message, or catches up from the store when the hub skipped some.
+    fn stop_typing(&mut self, room: &str) {
+        if !self.typing.remove(room) {
+            return;
+        }
+        if let Some(author) = self.nickname.clone() {
+            let event = ServerEvent::StopTyping { room: room.to_owned(), author };
+            self.engine.hub().publish(room, HubEvent { origin: Some(self.id), event });
+        }
+    }
+
+    async fn room_created(
+        &mut self,
+        created: Result<Arc<RoomInfo>, BroadcastStreamRecvError>,
+    ) -> Result<(), Gone> {
+        if self.nickname.is_none() {
+            // Nothing is sent before `welcome`; the room list comes with it.
+            return Ok(());
+        }
+        match created {
+            Ok(room) => self.send(ServerEvent::RoomCreated { room: RoomInfo::clone(&room) }).await,
+            // Missed some: send the whole list again.
+            Err(BroadcastStreamRecvError::Lagged(_)) => match self.engine.rooms().await {
+                Ok(rooms) => self.send(ServerEvent::Rooms { rooms }).await,
+                Err(_) => Ok(()),
+            },
+        }
+    }
+
+    /// Forwards a live event; for messages, catches up from the store when the hub skipped some.
     async fn deliver(
         &mut self,
         room: String,
-        item: Result<Arc<Message>, BroadcastStreamRecvError>,
+        item: Result<Arc<HubEvent>, BroadcastStreamRecvError>,
     ) -> Result<(), Gone> {
-        let Some(&last) = self.rooms.get(&room) else {
-            return Ok(());
+        let Some(&last) = self.rooms.get(&room) else { return Ok(()) };
+        let event = match item {
+            Ok(event) => event,
+            Err(BroadcastStreamRecvError::Lagged(_)) => return self.catch_up(room, last).await,
         };
-        match item {
-            Ok(message) if message.seq <= last => Ok(()),
-            Ok(message) if message.seq == last + 1 => {
+        match &event.event {
+            ServerEvent::Message(message) if message.seq <= last => Ok(()),
+            ServerEvent::Message(message) if message.seq == last + 1 => {
                 self.rooms.insert(room, message.seq);
-                self.send(ServerEvent::Message(Message::clone(&message)))
-                    .await
+                self.send(ServerEvent::Message(Message::clone(message))).await
             }
-            // A gap (another node published out of order) or a lag: the store has it all.
-            _ => self.catch_up(room, last).await,
+            // A gap (another node published out of order): the store has it all.
+            ServerEvent::Message(_) => self.catch_up(room, last).await,
+            _ if event.origin == Some(self.id) => Ok(()),
+            other => self.send(other.clone()).await,
         }
     }
 
@@ -294,138 +407,16 @@ impl Session {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::Duration;
-    use tokio::time::timeout;
-
-    struct Client {
-        input: mpsc::UnboundedSender<Result<ClientEvent, String>>,
-        output: mpsc::Receiver<ServerEvent>,
-    }
-
-    impl Client {
-        fn connect(engine: &Engine, capacity: usize) -> Client {
-            let (input, events) = mpsc::unbounded_channel();
-            let (out, output) = mpsc::channel(capacity);
-            let session = Session::new(engine.clone(), None, out);
-            tokio::spawn(session.run(tokio_stream::wrappers::UnboundedReceiverStream::new(events)));
-            Client { input, output }
-        }
-        fn send(&self, event: ClientEvent) {
-            self.input.send(Ok(event)).unwrap();
-        }
-        async fn next(&mut self) -> ServerEvent {
-            timeout(Duration::from_secs(5), self.output.recv())
-                .await
-                .expect("no event in 5 s")
-                .expect("session ended")
-        }
-        async fn hello_join(&mut self, nick: &str, room: &str, since: Option<Seq>) -> ServerEvent {
-            self.send(ClientEvent::Hello {
-                nickname: nick.into(),
-            });
-            assert!(matches!(self.next().await, ServerEvent::Welcome { .. }));
-            self.send(ClientEvent::Join {
-                room: room.into(),
-                since,
-            });
-            self.next().await
-        }
-        fn say(&self, room: &str, id: &str, text: &str) {
-            self.send(ClientEvent::Send {
-                room: room.into(),
-                client_id: id.into(),
-                text: text.into(),
-            });
-        }
-    }
-
-    fn engine() -> (tempfile::TempDir, Engine) {
-        let dir = tempfile::tempdir().unwrap();
-        let engine = Engine::open_sqlite(dir.path()).unwrap();
-        (dir, engine)
-    }
-
-    #[tokio::test]
-    async fn bad_input_is_answered_to_the_sender_only() {
-        let (_dir, engine) = engine();
-        let mut ann = Client::connect(&engine, 64);
-        let mut bob = Client::connect(&engine, 64);
-        ann.hello_join("ann", "general", None).await;
-        bob.hello_join("bob", "general", None).await;
-        ann.say("general", "c1", "   ");
-        assert!(matches!(
-            ann.next().await,
-            ServerEvent::Error {
-                code: ErrorCode::EmptyMessage,
-                ..
-            }
-        ));
-        ann.input.send(Err("not json".into())).unwrap();
-        assert!(matches!(
-            ann.next().await,
-            ServerEvent::Error {
-                code: ErrorCode::BadFrame,
-                ..
-            }
-        ));
-        ann.say("general", "c2", "fine");
-        // Bob sees only the good message; Ann gets it and its ack.
-        match bob.next().await {
-            ServerEvent::Message(m) => assert_eq!((m.seq, m.text.as_str()), (1, "fine")),
-            other => panic!("{other:?}"),
-        }
-        let mut got = vec![ann.next().await, ann.next().await];
-        got.sort_by_key(|e| matches!(e, ServerEvent::Ack { .. }));
-        assert!(matches!(&got[0], ServerEvent::Message(m) if m.seq == 1));
-        assert!(matches!(&got[1], ServerEvent::Ack { seq: 1, .. }));
-    }
-
-    #[tokio::test]
-    async fn join_with_since_replays_the_gap() {
-        let (_dir, engine) = engine();
-        for i in 1..=5 {
-            engine
-                .post("ann", "general", &format!("c{i}"), &format!("m{i}"))
-                .await
-                .unwrap();
-        }
-        let mut bob = Client::connect(&engine, 64);
-        match bob.hello_join("bob", "general", Some(3)).await {
-            ServerEvent::History {
-                messages, has_more, ..
-            } => {
-                assert_eq!(
-                    messages.iter().map(|m| m.seq).collect::<Vec<_>>(),
-                    vec![4, 5]
-                );
-                assert!(has_more);
-            }
-            other => panic!("{other:?}"),
-        }
-        engine.post("ann", "general", "c6", "m6").await.unwrap();
-        assert!(matches!(bob.next().await, ServerEvent::Message(m) if m.seq == 6));
-    }
-
-    #[tokio::test]
-    async fn a_reader_that_stalls_catches_up_in_order() {
-        let (_dir, engine) = engine();
-        // Room for only a few events: the hub ring (1024) overflows while Bob does not read.
-        let mut bob = Client::connect(&engine, 4);
-        bob.hello_join("bob", "general", None).await;
-        for i in 1..=1500 {
-            engine
-                .post("ann", "general", &format!("c{i}"), "x")
-                .await
-                .unwrap();
-        }
-        for want in 1..=1500u64 {
-            match bob.next().await {
-                ServerEvent::Message(m) => assert_eq!(m.seq, want),
-                other => panic!("{other:?}"),
-            }
+impl Drop for Session {
+    /// However the connection ends (closed, failed, or its task panicked), its presence and
+    /// typing end with it.
+    fn drop(&mut self) {
+        let rooms: Vec<String> = self.rooms.keys().cloned().collect();
+        for room in rooms {
+            self.leave(&room);
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

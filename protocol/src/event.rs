@@ -33,11 +33,29 @@ pub enum ClientEvent {
     /// Stops receiving a room.
     Leave { room: String },
     /// Posts a message. Answered by `ack` once it is durably stored.
-    Send {
+    Send { room: String, client_id: String, text: String },
+    /// Creates a public room. Answered by `room_created` (to everyone) or `error`.
+    CreateRoom { room: String },
+    /// Asks for the page of messages before `before` in a joined room. Answered by `older`.
+    LoadOlder { room: String, before: Seq },
+    /// "I am typing in this room". `draft` is the text so far when the person shares it;
+    /// without it others see only that they are typing. Never stored.
+    Typing {
         room: String,
-        client_id: String,
-        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        draft: Option<String>,
     },
+    /// The person stopped typing (sent, cleared the field, or went idle).
+    StopTyping { room: String },
+}
+
+/// A public room as listed to everyone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomInfo {
+    /// Canonical (lower-case) name; also its URL: `/r/{name}`.
+    pub name: String,
+    /// When it was created, milliseconds since the Unix epoch.
+    pub created_at: i64,
 }
 
 /// What the server sends over the live WebSocket.
@@ -56,12 +74,35 @@ pub enum ServerEvent {
     },
     /// A message posted to a room this connection has joined.
     Message(Message),
-    /// The sender's message with this `client_id` is durably stored at `seq`.
-    Ack {
+    /// Answer to `load_older`: the page before `before`, oldest first.
+    Older {
         room: String,
-        client_id: String,
-        seq: Seq,
+        messages: Vec<Message>,
+        /// True when still older messages exist.
+        has_more: bool,
     },
+    /// The public rooms, sent once after `welcome`.
+    Rooms { rooms: Vec<RoomInfo> },
+    /// A public room was created (sent to every connection).
+    RoomCreated { room: RoomInfo },
+    /// Who is in a room now, sent after `history` on `join`. One entry per person, however
+    /// many tabs they have open.
+    Members { room: String, members: Vec<String> },
+    /// Someone arrived in a room (their first connection to it).
+    Joined { room: String, nickname: String },
+    /// Someone left a room (their last connection to it closed a few seconds ago).
+    Left { room: String, nickname: String },
+    /// Someone is typing in a room; `draft` is their text so far if they share it.
+    Typing {
+        room: String,
+        author: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        draft: Option<String>,
+    },
+    /// Someone stopped typing in a room.
+    StopTyping { room: String, author: String },
+    /// The sender's message with this `client_id` is durably stored at `seq`.
+    Ack { room: String, client_id: String, seq: Seq },
     /// Something this client sent was refused. Only this client receives it; the connection
     /// stays open.
     Error {
@@ -83,9 +124,13 @@ pub enum ErrorCode {
     NoNickname,
     InvalidNickname,
     InvalidRoom,
+    /// `create_room` with a name that exists (names are case-insensitive).
+    RoomExists,
+    /// `join` or `send` to a room that does not exist.
+    UnknownRoom,
     EmptyMessage,
     MessageTooLong,
-    /// `send` to a room this connection has not joined.
+    /// `send`, `typing` or `load_older` in a room this connection has not joined.
     NotJoined,
     /// The `client_id` is malformed or already used by someone else.
     InvalidClientId,
@@ -95,11 +140,7 @@ pub enum ErrorCode {
 
 impl ServerEvent {
     pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
-        ServerEvent::Error {
-            code,
-            message: message.into(),
-            client_id: None,
-        }
+        ServerEvent::Error { code, message: message.into(), client_id: None }
     }
 }
 
@@ -109,27 +150,14 @@ mod tests {
 
     #[test]
     fn client_events_use_documented_json() {
-        let send: ClientEvent = serde_json::from_str(
-            r#"{"type":"send","room":"general","client_id":"c1","text":"hi"}"#,
-        )
-        .unwrap();
+        let send: ClientEvent =
+            serde_json::from_str(r#"{"type":"send","room":"general","client_id":"c1","text":"hi"}"#).unwrap();
         assert_eq!(
             send,
-            ClientEvent::Send {
-                room: "general".into(),
-                client_id: "c1".into(),
-                text: "hi".into()
-            }
+            ClientEvent::Send { room: "general".into(), client_id: "c1".into(), text: "hi".into() }
         );
-        let join: ClientEvent =
-            serde_json::from_str(r#"{"type":"join","room":"general"}"#).unwrap();
-        assert_eq!(
-            join,
-            ClientEvent::Join {
-                room: "general".into(),
-                since: None
-            }
-        );
+        let join: ClientEvent = serde_json::from_str(r#"{"type":"join","room":"general"}"#).unwrap();
+        assert_eq!(join, ClientEvent::Join { room: "general".into(), since: None });
         assert!(serde_json::from_str::<ClientEvent>(r#"{"type":"shout"}"#).is_err());
     }
 
@@ -152,11 +180,7 @@ mod tests {
 
     #[test]
     fn error_codes_are_snake_case() {
-        let json =
-            serde_json::to_string(&ServerEvent::error(ErrorCode::MessageTooLong, "x")).unwrap();
-        assert_eq!(
-            json,
-            r#"{"type":"error","code":"message_too_long","message":"x"}"#
-        );
+        let json = serde_json::to_string(&ServerEvent::error(ErrorCode::MessageTooLong, "x")).unwrap();
+        assert_eq!(json, r#"{"type":"error","code":"message_too_long","message":"x"}"#);
     }
 }

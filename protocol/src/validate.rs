@@ -17,11 +17,8 @@ pub struct Invalid {
 }
 
 impl Invalid {
-    fn new(code: ErrorCode, reason: impl Into<String>) -> Self {
-        Invalid {
-            code,
-            reason: reason.into(),
-        }
+    pub fn new(code: ErrorCode, reason: impl Into<String>) -> Self {
+        Invalid { code, reason: reason.into() }
     }
 }
 
@@ -42,10 +39,7 @@ pub fn char_count(s: &str) -> usize {
 pub fn message_text(text: &str) -> Result<&str, Invalid> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(Invalid::new(
-            ErrorCode::EmptyMessage,
-            "A message cannot be empty.",
-        ));
+        return Err(Invalid::new(ErrorCode::EmptyMessage, "A message cannot be empty."));
     }
     // Cheap bound first: every grapheme has at least one byte.
     if text.len() > MAX_MESSAGE_CHARS && char_count(text) > MAX_MESSAGE_CHARS {
@@ -61,10 +55,7 @@ pub fn message_text(text: &str) -> Result<&str, Invalid> {
 pub fn nickname(name: &str) -> Result<&str, Invalid> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(Invalid::new(
-            ErrorCode::InvalidNickname,
-            "Please choose a nickname.",
-        ));
+        return Err(Invalid::new(ErrorCode::InvalidNickname, "Please choose a nickname."));
     }
     if name.chars().any(char::is_control) {
         return Err(Invalid::new(
@@ -84,15 +75,11 @@ pub fn nickname(name: &str) -> Result<&str, Invalid> {
 /// Returns the canonical (lower-case) room name: 1–32 letters, digits, `-` or `_`.
 pub fn room_name(name: &str) -> Result<String, Invalid> {
     let name = name.trim();
-    let valid_chars = name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let valid_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if name.is_empty() || name.len() > MAX_ROOM_CHARS || !valid_chars {
         return Err(Invalid::new(
             ErrorCode::InvalidRoom,
-            format!(
-                "A room name has 1 to {MAX_ROOM_CHARS} characters: letters, digits, '-' and '_'."
-            ),
+            format!("A room name has 1 to {MAX_ROOM_CHARS} characters: letters, digits, '-' and '_'."),
         ));
     }
     Ok(name.to_ascii_lowercase())
@@ -102,9 +89,7 @@ pub fn room_name(name: &str) -> Result<String, Invalid> {
 pub fn client_id(id: &str) -> Result<&str, Invalid> {
     let ok = !id.is_empty()
         && id.len() <= MAX_CLIENT_ID_BYTES
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if ok {
         Ok(id)
     } else {
@@ -122,15 +107,10 @@ mod tests {
     #[test]
     fn message_rules() {
         assert_eq!(message_text("  hi \n").unwrap(), "hi");
-        assert_eq!(
-            message_text(" \n\t ").unwrap_err().code,
-            ErrorCode::EmptyMessage
-        );
+        assert_eq!(message_text(" \n\t ").unwrap_err().code, ErrorCode::EmptyMessage);
         assert!(message_text(&"a".repeat(MAX_MESSAGE_CHARS)).is_ok());
         assert_eq!(
-            message_text(&"a".repeat(MAX_MESSAGE_CHARS + 1))
-                .unwrap_err()
-                .code,
+            message_text(&"a".repeat(MAX_MESSAGE_CHARS + 1)).unwrap_err().code,
             ErrorCode::MessageTooLong
         );
         // 4000 emoji are 16000 bytes but 4000 characters: allowed.
@@ -157,11 +137,7 @@ mod tests {
         assert_eq!(room_name("General").unwrap(), "general");
         assert_eq!(room_name("rust-lang_2").unwrap(), "rust-lang_2");
         for bad in ["", "a b", "a/b", "é", &"r".repeat(33)] {
-            assert_eq!(
-                room_name(bad).unwrap_err().code,
-                ErrorCode::InvalidRoom,
-                "{bad:?}"
-            );
+            assert_eq!(room_name(bad).unwrap_err().code, ErrorCode::InvalidRoom, "{bad:?}");
         }
     }
 

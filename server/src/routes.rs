@@ -13,10 +13,7 @@ pub enum StartError {
     #[error("cannot open the message store: {0}")]
     Store(#[from] engine::store::StoreError),
     #[error("cannot listen on {addr}: {source}")]
-    Listen {
-        addr: std::net::SocketAddr,
-        source: std::io::Error,
-    },
+    Listen { addr: std::net::SocketAddr, source: std::io::Error },
     #[error("server error: {0}")]
     Serve(std::io::Error),
 }
@@ -35,7 +32,7 @@ pub fn router(engine: Engine, options: LeptosOptions) -> Router {
 }
 
 pub async fn serve(config: Config) -> Result<(), StartError> {
-    let engine = Engine::open_sqlite(&config.data_dir)?;
+    let engine = Engine::open_sqlite(&config.data_dir, engine::Options::default()).await?;
     let options = LeptosOptions::builder()
         .output_name("natter")
         .site_root(config.site_root.to_string_lossy().to_string())
@@ -43,10 +40,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .build();
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
-        .map_err(|source| StartError::Listen {
-            addr: config.addr,
-            source,
-        })?;
+        .map_err(|source| StartError::Listen { addr: config.addr, source })?;
     let local = listener.local_addr().map_err(StartError::Serve)?;
     tracing::info!("listening on http://{local}");
     axum::serve(listener, router(engine, options))
@@ -61,9 +55,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut term) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             term.recv().await;
         }
     };

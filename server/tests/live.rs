@@ -15,8 +15,7 @@ async fn messages_reach_everyone_in_order_and_the_sender_gets_acks() {
     let (mut bob, _) = server.joined("bob", "general").await;
 
     for i in 1..=20 {
-        ann.say("general", &format!("ann-{i}"), &format!("message {i}"))
-            .await;
+        ann.say("general", &format!("ann-{i}"), &format!("message {i}")).await;
     }
     let mut acks = Vec::new();
     let mut ann_seen = Vec::new();
@@ -30,10 +29,7 @@ async fn messages_reach_everyone_in_order_and_the_sender_gets_acks() {
     assert_eq!(ann_seen, (1..=20).collect::<Vec<_>>());
     acks.sort_by_key(|(_, seq)| *seq);
     for (i, (client_id, seq)) in acks.iter().enumerate() {
-        assert_eq!(
-            (client_id.as_str(), *seq),
-            (format!("ann-{}", i + 1).as_str(), i as u64 + 1)
-        );
+        assert_eq!((client_id.as_str(), *seq), (format!("ann-{}", i + 1).as_str(), i as u64 + 1));
     }
     for want in 1..=20u64 {
         match bob.next().await {
@@ -90,48 +86,22 @@ async fn history_survives_a_crash_and_joins_resume_from_since() {
 
     let server = Server::start(dir.path());
     // A new joiner gets the last 50, and knows there is more.
-    let mut bob = server.connect().await;
-    bob.send(&ClientEvent::Hello {
-        nickname: "bob".into(),
-    })
-    .await;
-    bob.next().await;
-    bob.send(&ClientEvent::Join {
-        room: "general".into(),
-        since: None,
-    })
-    .await;
+    let mut bob = server.hello("bob").await;
+    bob.send(&ClientEvent::Join { room: "general".into(), since: None }).await;
     match bob.next().await {
-        ServerEvent::History {
-            messages, has_more, ..
-        } => {
-            assert_eq!(
-                messages.iter().map(|m| m.seq).collect::<Vec<_>>(),
-                (11..=60).collect::<Vec<_>>()
-            );
+        ServerEvent::History { messages, has_more, .. } => {
+            assert_eq!(messages.iter().map(|m| m.seq).collect::<Vec<_>>(), (11..=60).collect::<Vec<_>>());
             assert_eq!(messages.last().unwrap().text, "m60");
             assert!(has_more);
         }
         other => panic!("{other:?}"),
     }
     // A returning client gets exactly what it missed.
-    let mut ann = server.connect().await;
-    ann.send(&ClientEvent::Hello {
-        nickname: "ann".into(),
-    })
-    .await;
-    ann.next().await;
-    ann.send(&ClientEvent::Join {
-        room: "general".into(),
-        since: Some(57),
-    })
-    .await;
+    let mut ann = server.hello("ann").await;
+    ann.send(&ClientEvent::Join { room: "general".into(), since: Some(57) }).await;
     match ann.next().await {
         ServerEvent::History { messages, .. } => {
-            assert_eq!(
-                messages.iter().map(|m| m.seq).collect::<Vec<_>>(),
-                vec![58, 59, 60]
-            )
+            assert_eq!(messages.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![58, 59, 60])
         }
         other => panic!("{other:?}"),
     }
@@ -145,6 +115,8 @@ async fn rooms_are_separate() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
     let (mut ann, _) = server.joined("ann", "general").await;
+    ann.send(&ClientEvent::CreateRoom { room: "random".into() }).await;
+    assert!(matches!(ann.next().await, ServerEvent::RoomCreated { .. }));
     let (mut bob, _) = server.joined("bob", "random").await;
     ann.say("general", "g1", "in general").await;
     bob.say("random", "r1", "in random").await;

@@ -7,10 +7,7 @@ use reqwest::redirect::Policy;
 use support::Server;
 
 fn http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(Policy::none())
-        .build()
-        .unwrap()
+    reqwest::Client::builder().redirect(Policy::none()).build().unwrap()
 }
 
 /// Submits a form the way a browser without JavaScript does.
@@ -20,11 +17,7 @@ async fn post_form(
     cookie: Option<&str>,
     form: &[(&str, &str)],
 ) -> reqwest::Response {
-    let body = form
-        .iter()
-        .map(|(k, v)| format!("{k}={}", url_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
+    let body = form.iter().map(|(k, v)| format!("{k}={}", url_encode(v))).collect::<Vec<_>>().join("&");
     let mut request = http()
         .post(server.url(path))
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -72,25 +65,13 @@ async fn join_and_post_work_as_plain_forms_and_history_is_server_rendered() {
     let server = Server::start(dir.path());
 
     let html = page(&server, None).await;
-    assert!(
-        html.contains(r#"<label for="nickname">Nickname</label>"#),
-        "{html}"
-    );
+    assert!(html.contains(r#"<label for="nickname">Nickname</label>"#), "{html}");
     assert!(html.contains(r#"action="/api/join""#));
 
     let joined = post_form(&server, "/api/join", None, &[("nickname", "Zoë")]).await;
     assert_eq!(joined.status(), 302);
-    let cookie = joined.headers()[SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    assert!(joined.headers()[SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .contains("HttpOnly"));
+    let cookie = joined.headers()[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
+    assert!(joined.headers()[SET_COOKIE].to_str().unwrap().contains("HttpOnly"));
 
     let html = page(&server, Some(&cookie)).await;
     assert!(html.contains(r#"role="log""#));
@@ -100,11 +81,7 @@ async fn join_and_post_work_as_plain_forms_and_history_is_server_rendered() {
         &server,
         "/api/post",
         Some(&cookie),
-        &[
-            ("room", "general"),
-            ("client_id", "form-1"),
-            ("text", "Hello <b>from</b> a form"),
-        ],
+        &[("room", "general"), ("client_id", "form-1"), ("text", "Hello <b>from</b> a form")],
     )
     .await;
     assert_eq!(posted.status(), 302);
@@ -113,20 +90,12 @@ async fn join_and_post_work_as_plain_forms_and_history_is_server_rendered() {
         &server,
         "/api/post",
         Some(&cookie),
-        &[
-            ("room", "general"),
-            ("client_id", "form-1"),
-            ("text", "Hello <b>from</b> a form"),
-        ],
+        &[("room", "general"), ("client_id", "form-1"), ("text", "Hello <b>from</b> a form")],
     )
     .await;
 
     let html = page(&server, Some(&cookie)).await;
-    assert_eq!(
-        html.matches("Hello &lt;b&gt;from&lt;/b&gt; a form").count(),
-        1,
-        "{html}"
-    );
+    assert_eq!(html.matches("Hello &lt;b&gt;from&lt;/b&gt; a form").count(), 1, "{html}");
     assert!(!html.contains("<b>from</b>"));
 }
 
@@ -143,23 +112,13 @@ async fn form_errors_come_back_to_the_page() {
     assert!(html.contains("Please choose a nickname."), "{html}");
 
     let joined = post_form(&server, "/api/join", None, &[("nickname", "ann")]).await;
-    let cookie = joined.headers()[SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = joined.headers()[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
     let too_long = "y".repeat(4001);
     let refused = post_form(
         &server,
         "/api/post",
         Some(&cookie),
-        &[
-            ("room", "general"),
-            ("client_id", "f2"),
-            ("text", &too_long),
-        ],
+        &[("room", "general"), ("client_id", "f2"), ("text", &too_long)],
     )
     .await;
     let location = refused.headers()[LOCATION].to_str().unwrap().to_owned();

@@ -5,7 +5,7 @@ mod sqlite;
 
 pub use sqlite::SqliteStore;
 
-use protocol::{Message, Seq};
+use protocol::{Message, RoomInfo, Seq};
 
 /// A message as posted, before the store gives it a place.
 #[derive(Clone, Debug)]
@@ -40,10 +40,9 @@ pub enum StoreError {
     #[error("database migration failed: {0}")]
     Migration(#[from] rusqlite_migration::Error),
     #[error("cannot open the data directory {path}: {source}")]
-    DataDir {
-        path: String,
-        source: std::io::Error,
-    },
+    DataDir { path: String, source: std::io::Error },
+    #[error("a room with that name exists")]
+    RoomExists,
     /// The `client_id` is already taken in this room by another author.
     #[error("client_id already used by another author")]
     ClientIdTaken,
@@ -78,24 +77,27 @@ impl Store {
     }
 
     /// The newest `limit` messages of a room (before `before`, when given).
-    pub async fn latest(
-        &self,
-        room: &str,
-        before: Option<Seq>,
-        limit: usize,
-    ) -> Result<Page, StoreError> {
+    pub async fn latest(&self, room: &str, before: Option<Seq>, limit: usize) -> Result<Page, StoreError> {
         match self {
             Store::Sqlite(s) => s.latest(room, before, limit).await,
         }
     }
 
+    /// Creates a public room; `name` must already be canonical.
+    pub async fn create_room(&self, name: &str) -> Result<RoomInfo, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.create_room(name).await,
+        }
+    }
+
+    pub async fn rooms(&self) -> Result<Vec<RoomInfo>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.rooms().await,
+        }
+    }
+
     /// Up to `limit` messages of a room with `seq` greater than `after`, oldest first.
-    pub async fn after(
-        &self,
-        room: &str,
-        after: Seq,
-        limit: usize,
-    ) -> Result<Vec<Message>, StoreError> {
+    pub async fn after(&self, room: &str, after: Seq, limit: usize) -> Result<Vec<Message>, StoreError> {
         match self {
             Store::Sqlite(s) => s.after(room, after, limit).await,
         }

@@ -6,7 +6,7 @@
 //! run alongside the writer.
 
 use super::{Appended, NewMessage, OnCommit, Page, StoreError};
-use protocol::{Message, Seq};
+use protocol::{Message, RoomInfo, Seq};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 use std::collections::HashMap;
@@ -20,14 +20,15 @@ const MAX_BATCH: usize = 1024;
 const MAX_IDLE_READERS: usize = 8;
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!(
-        "../../migrations/sqlite/0001_messages.sql"
-    ))])
+    Migrations::new(vec![
+        M::up(include_str!("../../migrations/sqlite/0001_messages.sql")),
+        M::up(include_str!("../../migrations/sqlite/0002_rooms.sql")),
+    ])
 }
 
-struct WriteRequest {
-    message: NewMessage,
-    reply: oneshot::Sender<Result<Appended, StoreError>>,
+enum WriteRequest {
+    Append { message: NewMessage, reply: oneshot::Sender<Result<Appended, StoreError>> },
+    CreateRoom { name: String, reply: oneshot::Sender<Result<RoomInfo, StoreError>> },
 }
 
 pub struct SqliteStore {
@@ -38,10 +39,8 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating if needed) `natter.db` in `data_dir` and applies pending migrations.
     pub fn open(data_dir: &Path, on_commit: OnCommit) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
-            path: data_dir.display().to_string(),
-            source,
-        })?;
+        std::fs::create_dir_all(data_dir)
+            .map_err(|source| StoreError::DataDir { path: data_dir.display().to_string(), source })?;
         let path = data_dir.join("natter.db");
         let mut conn = open_connection(&path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -50,42 +49,37 @@ impl SqliteStore {
         let (writer, requests) = mpsc::channel(4 * MAX_BATCH);
         std::thread::Builder::new()
             .name("natter-sqlite-writer".into())
-            .spawn(move || {
-                Writer {
-                    conn,
-                    next_seq: HashMap::new(),
-                    on_commit,
-                }
-                .run(requests)
-            })
-            .map_err(|source| StoreError::DataDir {
-                path: path.display().to_string(),
-                source,
-            })?;
-        Ok(SqliteStore {
-            writer,
-            readers: Arc::new(ReaderPool {
-                path,
-                idle: Mutex::default(),
-            }),
-        })
+            .spawn(move || Writer { conn, next_seq: HashMap::new(), on_commit }.run(requests))
+            .map_err(|source| StoreError::DataDir { path: path.display().to_string(), source })?;
+        Ok(SqliteStore { writer, readers: Arc::new(ReaderPool { path, idle: Mutex::default() }) })
     }
 
     pub async fn append(&self, message: NewMessage) -> Result<Appended, StoreError> {
         let (reply, answer) = oneshot::channel();
+        self.writer.send(WriteRequest::Append { message, reply }).await.map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    pub async fn create_room(&self, name: &str) -> Result<RoomInfo, StoreError> {
+        let (reply, answer) = oneshot::channel();
         self.writer
-            .send(WriteRequest { message, reply })
+            .send(WriteRequest::CreateRoom { name: name.to_owned(), reply })
             .await
             .map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
     }
 
-    pub async fn latest(
-        &self,
-        room: &str,
-        before: Option<Seq>,
-        limit: usize,
-    ) -> Result<Page, StoreError> {
+    pub async fn rooms(&self) -> Result<Vec<RoomInfo>, StoreError> {
+        self.readers
+            .read(|conn| {
+                let mut stmt = conn.prepare_cached("SELECT name, created_at FROM rooms ORDER BY name")?;
+                let rows = stmt.query_map([], |r| Ok(RoomInfo { name: r.get(0)?, created_at: r.get(1)? }))?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .await
+    }
+
+    pub async fn latest(&self, room: &str, before: Option<Seq>, limit: usize) -> Result<Page, StoreError> {
         let room = room.to_owned();
         self.readers
             .read(move |conn| {
@@ -106,12 +100,7 @@ impl SqliteStore {
             .await
     }
 
-    pub async fn after(
-        &self,
-        room: &str,
-        after: Seq,
-        limit: usize,
-    ) -> Result<Vec<Message>, StoreError> {
+    pub async fn after(&self, room: &str, after: Seq, limit: usize) -> Result<Vec<Message>, StoreError> {
         let room = room.to_owned();
         self.readers
             .read(move |conn| {
@@ -119,8 +108,7 @@ impl SqliteStore {
                     "SELECT room, seq, client_id, author, text, sent_at FROM messages
                      WHERE room = ?1 AND seq > ?2 ORDER BY seq ASC LIMIT ?3",
                 )?;
-                let rows =
-                    stmt.query_map(params![room, after as i64, limit as i64], row_to_message)?;
+                let rows = stmt.query_map(params![room, after as i64, limit as i64], row_to_message)?;
                 Ok(rows.collect::<Result<Vec<_>, _>>()?)
             })
             .await
@@ -130,9 +118,7 @@ impl SqliteStore {
 fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(
         path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // FULL: a commit is on disk before `append` returns, so an ack survives a power cut too.
@@ -152,9 +138,12 @@ fn row_to_message(row: &rusqlite::Row<'_>) -> rusqlite::Result<Message> {
 }
 
 fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
+
+struct AppendRequest {
+    message: NewMessage,
+    reply: oneshot::Sender<Result<Appended, StoreError>>,
 }
 
 /// Owns the only writing connection; see the module comment.
@@ -168,19 +157,44 @@ struct Writer {
 impl Writer {
     fn run(mut self, mut requests: mpsc::Receiver<WriteRequest>) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
-        while let Some(first) = requests.blocking_recv() {
-            batch.push(first);
-            while batch.len() < MAX_BATCH {
-                match requests.try_recv() {
-                    Ok(request) => batch.push(request),
-                    Err(_) => break,
+        let mut queued = Some(requests.blocking_recv());
+        while let Some(Some(first)) = queued.take() {
+            let mut next = Some(first);
+            // Gather appends until the queue is empty, the batch is full, or a room creation
+            // comes up (rare; it gets a transaction of its own, after the appends before it).
+            while let Some(request) = next.take() {
+                match request {
+                    WriteRequest::Append { message, reply } => batch.push(AppendRequest { message, reply }),
+                    WriteRequest::CreateRoom { name, reply } => {
+                        self.commit_batch(&mut batch);
+                        let _ = reply.send(self.create_room(&name));
+                    }
+                }
+                if batch.len() < MAX_BATCH {
+                    next = requests.try_recv().ok();
                 }
             }
             self.commit_batch(&mut batch);
+            queued = Some(requests.blocking_recv());
         }
     }
 
-    fn commit_batch(&mut self, batch: &mut Vec<WriteRequest>) {
+    fn create_room(&mut self, name: &str) -> Result<RoomInfo, StoreError> {
+        let room = RoomInfo { name: name.to_owned(), created_at: now_millis() };
+        let inserted = self
+            .conn
+            .prepare_cached("INSERT OR IGNORE INTO rooms (name, created_at) VALUES (?1, ?2)")?
+            .execute(params![room.name, room.created_at])?;
+        if inserted == 0 {
+            return Err(StoreError::RoomExists);
+        }
+        Ok(room)
+    }
+
+    fn commit_batch(&mut self, batch: &mut Vec<AppendRequest>) {
+        if batch.is_empty() {
+            return;
+        }
         match self.write(batch) {
             Ok(results) => {
                 for (request, result) in batch.drain(..).zip(results) {
@@ -203,13 +217,8 @@ impl Writer {
 
     /// Writes the batch in one transaction. The outer error fails the whole batch; an inner
     /// error refuses one message only.
-    fn write(
-        &mut self,
-        batch: &[WriteRequest],
-    ) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    fn write(&mut self, batch: &[AppendRequest]) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut results = Vec::with_capacity(batch.len());
         // Seqs handed out in this transaction; they only become real on commit.
         let mut pending_seq: HashMap<&str, Seq> = HashMap::new();
@@ -219,19 +228,16 @@ impl Writer {
                 "SELECT room, seq, client_id, author, text, sent_at FROM messages
                  WHERE room = ?1 AND client_id = ?2",
             )?;
-            let mut last =
-                tx.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room = ?1")?;
+            let mut last = tx.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room = ?1")?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO messages (room, seq, client_id, author, text, sent_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
-            for WriteRequest { message: new, .. } in batch {
+            for AppendRequest { message: new, .. } in batch {
                 let key = (new.room.as_str(), new.client_id.as_str());
                 let earlier = match in_batch.get(&key) {
                     Some(m) => Some(m.clone()),
-                    None => find
-                        .query_row(params![new.room, new.client_id], row_to_message)
-                        .optional()?,
+                    None => find.query_row(params![new.room, new.client_id], row_to_message).optional()?,
                 };
                 if let Some(earlier) = earlier {
                     results.push(if earlier.author == new.author {
@@ -245,9 +251,7 @@ impl Writer {
                     Some(seq) => seq + 1,
                     None => match self.next_seq.get(&new.room) {
                         Some(seq) => seq + 1,
-                        None => {
-                            last.query_row(params![new.room], |r| r.get::<_, i64>(0))? as Seq + 1
-                        }
+                        None => last.query_row(params![new.room], |r| r.get::<_, i64>(0))? as Seq + 1,
                     },
                 };
                 let message = Message {
@@ -329,10 +333,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = open(dir.path());
         for i in 1..=3u64 {
-            let a = store
-                .append(new("a", &format!("a{i}"), "ann", "hi"))
-                .await
-                .unwrap();
+            let a = store.append(new("a", &format!("a{i}"), "ann", "hi")).await.unwrap();
             assert_eq!(a, Appended::New(a.message().clone()));
             assert_eq!(a.message().seq, i);
         }
@@ -347,10 +348,7 @@ mod tests {
         let first = store.append(new("a", "same", "ann", "hi")).await.unwrap();
         let again = store.append(new("a", "same", "ann", "hi")).await.unwrap();
         assert_eq!(again, Appended::Duplicate(first.message().clone()));
-        assert!(matches!(
-            store.append(new("a", "same", "eve", "x")).await,
-            Err(StoreError::ClientIdTaken)
-        ));
+        assert!(matches!(store.append(new("a", "same", "eve", "x")).await, Err(StoreError::ClientIdTaken)));
         assert_eq!(store.after("a", 0, 10).await.unwrap().len(), 1);
     }
 
@@ -364,10 +362,7 @@ mod tests {
             tasks.push(tokio::spawn(async move {
                 // Every tenth is a resend of the one before.
                 let id = if i % 10 == 9 { i - 1 } else { i };
-                store
-                    .append(new("r", &format!("c{id}"), "ann", "x"))
-                    .await
-                    .unwrap()
+                store.append(new("r", &format!("c{id}"), "ann", "x")).await.unwrap()
             }));
         }
         for t in tasks {
@@ -384,10 +379,7 @@ mod tests {
         {
             let store = open(dir.path());
             for i in 0..120 {
-                store
-                    .append(new("a", &format!("c{i}"), "ann", &format!("m{i}")))
-                    .await
-                    .unwrap();
+                store.append(new("a", &format!("c{i}"), "ann", &format!("m{i}"))).await.unwrap();
             }
         }
         let store = open(dir.path());
@@ -407,23 +399,34 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn rooms_are_created_once_and_general_exists() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path());
+        assert_eq!(
+            store.rooms().await.unwrap().iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            ["general"]
+        );
+        store.create_room("rust").await.unwrap();
+        assert!(matches!(store.create_room("rust").await, Err(StoreError::RoomExists)));
+        assert!(matches!(store.create_room("general").await, Err(StoreError::RoomExists)));
+        drop(store);
+        let store = open(dir.path());
+        let names: Vec<_> = store.rooms().await.unwrap().into_iter().map(|r| r.name).collect();
+        assert_eq!(names, ["general", "rust"]);
+    }
+
+    #[tokio::test]
     async fn on_commit_sees_messages_in_seq_order() {
         let dir = tempfile::tempdir().unwrap();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&seen);
         let store = Arc::new(
-            SqliteStore::open(
-                dir.path(),
-                Box::new(move |m| sink.lock().unwrap().push(m.seq)),
-            )
-            .unwrap(),
+            SqliteStore::open(dir.path(), Box::new(move |m| sink.lock().unwrap().push(m.seq))).unwrap(),
         );
         let tasks: Vec<_> = (0..50)
             .map(|i| {
                 let store = Arc::clone(&store);
-                tokio::spawn(
-                    async move { store.append(new("a", &format!("c{i}"), "ann", "x")).await },
-                )
+                tokio::spawn(async move { store.append(new("a", &format!("c{i}"), "ann", "x")).await })
             })
             .collect();
         for t in tasks {

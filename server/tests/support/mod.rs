@@ -33,21 +33,14 @@ impl Server {
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
         let addr = loop {
-            let line = lines
-                .next()
-                .expect("natter exited before listening")
-                .expect("read stdout");
+            let line = lines.next().expect("natter exited before listening").expect("read stdout");
             if let Some(rest) = line.split("listening on http://").nth(1) {
                 break rest.split_whitespace().next().expect("address").to_owned();
             }
         };
         // Keep draining the log so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines.by_ref() {});
-        Server {
-            addr,
-            data_dir: data_dir.to_owned(),
-            child,
-        }
+        Server { addr, data_dir: data_dir.to_owned(), child }
     }
 
     /// Stops the server the hard way (SIGKILL), as a crash would.
@@ -68,21 +61,19 @@ impl Server {
         Client { socket }
     }
 
+    /// A connected client that said hello as `nickname` (welcome and room list drained).
+    pub async fn hello(&self, nickname: &str) -> Client {
+        let mut client = self.connect().await;
+        client.send(&ClientEvent::Hello { nickname: nickname.into() }).await;
+        assert!(matches!(client.next().await, ServerEvent::Welcome { .. }));
+        assert!(matches!(client.next().await, ServerEvent::Rooms { .. }));
+        client
+    }
+
     /// A connected client that said hello as `nickname` and joined `room` (history drained).
     pub async fn joined(&self, nickname: &str, room: &str) -> (Client, Vec<protocol::Message>) {
-        let mut client = self.connect().await;
-        client
-            .send(&ClientEvent::Hello {
-                nickname: nickname.into(),
-            })
-            .await;
-        assert!(matches!(client.next().await, ServerEvent::Welcome { .. }));
-        client
-            .send(&ClientEvent::Join {
-                room: room.into(),
-                since: None,
-            })
-            .await;
+        let mut client = self.hello(nickname).await;
+        client.send(&ClientEvent::Join { room: room.into(), since: None }).await;
         match client.next().await {
             ServerEvent::History { messages, .. } => (client, messages),
             other => panic!("expected history, got {other:?}"),
@@ -115,25 +106,38 @@ impl Client {
     }
 
     pub async fn say(&mut self, room: &str, client_id: &str, text: &str) {
-        self.send(&ClientEvent::Send {
-            room: room.into(),
-            client_id: client_id.into(),
-            text: text.into(),
-        })
-        .await;
+        self.send(&ClientEvent::Send { room: room.into(), client_id: client_id.into(), text: text.into() })
+            .await;
     }
 
+    /// The next server event, presence aside (see [`Client::next_raw`]).
     pub async fn next(&mut self) -> ServerEvent {
         self.try_next(WAIT).await.expect("no server event in time")
     }
 
-    /// The next server event, or `None` if none arrives within `wait`.
+    /// The next server event that is not about presence, or `None` if none arrives in `wait`.
     pub async fn try_next(&mut self, wait: Duration) -> Option<ServerEvent> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
-            let frame = tokio::time::timeout_at(deadline, self.socket.next())
-                .await
-                .ok()?;
+            let event = self.try_next_raw(deadline - tokio::time::Instant::now()).await?;
+            if !matches!(
+                event,
+                ServerEvent::Joined { .. } | ServerEvent::Left { .. } | ServerEvent::Members { .. }
+            ) {
+                return Some(event);
+            }
+        }
+    }
+
+    /// The next server event of any kind.
+    pub async fn next_raw(&mut self) -> ServerEvent {
+        self.try_next_raw(WAIT).await.expect("no server event in time")
+    }
+
+    pub async fn try_next_raw(&mut self, wait: Duration) -> Option<ServerEvent> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let frame = tokio::time::timeout_at(deadline, self.socket.next()).await.ok()?;
             match frame.expect("socket closed").expect("socket error") {
                 Frame::Binary(bytes) => {
                     assert_eq!(bytes.first(), Some(&0), "frame must start with the Ok tag");

@@ -1,0 +1,85 @@
+//! The few browser facilities the app uses, with their server-side stand-ins: the clock,
+//! remembered preferences (localStorage), timers and randomness.
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_millis() as f64)
+    }
+}
+
+/// A value remembered in this browser, if any.
+pub fn load(key: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window()?.local_storage().ok()??.get_item(key).ok()?
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = key;
+        None
+    }
+}
+
+/// Remembers a value in this browser (nothing happens on the server).
+pub fn store(key: &str, value: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(key, value);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (key, value);
+}
+
+/// Runs `f` after `ms` milliseconds (browser only; never called while server rendering).
+pub fn after(ms: u32, f: impl FnOnce() + 'static) {
+    #[cfg(feature = "hydrate")]
+    leptos::prelude::set_timeout(f, std::time::Duration::from_millis(ms as u64));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ms, f);
+}
+
+/// Whether the browser believes it is online.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+pub fn online() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window().map_or(true, |w| w.navigator().on_line())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        true
+    }
+}
+
+/// A random 128-bit id as 32 hex digits.
+pub fn random_id() -> String {
+    let mut bytes = [0u8; 16];
+    #[cfg(feature = "hydrate")]
+    {
+        let filled = web_sys::window()
+            .and_then(|w| w.crypto().ok())
+            .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+        if !filled {
+            for b in bytes.iter_mut() {
+                *b = (js_sys::Math::random() * 256.0) as u8;
+            }
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        // Outside a browser (tests): the clock and a counter make it unique.
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        bytes[..8].copy_from_slice(&(now_ms() as u64).to_le_bytes());
+        bytes[8..].copy_from_slice(&COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,309 @@
+//! The conversation of the current room: header and status, the message list (with older
+//! pages, quiet presence lines and the "new messages" button), who is typing, the composer.
+
+use super::name_hue;
+use crate::api::{AppError, PostMessage};
+use crate::live::{Live, Pending, RoomState, Status, SystemLine};
+use crate::time_fmt;
+use leptos::{html, prelude::*, server_fn::ServerFn};
+use protocol::Message;
+
+/// How close to the bottom (px) still counts as "at the bottom".
+const BOTTOM_SLACK: i32 = 80;
+/// How close to the top (px) starts loading older messages.
+const TOP_SLACK: i32 = 60;
+
+#[component]
+pub fn Conversation(live: Live, form_client_id: String) -> AnyView {
+    let room = live.current.get_untracked();
+    let state = live.room(&room);
+    let status = move || live.status.get();
+    // Follow new messages while the reader is at the bottom.
+    let at_bottom = RwSignal::new(true);
+    view! {
+        <main class="conversation">
+            <header class="room-header">
+                <h1>"#" {room.clone()}</h1>
+                <p class="whoami">"You are " <strong>{move || live.nickname.get()}</strong></p>
+                <p role="status" class="status" data-state=move || format!("{:?}", status()).to_lowercase()>
+                    {move || status().label()}
+                </p>
+            </header>
+            <noscript>
+                <p class="hint">"JavaScript is off: new messages appear when you post or reload."</p>
+            </noscript>
+            <MessageList live state at_bottom/>
+            <TypingLine live state/>
+            <Composer live room form_client_id at_bottom/>
+        </main>
+    }
+    .into_any()
+}
+
+/// One row of the conversation, in order.
+#[derive(Clone, PartialEq)]
+enum Row {
+    Message(Message),
+    System(SystemLine),
+}
+
+impl Row {
+    fn key(&self) -> String {
+        match self {
+            Row::Message(m) => format!("m{}", m.seq),
+            Row::System(line) => format!("s{}", line.id),
+        }
+    }
+}
+
+/// Messages in `seq` order with each presence line after the message it followed.
+fn rows(messages: &[Message], system: &[SystemLine]) -> Vec<Row> {
+    let mut rows = Vec::with_capacity(messages.len() + system.len());
+    let mut lines = system.iter().peekable();
+    let first = messages.first().map_or(0, |m| m.seq);
+    // Lines from before the oldest message held stay at the top.
+    while let Some(line) = lines.next_if(|l| l.after_seq < first) {
+        rows.push(Row::System(line.clone()));
+    }
+    for message in messages {
+        rows.push(Row::Message(message.clone()));
+        while let Some(line) = lines.next_if(|l| l.after_seq <= message.seq) {
+            rows.push(Row::System(line.clone()));
+        }
+    }
+    rows.extend(lines.cloned().map(Row::System));
+    rows
+}
+
+#[component]
+fn MessageList(live: Live, state: RoomState, at_bottom: RwSignal<bool>) -> AnyView {
+    let list = NodeRef::<html::Ol>::new();
+    let room = state.name.get_value();
+    let me = move || live.nickname.get();
+    // What the list looked like last time, to keep the reader's place when it changes.
+    let previous = StoredValue::new((0u64, 0u64, 0i32));
+
+    let follow = {
+        let room = room.clone();
+        move |_: Option<()>| {
+            let (first, last) =
+                state.messages.with(|m| (m.first().map_or(0, |m| m.seq), m.last().map_or(0, |m| m.seq)));
+            state.pending.track();
+            state.system.track();
+            if !live.running.get() {
+                return;
+            }
+            let room = room.clone();
+            request_animation_frame(move || {
+                let Some(list) = list.get_untracked() else { return };
+                let (prev_first, prev_last, prev_height) = previous.get_value();
+                let height = list.scroll_height();
+                if prev_first != 0 && first < prev_first {
+                    // Older messages went in above: keep what the reader was looking at.
+                    list.set_scroll_top(list.scroll_top() + height - prev_height);
+                } else if at_bottom.get_untracked() || prev_last == 0 {
+                    list.set_scroll_top(height);
+                    live.mark_read(&room);
+                } else if last > prev_last {
+                    let added =
+                        state.messages.with_untracked(|m| m.iter().filter(|m| m.seq > prev_last).count());
+                    state.unseen.update(|n| *n += added);
+                }
+                previous.set_value((first, last, list.scroll_height()));
+            });
+        }
+    };
+    Effect::new(follow);
+
+    let on_scroll = {
+        let room = room.clone();
+        move |_| {
+            let Some(list) = list.get_untracked() else { return };
+            let bottom = list.scroll_height() - list.scroll_top() - list.client_height() < BOTTOM_SLACK;
+            at_bottom.set(bottom);
+            if bottom {
+                state.unseen.set(0);
+                live.mark_read(&room);
+            }
+            if list.scroll_top() < TOP_SLACK {
+                live.load_older(&room);
+            }
+            previous.update_value(|p| p.2 = list.scroll_height());
+        }
+    };
+    let jump_to_bottom = move |_| {
+        if let Some(list) = list.get_untracked() {
+            list.set_scroll_top(list.scroll_height());
+        }
+        state.unseen.set(0);
+        at_bottom.set(true);
+    };
+    let load_older = {
+        let room = room.clone();
+        move |_| live.load_older(&room)
+    };
+    let unseen = move || state.unseen.get();
+
+    view! {
+        <div class="log-wrap">
+            <ol class="messages" role="log" aria-live="polite" aria-label="Conversation" node_ref=list on:scroll=on_scroll>
+                <Show when=move || live.running.get() && state.has_more.get()>
+                    <li class="older">
+                        <button type="button" class="link" on:click=load_older.clone() disabled=move || state.loading_older.get()>
+                            {move || if state.loading_older.get() { "Loading older messages…" } else { "Load older messages" }}
+                        </button>
+                    </li>
+                </Show>
+                <For
+                    each=move || state.messages.with(|m| state.system.with(|s| rows(m, s)))
+                    key=Row::key
+                    let:row
+                >
+                    {match row {
+                        Row::Message(message) => {
+                            let own = message.author == me();
+                            view! { <MessageItem message own running=live.running/> }.into_any()
+                        }
+                        Row::System(line) => view! { <li class="system">{line.text}</li> }.into_any(),
+                    }}
+                </For>
+                <For each=move || state.pending.get() key=|p| p.client_id.clone() let:pending>
+                    <PendingItem pending author=live.nickname.get_untracked()/>
+                </For>
+            </ol>
+            <Show when=move || { unseen() > 0 }>
+                <button type="button" class="new-messages" on:click=jump_to_bottom>
+                    {move || match unseen() {
+                        1 => "1 new message ↓".to_string(),
+                        n => format!("{n} new messages ↓"),
+                    }}
+                </button>
+            </Show>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn MessageItem(message: Message, own: bool, running: RwSignal<bool>) -> impl IntoView {
+    let sent_at = message.sent_at;
+    let clock = move || {
+        #[cfg(feature = "hydrate")]
+        if running.get() {
+            return time_fmt::local_clock(sent_at);
+        }
+        let _ = running;
+        time_fmt::utc_clock(sent_at)
+    };
+    view! {
+        <li class="message" class:own=own data-seq=message.seq>
+            <span class="author" style=format!("--hue: {}", name_hue(&message.author))>{message.author.clone()}</span>
+            <time datetime=time_fmt::iso(sent_at)>{clock}</time>
+            <p class="text" dir="auto">{message.text}</p>
+        </li>
+    }
+}
+
+#[component]
+fn PendingItem(pending: Pending, author: String) -> impl IntoView {
+    view! {
+        <li class="message own pending" data-client-id=pending.client_id>
+            <span class="author" style=format!("--hue: {}", name_hue(&author))>{author.clone()}</span>
+            <span class="sending">"sending…"</span>
+            <p class="text" dir="auto">{pending.text}</p>
+        </li>
+    }
+}
+
+/// "alice: hel▍" for shared drafts, "bob is typing…" otherwise.
+#[component]
+fn TypingLine(live: Live, state: RoomState) -> AnyView {
+    let typists = move || {
+        let now = live.tick.get();
+        state.typists.with(|typists| {
+            typists
+                .iter()
+                .filter(|t| now == 0.0 || now - t.at <= crate::live::TYPING_TIMEOUT_MS)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <div class="typing" aria-live="polite" aria-label="Typing">
+            <For each=typists key=|t| (t.author.clone(), t.draft.clone()) let:typist>
+                {match typist.draft {
+                    Some(draft) => view! {
+                        <p class="draft">
+                            <span class="author" style=format!("--hue: {}", name_hue(&typist.author))>{typist.author.clone()}</span>
+                            ": " <span class="draft-text" dir="auto">{draft}</span><span class="caret" aria-hidden="true">"▍"</span>
+                        </p>
+                    }.into_any(),
+                    None => view! { <p class="draft">{format!("{} is typing…", typist.author)}</p> }.into_any(),
+                }}
+            </For>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn Composer(live: Live, room: String, form_client_id: String, at_bottom: RwSignal<bool>) -> AnyView {
+    // Only reports errors of posts made without JavaScript (they come back in the URL).
+    let form_post = ServerAction::<PostMessage>::new();
+    let text = NodeRef::<html::Textarea>::new();
+    let offline = move || live.running.get() && live.status.get() != Status::Connected;
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(field) = text.get() else { return };
+        match live.send(&field.value()) {
+            Ok(()) => {
+                field.set_value("");
+                at_bottom.set(true);
+            }
+            Err(invalid) => live.notice.set(Some(invalid.reason)),
+        }
+        let _ = field.focus();
+    };
+    let keydown = move |ev: leptos::ev::KeyboardEvent| {
+        // Enter sends, Shift+Enter is a new line, and an IME composition is left alone.
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+            ev.prevent_default();
+            if let Some(form) = text.get().and_then(|t| t.form()) {
+                let _ = form.request_submit();
+            }
+        }
+    };
+    let input = move |_| {
+        if let Some(field) = text.get() {
+            live.draft_changed(field.value());
+        }
+    };
+    let notice = move || {
+        live.notice
+            .get()
+            .or_else(|| form_post.value().get().and_then(Result::err).as_ref().map(AppError::to_string))
+    };
+    let share_changed = move |ev: leptos::ev::Event| {
+        live.set_share_drafts(event_target_checked(&ev));
+        live.stop_typing();
+    };
+    view! {
+        <form class="composer" method="post" action=PostMessage::PATH on:submit=submit>
+            <input type="hidden" name="room" value=room/>
+            <input type="hidden" name="client_id" value=form_client_id/>
+            <label for="composer-text" class="visually-hidden">"Message"</label>
+            <textarea id="composer-text" name="text" rows="2" placeholder="Write a message…"
+                node_ref=text on:keydown=keydown on:input=input on:blur=move |_| live.stop_typing()
+                disabled=offline></textarea>
+            <button type="submit" disabled=offline>"Send"</button>
+        </form>
+        <div class="composer-options">
+            <label class="share">
+                <input type="checkbox" prop:checked=move || live.share_drafts.get() on:change=share_changed/>
+                "Share what I type"
+            </label>
+            <p role="alert" class="notice">{notice}</p>
+        </div>
+    }
+    .into_any()
+}
