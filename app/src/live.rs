@@ -155,6 +155,9 @@ pub struct Live {
     states: StoredValue<HashMap<String, RoomState>>,
     outgoing: StoredValue<Option<Outgoing>>,
     started: StoredValue<bool>,
+    /// The owner of every room's signals: the app's, so that they outlive the route (or
+    /// `Suspend`) that happened to ask for a room first.
+    owner: StoredValue<Owner>,
     typing: StoredValue<OwnTyping>,
     next_line: StoredValue<u64>,
 }
@@ -174,6 +177,7 @@ impl Live {
             states: StoredValue::new(HashMap::new()),
             outgoing: StoredValue::new(None),
             started: StoredValue::new(false),
+            owner: StoredValue::new(Owner::current().unwrap_or_default()),
             typing: StoredValue::new(OwnTyping::default()),
             next_line: StoredValue::new(1),
         }
@@ -185,7 +189,7 @@ impl Live {
             return state;
         }
         let last_read = read_marks().get(room).copied().unwrap_or(0);
-        let state = RoomState::new(room, last_read);
+        let state = self.owner.with_value(|owner| owner.with(|| RoomState::new(room, last_read)));
         self.states.update_value(|s| {
             s.insert(room.to_owned(), state);
         });

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { Natter, join, say, messageTexts } from "./natter";
+import { Natter, join, say, messageTexts, takeProblems } from "./natter";
 
 let server: Natter;
 test.beforeEach(async () => {
@@ -7,6 +7,8 @@ test.beforeEach(async () => {
 });
 test.afterEach(async () => {
   await server.kill();
+  // A panic in the app fails the test even if the page looked right.
+  expect(takeProblems()).toEqual([]);
 });
 
 test("two people chat live, own messages on the right", async ({ browser }) => {
@@ -17,7 +19,7 @@ test("two people chat live, own messages on the right", async ({ browser }) => {
 
   await say(ann, "hi bob 👋");
   await expect(messageTexts(bob)).toHaveText(["hi bob 👋"]);
-  await bob.getByLabel("Message").fill("hello ann\nsecond line");
+  await bob.getByLabel("Message", { exact: true }).fill("hello ann\nsecond line");
   await bob.getByRole("button", { name: "Send" }).click();
   await expect(messageTexts(ann)).toHaveText(["hi bob 👋", "hello ann\nsecond line"]);
   await expect(messageTexts(bob)).toHaveText(["hi bob 👋", "hello ann\nsecond line"]);
@@ -36,7 +38,7 @@ test("two people chat live, own messages on the right", async ({ browser }) => {
   expect(left!.x).toBeLessThan(right!.x);
 
   // Shift+Enter makes a new line instead of sending.
-  const composer = ann.getByLabel("Message");
+  const composer = ann.getByLabel("Message", { exact: true });
   await composer.fill("line one");
   await composer.press("Shift+Enter");
   await composer.pressSequentially("line two");
@@ -75,14 +77,14 @@ test("without JavaScript, joining and posting work as plain forms", async ({ bro
   await noJs.getByLabel("Nickname").fill("lynx");
   await noJs.getByRole("button", { name: "Join" }).click();
   await expect(messageTexts(noJs)).toHaveText(["can you hear me?"]);
-  await noJs.getByLabel("Message").fill("loud and clear, no JS here");
+  await noJs.getByLabel("Message", { exact: true }).fill("loud and clear, no JS here");
   await noJs.getByRole("button", { name: "Send" }).click();
   await expect(messageTexts(noJs)).toHaveText(["can you hear me?", "loud and clear, no JS here"]);
   // The JavaScript user sees the form post live.
   await expect(messageTexts(ann)).toHaveText(["can you hear me?", "loud and clear, no JS here"]);
 
   // Errors show without JavaScript too.
-  await noJs.getByLabel("Message").fill("   ");
+  await noJs.getByLabel("Message", { exact: true }).fill("   ");
   await noJs.getByRole("button", { name: "Send" }).click();
   await expect(noJs.getByRole("alert")).toHaveText("A message cannot be empty.");
 });
@@ -102,7 +104,7 @@ test("bad input shows a clear error to that user only", async ({ browser }) => {
   await join(bob, server.url, "bob");
   await say(ann, "   ");
   await expect(ann.getByRole("alert")).toHaveText("A message cannot be empty.");
-  await ann.getByLabel("Message").fill("z".repeat(4001));
+  await ann.getByLabel("Message", { exact: true }).fill("z".repeat(4001));
   await ann.getByRole("button", { name: "Send" }).click();
   await expect(ann.getByRole("alert")).toHaveText("A message can have at most 4000 characters.");
   await say(ann, "a fine message");
@@ -120,7 +122,7 @@ test("a server restart loses nothing and clients reconnect by themselves", async
 
   await server.kill();
   await expect(ann.getByRole("status")).toHaveText(/reconnecting…|offline/);
-  await expect(ann.getByLabel("Message")).toBeDisabled();
+  await expect(ann.getByLabel("Message", { exact: true })).toBeDisabled();
   await expect(ann.getByRole("button", { name: "Send" })).toBeDisabled();
 
   server = await server.restart();

@@ -57,8 +57,25 @@ export class Natter {
   }
 }
 
+const problems: string[] = [];
+
+/** Records panics and uncaught errors of a page; `takeProblems` hands them to the test. */
+export function watch(page: Page): void {
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error" && /panicked|RuntimeError|unreachable/.test(message.text())) {
+      problems.push(message.text().split("\n")[0]);
+    }
+  });
+}
+
+export function takeProblems(): string[] {
+  return problems.splice(0);
+}
+
 /** Opens the chat and joins with `nickname`; returns once the live connection is up. */
 export async function join(page: Page, url: string, nickname: string): Promise<void> {
+  watch(page);
   await page.goto(url);
   await page.getByLabel("Nickname").fill(nickname);
   await page.getByRole("button", { name: "Join" }).click();
@@ -67,7 +84,7 @@ export async function join(page: Page, url: string, nickname: string): Promise<v
 
 /** Types a message into the composer and presses Enter. */
 export async function say(page: Page, text: string): Promise<void> {
-  const composer = page.getByLabel("Message");
+  const composer = page.getByLabel("Message", { exact: true });
   await composer.fill(text);
   await composer.press("Enter");
 }
@@ -75,4 +92,22 @@ export async function say(page: Page, text: string): Promise<void> {
 /** The texts of the messages in the list, in order (pending ones excluded). */
 export function messageTexts(page: Page) {
   return page.getByRole("log").locator("li.message:not(.pending) .text");
+}
+
+/** Posts messages straight to the server as `nickname`, the way a form without JS does. */
+export async function seed(page: Page, url: string, room: string, texts: string[]): Promise<void> {
+  const cookies = await page.context().cookies();
+  const cookie = cookies.map((c) => `${c.name}=${c.value}`).join("; ");
+  for (const [i, text] of texts.entries()) {
+    const response = await page.request.post(`${url}/api/post`, {
+      headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+      data: new URLSearchParams({ room, client_id: `seed-${room}-${i}`, text }).toString(),
+    });
+    if (!response.ok()) throw new Error(`seeding failed: ${response.status()}`);
+  }
+}
+
+/** The quiet presence lines ("bob joined") in the list. */
+export function systemLines(page: Page) {
+  return page.getByRole("log").locator("li.system");
 }

@@ -95,13 +95,17 @@ fn MessageList(live: Live, state: RoomState, at_bottom: RwSignal<bool>) -> AnyVi
             }
             let room = room.clone();
             request_animation_frame(move || {
-                let Some(list) = list.get_untracked() else { return };
-                let (prev_first, prev_last, prev_height) = previous.get_value();
+                // A navigation may have torn this list down before the frame came.
+                let (Some(Some(list)), Some((prev_first, prev_last, prev_height)), Some(following)) =
+                    (list.try_get_untracked(), previous.try_get_value(), at_bottom.try_get_untracked())
+                else {
+                    return;
+                };
                 let height = list.scroll_height();
                 if prev_first != 0 && first < prev_first {
                     // Older messages went in above: keep what the reader was looking at.
                     list.set_scroll_top(list.scroll_top() + height - prev_height);
-                } else if at_bottom.get_untracked() || prev_last == 0 {
+                } else if following || prev_last == 0 {
                     list.set_scroll_top(height);
                     live.mark_read(&room);
                 } else if last > prev_last {

@@ -3,6 +3,7 @@
 use crate::api::{AppError, CreateRoom};
 use crate::live::Live;
 use leptos::prelude::*;
+use std::sync::Arc;
 
 #[component]
 pub fn RoomList(live: Live) -> AnyView {
@@ -31,29 +32,41 @@ pub fn RoomList(live: Live) -> AnyView {
 }
 
 #[component]
-fn RoomLink(live: Live, name: String) -> impl IntoView {
+fn RoomLink(live: Live, name: String) -> AnyView {
     let href = format!("/r/{name}");
-    let label_name = name.clone();
-    // A stored name makes the closures below `Copy`.
-    let name = StoredValue::new(name);
-    let current = move || name.with_value(|n| live.current.with(|c| c == n));
-    let unread = move || {
-        let name = name.get_value();
-        let joined = live.joined.with(|j| j.contains(&name));
-        if joined && !current() {
-            live.unread(&name)
-        } else {
-            0
+    // Plain shared strings, not reactive handles: these closures may still run while a route
+    // change tears this link down.
+    let name: Arc<str> = name.into();
+    let current = {
+        let name = name.clone();
+        move || live.current.with(|c| **c == *name)
+    };
+    let unread = {
+        let (name, current) = (name.clone(), current.clone());
+        move || {
+            let joined = live.joined.with(|j| j.iter().any(|r| **r == *name));
+            if joined && !current() {
+                live.unread(&name)
+            } else {
+                0
+            }
         }
     };
-    let label = move || match unread() {
-        0 => format!("#{label_name}"),
-        n => format!("#{label_name}, {n} unread"),
+    let label = {
+        let (name, unread) = (name.clone(), unread.clone());
+        move || match unread() {
+            0 => format!("#{name}"),
+            n => format!("#{name}, {n} unread"),
+        }
+    };
+    let aria_current = {
+        let current = current.clone();
+        move || current().then_some("page")
     };
     view! {
         <li class:current=current>
-            <a href=href aria-current=move || current().then_some("page") aria-label=label>
-                <span class="hash">"#"</span>{name.get_value()}
+            <a href=href aria-current=aria_current aria-label=label>
+                <span class="hash">"#"</span>{name.to_string()}
                 {move || {
                     let n = unread();
                     (n > 0).then(|| view! { <span class="unread" aria-hidden="true">{n}</span> })
@@ -61,4 +74,5 @@ fn RoomLink(live: Live, name: String) -> impl IntoView {
             </a>
         </li>
     }
+    .into_any()
 }

@@ -158,3 +158,15 @@ fn typists_and_members_follow_the_room() {
         assert_eq!(state.system.get_untracked()[1].text, "bob left");
     })
 }
+
+#[test]
+fn rooms_outlive_the_view_that_first_asked_for_them() {
+    owned(|| {
+        let live = live(vec![]);
+        // A route's view asks for a room, then is torn down by a navigation.
+        let route = Owner::new();
+        route.with(|| live.room("rust").members.set(vec!["bob".into()]));
+        drop(route);
+        assert_eq!(live.room("rust").members.get_untracked(), vec!["bob".to_string()]);
+    })
+}
