@@ -8,6 +8,7 @@ mod chat;
 #[cfg(feature = "ssr")]
 pub mod identity;
 mod live;
+mod palette;
 mod time_fmt;
 
 use leptos::prelude::*;

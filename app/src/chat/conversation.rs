@@ -1,9 +1,9 @@
 //! The conversation of the current room: header and status, the message list (with older
 //! pages, quiet presence lines and the "new messages" button), who is typing, the composer.
 
-use super::name_hue;
 use crate::api::{AppError, PostMessage};
 use crate::live::{Live, Pending, RoomState, Status, SystemLine};
+use crate::palette::name_style;
 use crate::time_fmt;
 use leptos::{html, prelude::*, server_fn::ServerFn};
 use protocol::Message;
@@ -201,7 +201,7 @@ fn MessageItem(message: Message, own: bool, running: RwSignal<bool>) -> impl Int
     };
     view! {
         <li class="message" class:own=own data-seq=message.seq>
-            <span class="author" style=format!("--hue: {}", name_hue(&message.author))>{message.author.clone()}</span>
+            <span class="author" style=name_style(&message.author)>{message.author.clone()}</span>
             <time datetime=time_fmt::iso(sent_at)>{clock}</time>
             <p class="text" dir="auto">{message.text}</p>
         </li>
@@ -212,7 +212,7 @@ fn MessageItem(message: Message, own: bool, running: RwSignal<bool>) -> impl Int
 fn PendingItem(pending: Pending, author: String) -> impl IntoView {
     view! {
         <li class="message own pending" data-client-id=pending.client_id>
-            <span class="author" style=format!("--hue: {}", name_hue(&author))>{author.clone()}</span>
+            <span class="author" style=name_style(&author)>{author.clone()}</span>
             <span class="sending">"sending…"</span>
             <p class="text" dir="auto">{pending.text}</p>
         </li>
@@ -238,7 +238,7 @@ fn TypingLine(live: Live, state: RoomState) -> AnyView {
                 {match typist.draft {
                     Some(draft) => view! {
                         <p class="draft">
-                            <span class="author" style=format!("--hue: {}", name_hue(&typist.author))>{typist.author.clone()}</span>
+                            <span class="author" style=name_style(&typist.author)>{typist.author.clone()}</span>
                             ": " <span class="draft-text" dir="auto">{draft}</span><span class="caret" aria-hidden="true">"▍"</span>
                         </p>
                     }.into_any(),

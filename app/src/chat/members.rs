@@ -1,7 +1,7 @@
 //! Who is in the current room now.
 
-use super::name_hue;
 use crate::live::Live;
+use crate::palette::name_style;
 use leptos::prelude::*;
 
 #[component]
@@ -12,7 +12,7 @@ pub fn Members(live: Live) -> AnyView {
             <h2>"Here now " <span class="count">{move || members().len()}</span></h2>
             <ul>
                 <For each=members key=|name| name.clone() let:name>
-                    <li style=format!("--hue: {}", name_hue(&name))>
+                    <li style=name_style(&name)>
                         <span class="dot" aria-hidden="true"></span>
                         <span class="author">{name.clone()}</span>
                     </li>

@@ -9,14 +9,6 @@ use crate::live::Live;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-/// A stable hue per nickname, so a name keeps its colour everywhere. The themes pick
-/// lightness so every hue has at least 4.5:1 contrast (see `style/main.css`).
-pub fn name_hue(name: &str) -> u32 {
-    // FNV-1a: tiny and stable across builds and platforms.
-    let hash = name.bytes().fold(0x811c9dc5u32, |h, b| (h ^ b as u32).wrapping_mul(0x01000193));
-    hash % 360
-}
-
 /// `/` and `/r/{room}`: a room, or the nickname prompt for a browser that has not joined.
 #[component]
 pub fn ChatPage() -> impl IntoView {

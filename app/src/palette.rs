@@ -1,0 +1,127 @@
+//! Name colours: a stable hue per nickname, with lightness chosen so the name reads at a
+//! contrast of at least 4.5:1 (WCAG AA) on every background it appears on, in both themes.
+
+/// Backgrounds names are drawn on, per theme (`--bg`, `--panel`, `--own`, `--other` in
+/// `style/main.css`; a test keeps the two in step).
+pub const LIGHT_BACKGROUNDS: [&str; 4] = ["#f6f7f9", "#ffffff", "#dbeafe", "#ffffff"];
+pub const DARK_BACKGROUNDS: [&str; 4] = ["#121417", "#1b1e23", "#1e3a66", "#22262c"];
+pub const MIN_CONTRAST: f64 = 4.5;
+
+/// The hue of a nickname, stable across builds and platforms (FNV-1a).
+pub fn hue(name: &str) -> u32 {
+    let hash = name.bytes().fold(0x811c9dc5u32, |h, b| (h ^ b as u32).wrapping_mul(0x01000193));
+    hash % 360
+}
+
+/// The inline style giving a name its colours: `--name-light` and `--name-dark`.
+pub fn name_style(name: &str) -> String {
+    let (light, dark) = name_colors(name);
+    format!("--name-light: {light}; --name-dark: {dark}")
+}
+
+/// (light theme colour, dark theme colour) of a nickname, as `#rrggbb`.
+pub fn name_colors(name: &str) -> (String, String) {
+    let hue = hue(name) as f64;
+    (readable(hue, 0.70, 0.42, -0.01, &LIGHT_BACKGROUNDS), readable(hue, 0.75, 0.62, 0.01, &DARK_BACKGROUNDS))
+}
+
+/// Walks lightness from `start` by `step` until the colour has enough contrast on every
+/// background (black or white always do, so it ends).
+fn readable(hue: f64, saturation: f64, start: f64, step: f64, backgrounds: &[&str]) -> String {
+    let backgrounds: Vec<[f64; 3]> = backgrounds.iter().filter_map(|b| parse_hex(b)).collect();
+    let mut lightness = start;
+    loop {
+        let rgb = hsl_to_rgb(hue, saturation, lightness);
+        let worst = backgrounds.iter().map(|bg| contrast(rgb, *bg)).fold(f64::INFINITY, f64::min);
+        if worst >= MIN_CONTRAST || !(0.0..=1.0).contains(&(lightness + step)) {
+            return to_hex(rgb);
+        }
+        lightness += step;
+    }
+}
+
+fn hsl_to_rgb(h: f64, s: f64, l: f64) -> [f64; 3] {
+    let c = (1.0 - (2.0 * l - 1.0).abs()) * s;
+    let x = c * (1.0 - ((h / 60.0) % 2.0 - 1.0).abs());
+    let m = l - c / 2.0;
+    let (r, g, b) = match (h / 60.0) as u32 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    [r + m, g + m, b + m].map(|v| (v * 255.0).round().clamp(0.0, 255.0))
+}
+
+fn to_hex([r, g, b]: [f64; 3]) -> String {
+    format!("#{:02x}{:02x}{:02x}", r as u8, g as u8, b as u8)
+}
+
+pub fn parse_hex(hex: &str) -> Option<[f64; 3]> {
+    let hex = hex.strip_prefix('#')?;
+    let channel = |i: usize| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok().map(f64::from);
+    Some([channel(0)?, channel(2)?, channel(4)?])
+}
+
+/// WCAG 2 relative luminance of an sRGB colour (channels 0–255).
+fn luminance(rgb: [f64; 3]) -> f64 {
+    let [r, g, b] = rgb.map(|c| {
+        let c = c / 255.0;
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    });
+    0.2126 * r + 0.7152 * g + 0.0722 * b
+}
+
+/// WCAG 2 contrast ratio, 1 to 21.
+pub fn contrast(a: [f64; 3], b: [f64; 3]) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_hue_is_readable_on_every_background_in_both_themes() {
+        for hue in 0..360 {
+            let light = readable(hue as f64, 0.70, 0.42, -0.01, &LIGHT_BACKGROUNDS);
+            let dark = readable(hue as f64, 0.75, 0.62, 0.01, &DARK_BACKGROUNDS);
+            for (colour, backgrounds) in [(&light, &LIGHT_BACKGROUNDS), (&dark, &DARK_BACKGROUNDS)] {
+                for bg in backgrounds {
+                    let ratio = contrast(parse_hex(colour).unwrap(), parse_hex(bg).unwrap());
+                    assert!(ratio >= MIN_CONTRAST, "hue {hue}: {colour} on {bg} is {ratio:.2}:1");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn colours_are_stable_and_differ_between_names() {
+        assert_eq!(name_colors("ann"), name_colors("ann"));
+        assert_ne!(hue("ann"), hue("bob"));
+        assert_eq!(contrast([0.0; 3], [255.0; 3]).round(), 21.0);
+    }
+
+    /// The backgrounds above are the stylesheet's: a theme change that breaks contrast fails.
+    #[test]
+    fn backgrounds_match_the_stylesheet() {
+        let css = include_str!("../../style/main.css");
+        let (light, dark) = css.split_once("@media (prefers-color-scheme: dark)").expect("dark theme block");
+        let var = |block: &str, name: &str| -> String {
+            let at = block.find(&format!("{name}:")).unwrap_or_else(|| panic!("{name} missing"));
+            block[at + name.len() + 1..].split(';').next().unwrap().trim().to_owned()
+        };
+        for (block, expected) in [(light, &LIGHT_BACKGROUNDS), (dark, &DARK_BACKGROUNDS)] {
+            let found: Vec<String> =
+                ["--bg", "--panel", "--own", "--other"].iter().map(|n| var(block, n)).collect();
+            assert_eq!(found, expected.to_vec());
+        }
+    }
+}
