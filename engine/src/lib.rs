@@ -87,7 +87,8 @@ impl Engine {
         }
     }
 
-    /// Validates and durably stores a message (the store then publishes it to the room). A
+    /// Validates, scores the mood of, and durably stores a message (the store then publishes
+    /// it to the room). A
     /// resend of a stored `client_id` returns the stored message and publishes nothing.
     pub async fn post(
         &self,
@@ -105,6 +106,7 @@ impl Engine {
             client_id: client_id.to_owned(),
             author: author.to_owned(),
             text: text.to_owned(),
+            mood: mood::score(text),
         };
         Ok(self.inner.store.append(message).await?)
     }

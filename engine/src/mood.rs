@@ -50,44 +50,7 @@ pub fn score(text: &str) -> f32 {
     normalize(sum)
 }
 
-/// The mood shown next to a message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Mood {
-    Positive,
-    Neutral,
-    Negative,
-}
-
-impl Mood {
-    /// VADER's convention: a compound score of at least 0.05 is positive, at most -0.05
-    /// negative, anything between (or NaN) neutral.
-    pub fn of(score: f32) -> Mood {
-        if score >= 0.05 {
-            Mood::Positive
-        } else if score <= -0.05 {
-            Mood::Negative
-        } else {
-            Mood::Neutral
-        }
-    }
-
-    pub fn emoji(self) -> &'static str {
-        match self {
-            Mood::Positive => "😊",
-            Mood::Neutral => "😐",
-            Mood::Negative => "😞",
-        }
-    }
-
-    /// Accessible label for the emoji.
-    pub fn label(self) -> &'static str {
-        match self {
-            Mood::Positive => "positive",
-            Mood::Neutral => "neutral",
-            Mood::Negative => "negative",
-        }
-    }
-}
+pub use protocol::Mood;
 
 // VADER's empirically derived constants.
 const BOOST: f32 = 0.293;

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 pub type Seq = u64;
 
 /// A stored chat message, exactly as every reader receives it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Message {
     pub room: String,
     pub seq: Seq,
@@ -14,6 +14,10 @@ pub struct Message {
     pub text: String,
     /// Server time the message was stored, milliseconds since the Unix epoch.
     pub sent_at: i64,
+    /// Sentiment of the text, from -1 (negative) to 1 (positive), scored when it was posted;
+    /// [`crate::Mood::of`] turns it into the emoji to show.
+    #[serde(default)]
+    pub mood: f32,
 }
 
 /// What a client sends over the live WebSocket.
@@ -59,7 +63,7 @@ pub struct RoomInfo {
 }
 
 /// What the server sends over the live WebSocket.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerEvent {
     /// Answer to `hello`: the nickname as the server will show it.
@@ -170,6 +174,7 @@ mod tests {
             author: "ann".into(),
             text: "hey".into(),
             sent_at: 1,
+            mood: 0.5,
         };
         let json = serde_json::to_value(ServerEvent::Message(m.clone())).unwrap();
         assert_eq!(json["type"], "message");

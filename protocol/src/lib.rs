@@ -5,9 +5,11 @@
 //! [`ServerEvent`] (server to client) as JSON; `docs/protocol.md` shows each with examples.
 
 mod event;
+mod mood;
 mod validate;
 
 pub use event::*;
+pub use mood::Mood;
 pub use validate::*;
 
 /// The stable path of the live WebSocket (a Leptos server function with a fixed endpoint).

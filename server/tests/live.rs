@@ -128,3 +128,21 @@ async fn rooms_are_separate() {
     assert_eq!(bob.try_next(Duration::from_millis(300)).await, None);
     let _ = ann.next().await;
 }
+
+#[tokio::test]
+async fn messages_carry_their_mood() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let (mut ann, _) = server.joined("ann", "general").await;
+    let (mut bob, _) = server.joined("bob", "general").await;
+    ann.say("general", "happy", "What a great day, I love it! 😀").await;
+    ann.say("general", "sad", "This is awful, I hate it :(").await;
+    let mut moods = Vec::new();
+    while moods.len() < 2 {
+        if let ServerEvent::Message(m) = bob.next().await {
+            moods.push(protocol::Mood::of(m.mood));
+        }
+    }
+    assert_eq!(moods, vec![protocol::Mood::Positive, protocol::Mood::Negative]);
+    let _ = ann.next().await;
+}

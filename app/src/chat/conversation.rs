@@ -6,12 +6,20 @@ use crate::live::{Live, Pending, RoomState, Status, SystemLine};
 use crate::palette::name_style;
 use crate::time_fmt;
 use leptos::{html, prelude::*, server_fn::ServerFn};
-use protocol::Message;
+use protocol::{Message, Mood};
 
 /// How close to the bottom (px) still counts as "at the bottom".
 const BOTTOM_SLACK: i32 = 80;
 /// How close to the top (px) starts loading older messages.
 const TOP_SLACK: i32 = 60;
+/// The room's mood is that of its last this many messages.
+const ROOM_MOOD_WINDOW: usize = 20;
+
+/// The average mood of the room's recent messages, if it has any.
+fn room_mood(messages: &[Message]) -> Option<Mood> {
+    let recent = &messages[messages.len().saturating_sub(ROOM_MOOD_WINDOW)..];
+    (!recent.is_empty()).then(|| Mood::of(recent.iter().map(|m| m.mood).sum::<f32>() / recent.len() as f32))
+}
 
 #[component]
 pub fn Conversation(live: Live, form_client_id: String) -> AnyView {
@@ -24,6 +32,10 @@ pub fn Conversation(live: Live, form_client_id: String) -> AnyView {
         <main class="conversation">
             <header class="room-header">
                 <h1>"#" {room.clone()}</h1>
+                {move || state.messages.with(|m| room_mood(m)).map(|mood| {
+                    let label = format!("Room mood: {}", mood.label());
+                    view! { <p class="room-mood" role="img" aria-label=label.clone() title=label>{mood.emoji()}</p> }
+                })}
                 <p class="whoami">"You are " <strong>{move || live.nickname.get()}</strong></p>
                 <p role="status" class="status" data-state=move || format!("{:?}", status()).to_lowercase()>
                     {move || status().label()}
@@ -191,6 +203,7 @@ fn MessageList(live: Live, state: RoomState, at_bottom: RwSignal<bool>) -> AnyVi
 #[component]
 fn MessageItem(message: Message, own: bool, running: RwSignal<bool>) -> impl IntoView {
     let sent_at = message.sent_at;
+    let mood = Mood::of(message.mood);
     let clock = move || {
         #[cfg(feature = "hydrate")]
         if running.get() {
@@ -203,6 +216,9 @@ fn MessageItem(message: Message, own: bool, running: RwSignal<bool>) -> impl Int
         <li class="message" class:own=own data-seq=message.seq>
             <span class="author" style=name_style(&message.author)>{message.author.clone()}</span>
             <time datetime=time_fmt::iso(sent_at)>{clock}</time>
+            <span class="mood" role="img" aria-label=format!("{} mood", mood.label()) title=format!("{} mood", mood.label())>
+                {mood.emoji()}
+            </span>
             <p class="text" dir="auto">{message.text}</p>
         </li>
     }

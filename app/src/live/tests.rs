@@ -8,6 +8,7 @@ fn message(seq: u64, author: &str, client_id: &str) -> Message {
         author: author.into(),
         text: format!("m{seq}"),
         sent_at: 0,
+        mood: 0.0,
     }
 }
 

@@ -14,10 +14,12 @@ pub struct NewMessage {
     pub client_id: String,
     pub author: String,
     pub text: String,
+    /// Sentiment score of `text` (see [`crate::mood`]).
+    pub mood: f32,
 }
 
 /// What `append` did with a message.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Appended {
     /// Stored now, with its new `seq`.
     New(Message),
@@ -57,7 +59,7 @@ pub enum StoreError {
 pub type OnCommit = Box<dyn Fn(&Message) + Send + 'static>;
 
 /// A page of history, oldest first.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Page {
     pub messages: Vec<Message>,
     /// True when older messages exist before the first one.

@@ -23,7 +23,21 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/sqlite/0001_messages.sql")),
         M::up(include_str!("../../migrations/sqlite/0002_rooms.sql")),
+        M::up_with_hook(include_str!("../../migrations/sqlite/0003_mood.sql"), score_existing_messages),
     ])
+}
+
+/// Gives messages stored before moods existed their score.
+fn score_existing_messages(tx: &rusqlite::Transaction<'_>) -> rusqlite_migration::HookResult {
+    let mut read = tx.prepare("SELECT room, seq, text FROM messages")?;
+    let mut write = tx.prepare("UPDATE messages SET mood = ?3 WHERE room = ?1 AND seq = ?2")?;
+    let rows =
+        read.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))?;
+    for row in rows {
+        let (room, seq, text) = row?;
+        write.execute(params![room, seq, crate::mood::score(&text)])?;
+    }
+    Ok(())
 }
 
 enum WriteRequest {
@@ -86,7 +100,7 @@ impl SqliteStore {
                 let before = before.map_or(i64::MAX, |b| b as i64);
                 // One extra row tells whether older messages exist.
                 let mut stmt = conn.prepare_cached(
-                    "SELECT room, seq, client_id, author, text, sent_at FROM messages
+                    "SELECT room, seq, client_id, author, text, sent_at, mood FROM messages
                      WHERE room = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3",
                 )?;
                 let mut messages = stmt
@@ -105,7 +119,7 @@ impl SqliteStore {
         self.readers
             .read(move |conn| {
                 let mut stmt = conn.prepare_cached(
-                    "SELECT room, seq, client_id, author, text, sent_at FROM messages
+                    "SELECT room, seq, client_id, author, text, sent_at, mood FROM messages
                      WHERE room = ?1 AND seq > ?2 ORDER BY seq ASC LIMIT ?3",
                 )?;
                 let rows = stmt.query_map(params![room, after as i64, limit as i64], row_to_message)?;
@@ -134,6 +148,7 @@ fn row_to_message(row: &rusqlite::Row<'_>) -> rusqlite::Result<Message> {
         author: row.get(3)?,
         text: row.get(4)?,
         sent_at: row.get(5)?,
+        mood: row.get::<_, f64>(6)? as f32,
     })
 }
 
@@ -225,13 +240,13 @@ impl Writer {
         let mut in_batch: HashMap<(&str, &str), Message> = HashMap::new();
         {
             let mut find = tx.prepare_cached(
-                "SELECT room, seq, client_id, author, text, sent_at FROM messages
+                "SELECT room, seq, client_id, author, text, sent_at, mood FROM messages
                  WHERE room = ?1 AND client_id = ?2",
             )?;
             let mut last = tx.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room = ?1")?;
             let mut insert = tx.prepare_cached(
-                "INSERT INTO messages (room, seq, client_id, author, text, sent_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO messages (room, seq, client_id, author, text, sent_at, mood)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
             for AppendRequest { message: new, .. } in batch {
                 let key = (new.room.as_str(), new.client_id.as_str());
@@ -261,6 +276,7 @@ impl Writer {
                     author: new.author.clone(),
                     text: new.text.clone(),
                     sent_at: now_millis(),
+                    mood: new.mood,
                 };
                 insert.execute(params![
                     message.room,
@@ -268,7 +284,8 @@ impl Writer {
                     message.client_id,
                     message.author,
                     message.text,
-                    message.sent_at
+                    message.sent_at,
+                    message.mood as f64
                 ])?;
                 pending_seq.insert(new.room.as_str(), seq);
                 in_batch.insert(key, message.clone());
@@ -321,6 +338,7 @@ mod tests {
             client_id: client_id.into(),
             author: author.into(),
             text: text.into(),
+            mood: 0.0,
         }
     }
 
@@ -396,6 +414,39 @@ mod tests {
         // Appending continues the sequence after a reopen.
         let next = store.append(new("a", "new", "ann", "x")).await.unwrap();
         assert_eq!(next.message().seq, 121);
+    }
+
+    #[tokio::test]
+    async fn moods_are_stored_and_old_messages_get_scored_by_the_migration() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = open(dir.path());
+            store.append(NewMessage { mood: 0.8, ..new("a", "c1", "ann", "hi") }).await.unwrap();
+        }
+        assert_eq!(open(dir.path()).latest("a", None, 5).await.unwrap().messages[0].mood, 0.8);
+
+        // A database from before moods: roll the schema back to version 2 and reopen.
+        let old = tempfile::tempdir().unwrap();
+        {
+            let mut conn = open_connection(&old.path().join("natter.db")).unwrap();
+            migrations().to_version(&mut conn, 2).unwrap();
+            conn.execute(
+                "INSERT INTO messages (room, seq, client_id, author, text, sent_at) VALUES
+                 ('general', 1, 'c1', 'ann', 'I love this, it is wonderful!', 0),
+                 ('general', 2, 'c2', 'ann', 'This is awful and I hate it.', 0)",
+                [],
+            )
+            .unwrap();
+        }
+        let moods: Vec<f32> = open(old.path())
+            .latest("general", None, 5)
+            .await
+            .unwrap()
+            .messages
+            .iter()
+            .map(|m| m.mood)
+            .collect();
+        assert!(moods[0] > 0.5 && moods[1] < -0.5, "{moods:?}");
     }
 
     #[tokio::test]
