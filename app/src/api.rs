@@ -13,6 +13,8 @@ pub struct RoomView {
     pub room: String,
     /// The reader's nickname; `None` shows the nickname prompt.
     pub nickname: Option<String>,
+    /// The reader's nickname has a password.
+    pub protected: bool,
     pub messages: Vec<Message>,
     pub has_more: bool,
     /// The public rooms, for the room list.
@@ -70,7 +72,9 @@ pub async fn room_page(room: String) -> Result<RoomView, AppError> {
         }
         return Err(AppError::NotFound);
     };
-    let nickname = crate::identity::nickname().await;
+    let user = crate::identity::current_user().await;
+    let protected = user.as_ref().is_some_and(|u| u.protected);
+    let nickname = user.map(|u| u.nickname);
     let form_client_id = uuid::Uuid::new_v4().to_string();
     let unavailable = |error: engine::store::StoreError| {
         tracing::warn!(%error, "page data read failed");
@@ -78,16 +82,32 @@ pub async fn room_page(room: String) -> Result<RoomView, AppError> {
     };
     let rooms = engine.rooms().await.map_err(unavailable)?;
     if nickname.is_none() {
-        return Ok(RoomView { room, nickname, messages: Vec::new(), has_more: false, rooms, form_client_id });
+        return Ok(RoomView {
+            room,
+            nickname,
+            protected,
+            messages: Vec::new(),
+            has_more: false,
+            rooms,
+            form_client_id,
+        });
     }
     let page = engine.history(&room, None, protocol::HISTORY_PAGE).await.map_err(unavailable)?;
-    Ok(RoomView { room, nickname, messages: page.messages, has_more: page.has_more, rooms, form_client_id })
+    Ok(RoomView {
+        room,
+        nickname,
+        protected,
+        messages: page.messages,
+        has_more: page.has_more,
+        rooms,
+        form_client_id,
+    })
 }
 
 /// Creates a public room and goes there.
 #[server(prefix = "/api", endpoint = "create_room")]
 pub async fn create_room(name: String) -> Result<RoomInfo, AppError> {
-    if crate::identity::nickname().await.is_none() {
+    if crate::identity::current_user().await.is_none() {
         return Err(AppError::Refused("Choose a nickname before creating rooms.".into()));
     }
     match engine()?.create_room(&name).await {
@@ -103,28 +123,51 @@ pub async fn create_room(name: String) -> Result<RoomInfo, AppError> {
     }
 }
 
-/// Takes a nickname for this browser (a cookie) and returns it as it will be shown.
+#[cfg(feature = "ssr")]
+fn refused_or_unavailable(error: engine::PostError) -> AppError {
+    match error {
+        engine::PostError::Invalid(invalid) => invalid.into(),
+        engine::PostError::Store(error) => {
+            tracing::warn!(%error, "store failed");
+            AppError::Unavailable("The server could not do that right now; please try again.".into())
+        }
+    }
+}
+
+/// Signs this browser in as `nickname` (claiming it if it is free; a protected nickname
+/// needs its `password`) and returns it as it will be shown.
 #[server(prefix = "/api", endpoint = "join")]
-pub async fn join(nickname: String) -> Result<String, AppError> {
-    let nickname = protocol::nickname(&nickname)?.to_owned();
-    crate::identity::remember(&nickname);
-    Ok(nickname)
+pub async fn join(nickname: String, #[server(default)] password: Option<String>) -> Result<String, AppError> {
+    let current = crate::identity::current_user().await.map(|u| u.id);
+    let user = engine()?
+        .users()
+        .sign_in(&nickname, password.as_deref(), current)
+        .await
+        .map_err(refused_or_unavailable)?;
+    crate::identity::remember(&user).await;
+    Ok(user.nickname)
+}
+
+/// Protects the reader's nickname with a password, so they can use it from another browser.
+#[server(prefix = "/api", endpoint = "protect")]
+pub async fn protect(password: String) -> Result<(), AppError> {
+    let Some(user) = crate::identity::current_user().await else {
+        return Err(AppError::Refused("Choose a nickname first.".into()));
+    };
+    engine()?.users().set_password(user.id, &password).await.map_err(refused_or_unavailable)
 }
 
 /// Posts a message from a plain HTML form (the composer without JavaScript).
 #[server(prefix = "/api", endpoint = "post")]
 pub async fn post_message(room: String, client_id: String, text: String) -> Result<(), AppError> {
-    let Some(author) = crate::identity::nickname().await else {
+    let Some(author) = crate::identity::current_user().await else {
         return Err(AppError::Refused("Choose a nickname before posting.".into()));
     };
-    match engine()?.post(&author, &room, &client_id, &text).await {
-        Ok(_) => Ok(()),
-        Err(engine::PostError::Invalid(invalid)) => Err(invalid.into()),
-        Err(engine::PostError::Store(error)) => {
-            tracing::warn!(%error, "could not store a form post");
-            Err(AppError::Unavailable("Your message could not be saved; please try again.".into()))
-        }
-    }
+    engine()?
+        .post(&author.nickname, &room, &client_id, &text)
+        .await
+        .map(|_| ())
+        .map_err(refused_or_unavailable)
 }
 
 /// The live connection: client events in, server events out (see `docs/protocol.md`).
@@ -138,7 +181,7 @@ pub async fn live(
     const OUTGOING_QUEUE: usize = 256;
 
     let engine = engine().map_err(|e| ServerFnError::new(e.to_string()))?;
-    let nickname = crate::identity::nickname().await;
+    let nickname = crate::identity::current_user().await.map(|u| u.nickname);
     let (out, events) = tokio::sync::mpsc::channel(OUTGOING_QUEUE);
     let input: std::pin::Pin<Box<dyn futures::Stream<Item = Result<ClientEvent, ServerFnError>> + Send>> =
         input.into();

@@ -136,6 +136,8 @@ struct OwnTyping {
 #[derive(Clone, Copy)]
 pub struct Live {
     pub nickname: RwSignal<String>,
+    /// The reader's nickname has a password.
+    pub protected: RwSignal<bool>,
     pub status: RwSignal<Status>,
     /// The last thing the server or the composer refused, shown to the reader.
     pub notice: RwSignal<Option<String>>,
@@ -166,6 +168,7 @@ impl Live {
     pub fn new() -> Self {
         Live {
             nickname: RwSignal::new(String::new()),
+            protected: RwSignal::new(false),
             status: RwSignal::new(Status::Offline),
             notice: RwSignal::new(None),
             current: RwSignal::new(protocol::DEFAULT_ROOM.to_owned()),
@@ -201,6 +204,9 @@ impl Live {
         if let Some(nickname) = &view.nickname {
             if self.nickname.get_untracked() != *nickname {
                 self.nickname.set(nickname.clone());
+            }
+            if self.protected.get_untracked() != view.protected {
+                self.protected.set(view.protected);
             }
         }
         if self.rooms.with_untracked(Vec::is_empty) {
@@ -472,7 +478,7 @@ impl Live {
     /// The opening frames of a connection: who we are, where we were in every room, and
     /// what is unsent.
     fn opening_frames(&self) -> Vec<ClientEvent> {
-        let mut frames = vec![ClientEvent::Hello { nickname: self.nickname.get_untracked() }];
+        let mut frames = vec![ClientEvent::Hello { nickname: self.nickname.get_untracked(), password: None }];
         for room in self.joined.get_untracked() {
             let state = self.room(&room);
             frames.push(ClientEvent::Join { room: room.clone(), since: state.since() });

@@ -5,8 +5,11 @@ let server: Natter;
 test.beforeEach(async () => {
   server = await Natter.start();
 });
-test.afterEach(async () => {
+test.afterEach(async ({ browser }) => {
+  // Pages close before their server stops, so nothing of this test leaks into the next.
+  await Promise.all(browser.contexts().map((context) => context.close()));
   await server.kill();
+  // A panic in the app fails the test even if the page looked right.
   expect(takeProblems()).toEqual([]);
 });
 

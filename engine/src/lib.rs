@@ -4,6 +4,7 @@
 //!   group-commits.
 //! - [`hub`]: live fan-out of committed messages and ephemeral events to a room's connections.
 //! - [`presence`]: who is in which room now (never stored).
+//! - [`users`]: who people are: claimed nicknames, passwords, attempt limits.
 //! - [`session`]: one connection's conversation: validates what the client sends, posts,
 //!   replays history, relays typing, forwards live events without gaps or duplicates.
 
@@ -12,6 +13,7 @@ pub mod mood;
 pub mod presence;
 pub mod session;
 pub mod store;
+pub mod users;
 
 use hub::Hub;
 use presence::Presence;
@@ -21,6 +23,7 @@ use std::path::Path;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use store::{Appended, NewMessage, Page, SqliteStore, Store, StoreError};
+use users::Users;
 
 /// Tunables of the engine; `Default` is what the server runs with.
 #[derive(Clone, Debug)]
@@ -42,7 +45,8 @@ pub struct Engine {
 }
 
 struct Inner {
-    store: Store,
+    store: Arc<Store>,
+    users: Users,
     hub: Hub,
     presence: Presence,
     /// Names of the existing rooms (they are never deleted).
@@ -69,7 +73,9 @@ impl Engine {
         )?);
         let rooms = store.rooms().await?.into_iter().map(|r| r.name).collect();
         let presence = Presence::new(hub.clone(), options.presence_grace);
-        Ok(Engine { inner: Arc::new(Inner { store, hub, presence, rooms: RwLock::new(rooms) }) })
+        let store = Arc::new(store);
+        let users = Users::new(Arc::clone(&store));
+        Ok(Engine { inner: Arc::new(Inner { store, users, hub, presence, rooms: RwLock::new(rooms) }) })
     }
 
     fn unknown_room(room: &str) -> Invalid {
@@ -147,6 +153,10 @@ impl Engine {
 
     pub fn hub(&self) -> &Hub {
         &self.inner.hub
+    }
+
+    pub fn users(&self) -> &Users {
+        &self.inner.users
     }
 
     pub fn presence(&self) -> &Presence {

@@ -30,6 +30,9 @@ struct Gone;
 pub struct Session {
     id: ConnectionId,
     engine: Engine,
+    /// The person the transport signed in (session cookie); `hello` cannot be anyone else.
+    signed_in: Option<String>,
+    /// Who this connection speaks as, once `hello` succeeded.
     nickname: Option<String>,
     /// Joined rooms and the last `seq` this client has of each.
     rooms: HashMap<String, Seq>,
@@ -42,13 +45,14 @@ pub struct Session {
 }
 
 impl Session {
-    /// `nickname` is the identity the transport already knows (e.g. from a cookie), if any.
-    pub fn new(engine: Engine, nickname: Option<String>, out: mpsc::Sender<ServerEvent>) -> Self {
+    /// `signed_in` is the person the transport already knows (e.g. from a cookie), if any.
+    pub fn new(engine: Engine, signed_in: Option<String>, out: mpsc::Sender<ServerEvent>) -> Self {
         let lobby = BroadcastStream::new(engine.hub().subscribe_lobby());
         Session {
             id: NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed),
             engine,
-            nickname,
+            signed_in,
+            nickname: None,
             rooms: HashMap::new(),
             typing: HashSet::new(),
             live: StreamMap::new(),
@@ -99,6 +103,32 @@ impl Session {
         self.send(ServerEvent::error(invalid.code, invalid.reason)).await
     }
 
+    /// Who `hello` may make this connection: the signed-in person (from the transport) only
+    /// as themselves; otherwise whoever `users` lets speak as that nickname.
+    async fn identify(
+        engine: Engine,
+        signed_in: Option<String>,
+        nickname: &str,
+        password: Option<&str>,
+    ) -> Result<String, Invalid> {
+        let nickname = protocol::nickname(nickname)?;
+        if let Some(signed_in) = &signed_in {
+            return if protocol::nickname_key(nickname) == protocol::nickname_key(signed_in) {
+                Ok(signed_in.clone())
+            } else {
+                Err(Invalid::new(ErrorCode::NicknameTaken, format!("You are signed in as {signed_in}.")))
+            };
+        }
+        match engine.users().authenticate(nickname, password).await {
+            Ok(nickname) => Ok(nickname),
+            Err(PostError::Invalid(invalid)) => Err(invalid),
+            Err(PostError::Store(error)) => {
+                tracing::warn!(%error, "could not check a nickname");
+                Err(Invalid::new(ErrorCode::StoreUnavailable, "Could not check that nickname; try again."))
+            }
+        }
+    }
+
     fn no_nickname() -> Invalid {
         Invalid::new(ErrorCode::NoNickname, "Say hello with a nickname first.")
     }
@@ -115,7 +145,7 @@ impl Session {
 
     async fn handle(&mut self, event: ClientEvent) -> Result<(), Gone> {
         let result = match event {
-            ClientEvent::Hello { nickname } => self.hello(nickname).await,
+            ClientEvent::Hello { nickname, password } => self.hello(nickname, password).await,
             ClientEvent::Join { room, since } => self.join(room, since).await,
             ClientEvent::Leave { room } => {
                 if let Ok(room) = self.joined(&room) {
@@ -142,9 +172,15 @@ impl Session {
 
     /// Handlers return `Err(Gone)` when the client went away and `Ok(Err(_))` for input to
     /// refuse with an error event.
-    async fn hello(&mut self, nickname: String) -> Result<Result<(), Invalid>, Gone> {
-        let nickname = match protocol::nickname(&nickname) {
-            Ok(nickname) => nickname.to_owned(),
+    async fn hello(
+        &mut self,
+        nickname: String,
+        password: Option<String>,
+    ) -> Result<Result<(), Invalid>, Gone> {
+        let identified =
+            Self::identify(self.engine.clone(), self.signed_in.clone(), &nickname, password.as_deref());
+        let nickname = match identified.await {
+            Ok(nickname) => nickname,
             Err(invalid) => return Ok(Err(invalid)),
         };
         if !self.rooms.is_empty() && self.nickname.as_ref() != Some(&nickname) {

@@ -25,7 +25,13 @@ pub struct Message {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientEvent {
     /// Names the person on this connection; must come before `join` and `send`.
-    Hello { nickname: String },
+    Hello {
+        nickname: String,
+        /// Needed only for a password-protected nickname on a connection without the
+        /// browser's session cookie (terminal client, bots).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        password: Option<String>,
+    },
     /// Starts receiving a room. `since` is the last `seq` this client already has: the server
     /// replays everything after it, then live messages. Without it the server sends the last
     /// page of history.
@@ -136,6 +142,12 @@ pub enum ErrorCode {
     MessageTooLong,
     /// `send`, `typing` or `load_older` in a room this connection has not joined.
     NotJoined,
+    /// The nickname belongs to someone else (or needs its password).
+    NicknameTaken,
+    /// Wrong password for a protected nickname.
+    WrongPassword,
+    /// Too many attempts; wait a minute.
+    TooManyAttempts,
     /// The `client_id` is malformed or already used by someone else.
     InvalidClientId,
     /// The message store could not take the message; it was not stored. Retry later.

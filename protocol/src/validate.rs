@@ -72,6 +72,13 @@ pub fn nickname(name: &str) -> Result<&str, Invalid> {
     Ok(name)
 }
 
+/// The form of a nickname that must be unique: NFKC-normalised and lower-cased, so "Ann",
+/// "ANN" and the full-width "Ａｎｎ" are one nickname.
+pub fn nickname_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.trim().nfkc().collect::<String>().to_lowercase()
+}
+
 /// Returns the canonical (lower-case) room name: 1–32 letters, digits, `-` or `_`.
 pub fn room_name(name: &str) -> Result<String, Invalid> {
     let name = name.trim();
@@ -130,6 +137,15 @@ mod tests {
         assert!(nickname(&"x".repeat(33)).is_err());
         assert!(nickname(&"ж".repeat(32)).is_ok());
         assert!(nickname("李小龙").is_ok());
+    }
+
+    #[test]
+    fn nickname_keys_fold_case_and_compatibility_forms() {
+        assert_eq!(nickname_key("Ann"), "ann");
+        assert_eq!(nickname_key("Ａｎｎ"), "ann");
+        assert_eq!(nickname_key(" ﬁona "), "fiona");
+        assert_eq!(nickname_key("БОРИС"), "борис");
+        assert_ne!(nickname_key("ann"), nickname_key("anne"));
     }
 
     #[test]

@@ -19,6 +19,15 @@ pub struct Config {
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
 
+    /// Secret that signs session cookies (at least 32 bytes). Every node of a cluster needs
+    /// the same one. Without it, a random key is created once and kept in the data directory.
+    #[arg(long, env = "NATTER_SECRET", hide_env_values = true)]
+    pub secret: Option<String>,
+
+    /// Mark session cookies `Secure` (set when the site is served over HTTPS).
+    #[arg(long, env = "NATTER_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
     /// Log format.
     #[arg(long, env = "NATTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
     pub log_format: LogFormat,

@@ -2,6 +2,7 @@
 
 mod config;
 mod routes;
+mod secret;
 
 use clap::Parser;
 use config::{Config, LogFormat};
@@ -20,6 +21,8 @@ async fn main() -> std::process::ExitCode {
         data_dir = %config.data_dir.display(),
         site_root = %config.site_root.display(),
         log_format = ?config.log_format,
+        secret = if config.secret.is_some() { "from NATTER_SECRET" } else { "kept in the data directory" },
+        secure_cookies = config.secure_cookies,
         "natter starting"
     );
     match routes::serve(config).await {

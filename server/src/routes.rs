@@ -2,6 +2,7 @@
 //! files, and graceful shutdown.
 
 use crate::config::Config;
+use app::identity::SessionKey;
 use app::{shell, App};
 use axum::Router;
 use engine::Engine;
@@ -12,15 +13,20 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 pub enum StartError {
     #[error("cannot open the message store: {0}")]
     Store(#[from] engine::store::StoreError),
+    #[error(transparent)]
+    Secret(#[from] crate::secret::SecretError),
     #[error("cannot listen on {addr}: {source}")]
     Listen { addr: std::net::SocketAddr, source: std::io::Error },
     #[error("server error: {0}")]
     Serve(std::io::Error),
 }
 
-pub fn router(engine: Engine, options: LeptosOptions) -> Router {
+pub fn router(engine: Engine, session: SessionKey, options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
-    let context = move || provide_context(engine.clone());
+    let context = move || {
+        provide_context(engine.clone());
+        provide_context(session.clone());
+    };
     Router::new()
         .leptos_routes_with_context(&options, routes, context, {
             let options = options.clone();
@@ -33,6 +39,8 @@ pub fn router(engine: Engine, options: LeptosOptions) -> Router {
 
 pub async fn serve(config: Config) -> Result<(), StartError> {
     let engine = Engine::open_sqlite(&config.data_dir, engine::Options::default()).await?;
+    let key = crate::secret::session_key(config.secret.as_deref(), &config.data_dir)?;
+    let session = SessionKey { key: std::sync::Arc::new(key), secure: config.secure_cookies };
     let options = LeptosOptions::builder()
         .output_name("natter")
         .site_root(config.site_root.to_string_lossy().to_string())
@@ -43,7 +51,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .map_err(|source| StartError::Listen { addr: config.addr, source })?;
     let local = listener.local_addr().map_err(StartError::Serve)?;
     tracing::info!("listening on http://{local}");
-    axum::serve(listener, router(engine, options))
+    axum::serve(listener, router(engine, session, options))
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(StartError::Serve)

@@ -70,7 +70,7 @@ async fn bad_nicknames_are_refused() {
     let server = Server::start(dir.path());
     let mut eve = server.connect().await;
     for bad in ["", "   ", &"n".repeat(33), "bad\u{0}name", "tab\tname", "new\nline"] {
-        eve.send(&ClientEvent::Hello { nickname: bad.into() }).await;
+        eve.send(&ClientEvent::Hello { nickname: bad.into(), password: None }).await;
         expect_error(&mut eve, ErrorCode::InvalidNickname).await;
     }
     // Without a valid nickname nothing can be joined or sent.
@@ -79,7 +79,7 @@ async fn bad_nicknames_are_refused() {
     eve.say("general", "x", "hi").await;
     expect_error(&mut eve, ErrorCode::NoNickname).await;
     // The same connection can still fix it.
-    eve.send(&ClientEvent::Hello { nickname: "eve".into() }).await;
+    eve.send(&ClientEvent::Hello { nickname: "eve".into(), password: None }).await;
     assert_eq!(eve.next().await, ServerEvent::Welcome { nickname: "eve".into() });
     assert!(matches!(eve.next().await, ServerEvent::Rooms { rooms } if rooms[0].name == "general"));
     // Rooms that do not exist cannot be joined.

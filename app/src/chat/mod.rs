@@ -56,6 +56,8 @@ fn NicknamePrompt(join: ServerAction<Join>) -> impl IntoView {
                 <label for="nickname">"Nickname"</label>
                 <input id="nickname" name="nickname" type="text" autocomplete="nickname"
                     maxlength=protocol::MAX_NICKNAME_CHARS * 4 autofocus/>
+                <label for="password">"Password " <span class="optional">"(if you set one)"</span></label>
+                <input id="password" name="password" type="password" autocomplete="current-password"/>
                 <button type="submit">"Join"</button>
             </ActionForm>
             <p role="alert" class="notice">{error}</p>

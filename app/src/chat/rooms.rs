@@ -1,6 +1,6 @@
 //! The room list: every public room, unread counts for the joined ones, and creating rooms.
 
-use crate::api::{AppError, CreateRoom};
+use crate::api::{AppError, CreateRoom, Protect};
 use crate::live::Live;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -26,6 +26,7 @@ pub fn RoomList(live: Live) -> AnyView {
                 </div>
             </ActionForm>
             <p role="alert" class="notice">{error}</p>
+            <ProtectNickname live/>
         </nav>
     }
     .into_any()
@@ -73,6 +74,37 @@ fn RoomLink(live: Live, name: String) -> AnyView {
                 }}
             </a>
         </li>
+    }
+    .into_any()
+}
+
+/// Offers to protect the reader's nickname with a password (to use it from another browser).
+#[component]
+fn ProtectNickname(live: Live) -> AnyView {
+    let protect = ServerAction::<Protect>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = protect.value().get() {
+            live.protected.set(true);
+        }
+    });
+    let error = move || protect.value().get().and_then(Result::err).as_ref().map(AppError::to_string);
+    view! {
+        <section class="protect" aria-label="Your nickname">
+            <Show
+                when=move || !live.protected.get()
+                fallback=|| view! { <p class="protected">"🔒 Your nickname is protected."</p> }
+            >
+                <ActionForm action=protect attr:class="protect-form">
+                    <label for="protect-password">"Protect your nickname"</label>
+                    <div class="row">
+                        <input id="protect-password" name="password" type="password"
+                            autocomplete="new-password" placeholder="password (8+ characters)"/>
+                        <button type="submit">"Set password"</button>
+                    </div>
+                </ActionForm>
+                <p role="alert" class="notice">{error}</p>
+            </Show>
+        </section>
     }
     .into_any()
 }

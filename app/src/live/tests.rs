@@ -18,6 +18,7 @@ fn live(messages: Vec<Message>) -> Live {
     live.adopt(&RoomView {
         room: "general".into(),
         nickname: Some("ann".into()),
+        protected: false,
         messages,
         has_more: false,
         rooms: vec![RoomInfo { name: "general".into(), created_at: 0 }],

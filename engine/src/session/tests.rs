@@ -48,7 +48,7 @@ impl Client {
     }
 
     async fn hello(&mut self, nick: &str) {
-        self.send(ClientEvent::Hello { nickname: nick.into() });
+        self.send(ClientEvent::Hello { nickname: nick.into(), password: None });
         assert!(matches!(self.next().await, ServerEvent::Welcome { .. }));
         assert!(matches!(self.next().await, ServerEvent::Rooms { .. }));
     }

@@ -45,6 +45,8 @@ pub enum StoreError {
     DataDir { path: String, source: std::io::Error },
     #[error("a room with that name exists")]
     RoomExists,
+    #[error("that nickname is taken")]
+    NicknameTaken,
     /// The `client_id` is already taken in this room by another author.
     #[error("client_id already used by another author")]
     ClientIdTaken,
@@ -53,6 +55,15 @@ pub enum StoreError {
     Commit(String),
     #[error("the store has shut down")]
     Closed,
+}
+
+/// A person as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: i64,
+    pub nickname: String,
+    pub nickname_key: String,
+    pub password_hash: Option<String>,
 }
 
 /// Called by the store, in `seq` order, for each message right after it is committed.
@@ -89,6 +100,36 @@ impl Store {
     pub async fn create_room(&self, name: &str) -> Result<RoomInfo, StoreError> {
         match self {
             Store::Sqlite(s) => s.create_room(name).await,
+        }
+    }
+
+    pub async fn user(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.user(id).await,
+        }
+    }
+
+    pub async fn user_by_key(&self, nickname_key: &str) -> Result<Option<UserRecord>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.user_by_key(nickname_key).await,
+        }
+    }
+
+    /// Stores a new person; `NicknameTaken` if the key is in use.
+    pub async fn create_user(
+        &self,
+        nickname: &str,
+        nickname_key: &str,
+        password_hash: Option<String>,
+    ) -> Result<UserRecord, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.create_user(nickname, nickname_key, password_hash).await,
+        }
+    }
+
+    pub async fn set_password_hash(&self, id: i64, password_hash: String) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.set_password_hash(id, password_hash).await,
         }
     }
 

@@ -5,7 +5,7 @@
 //! only after that commit. Reads use a small pool of separate connections, which WAL lets
 //! run alongside the writer.
 
-use super::{Appended, NewMessage, OnCommit, Page, StoreError};
+use super::{Appended, NewMessage, OnCommit, Page, StoreError, UserRecord};
 use protocol::{Message, RoomInfo, Seq};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
@@ -24,6 +24,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/sqlite/0001_messages.sql")),
         M::up(include_str!("../../migrations/sqlite/0002_rooms.sql")),
         M::up_with_hook(include_str!("../../migrations/sqlite/0003_mood.sql"), score_existing_messages),
+        M::up(include_str!("../../migrations/sqlite/0004_users.sql")),
     ])
 }
 
@@ -83,6 +84,50 @@ impl SqliteStore {
         answer.await.map_err(|_| StoreError::Closed)?
     }
 
+    pub async fn user(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {
+        self.readers.read(move |conn| Ok(query_user(conn, "id = ?1", id)?)).await
+    }
+
+    pub async fn user_by_key(&self, nickname_key: &str) -> Result<Option<UserRecord>, StoreError> {
+        let key = nickname_key.to_owned();
+        self.readers.read(move |conn| Ok(query_user(conn, "nickname_key = ?1", key)?)).await
+    }
+
+    // People are created rarely and alone, so they skip the message writer's batches; WAL
+    // and the busy timeout let this connection take its turn.
+    pub async fn create_user(
+        &self,
+        nickname: &str,
+        nickname_key: &str,
+        password_hash: Option<String>,
+    ) -> Result<UserRecord, StoreError> {
+        let (nickname, key) = (nickname.to_owned(), nickname_key.to_owned());
+        self.readers
+            .read(move |conn| {
+                let inserted = conn
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO users (nickname, nickname_key, password_hash, created_at)
+                         VALUES (?1, ?2, ?3, ?4)",
+                    )?
+                    .execute(params![nickname, key, password_hash, now_millis()])?;
+                if inserted == 0 {
+                    return Err(StoreError::NicknameTaken);
+                }
+                Ok(UserRecord { id: conn.last_insert_rowid(), nickname, nickname_key: key, password_hash })
+            })
+            .await
+    }
+
+    pub async fn set_password_hash(&self, id: i64, password_hash: String) -> Result<(), StoreError> {
+        self.readers
+            .read(move |conn| {
+                conn.prepare_cached("UPDATE users SET password_hash = ?2 WHERE id = ?1")?
+                    .execute(params![id, password_hash])?;
+                Ok(())
+            })
+            .await
+    }
+
     pub async fn rooms(&self) -> Result<Vec<RoomInfo>, StoreError> {
         self.readers
             .read(|conn| {
@@ -138,6 +183,25 @@ fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     // FULL: a commit is on disk before `append` returns, so an ack survives a power cut too.
     conn.pragma_update(None, "synchronous", "FULL")?;
     Ok(conn)
+}
+
+fn query_user(
+    conn: &Connection,
+    condition: &str,
+    value: impl rusqlite::ToSql,
+) -> rusqlite::Result<Option<UserRecord>> {
+    conn.prepare_cached(&format!(
+        "SELECT id, nickname, nickname_key, password_hash FROM users WHERE {condition}"
+    ))?
+    .query_row([value], |r| {
+        Ok(UserRecord {
+            id: r.get(0)?,
+            nickname: r.get(1)?,
+            nickname_key: r.get(2)?,
+            password_hash: r.get(3)?,
+        })
+    })
+    .optional()
 }
 
 fn row_to_message(row: &rusqlite::Row<'_>) -> rusqlite::Result<Message> {
@@ -297,7 +361,8 @@ impl Writer {
     }
 }
 
-/// Read connections, opened on demand and kept for reuse; queries run on tokio's blocking pool.
+/// Connections for reads (and the rare writes outside the message batches), opened on
+/// demand and kept for reuse; queries run on tokio's blocking pool.
 struct ReaderPool {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,

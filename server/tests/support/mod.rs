@@ -53,6 +53,15 @@ impl Server {
         format!("http://{}{path}", self.addr)
     }
 
+    /// A WebSocket that presents a browser's cookies.
+    pub async fn connect_with_cookie(&self, cookie: &str) -> Client {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = format!("ws://{}{}", self.addr, protocol::LIVE_PATH).into_client_request().unwrap();
+        request.headers_mut().insert("cookie", cookie.parse().unwrap());
+        let (socket, _) = tokio_tungstenite::connect_async(request).await.expect("websocket connect");
+        Client { socket }
+    }
+
     pub async fn connect(&self) -> Client {
         let (socket, _) =
             tokio_tungstenite::connect_async(format!("ws://{}{}", self.addr, protocol::LIVE_PATH))
@@ -64,7 +73,7 @@ impl Server {
     /// A connected client that said hello as `nickname` (welcome and room list drained).
     pub async fn hello(&self, nickname: &str) -> Client {
         let mut client = self.connect().await;
-        client.send(&ClientEvent::Hello { nickname: nickname.into() }).await;
+        client.send(&ClientEvent::Hello { nickname: nickname.into(), password: None }).await;
         assert!(matches!(client.next().await, ServerEvent::Welcome { .. }));
         assert!(matches!(client.next().await, ServerEvent::Rooms { .. }));
         client
