@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 NATTER_ADDR ?= 127.0.0.1:3000
 NATTER_DATA_DIR ?= ./data
 
-.PHONY: run dev build test test-rust test-e2e setup setup-test clean
+.PHONY: run dev build test test-rust test-e2e bench setup setup-test clean
 
 setup:
 	@scripts/setup.sh build
@@ -36,6 +36,11 @@ test-rust:
 test-e2e:
 	cargo leptos build --release
 	cd end2end && npx playwright test
+
+## Benchmarks: release server on CPU 0, load generator on CPU 1; writes docs/benchmarks.md.
+bench:
+	cargo build --release -p server -p bench
+	./target/release/natter-bench --natter target/release/natter
 
 clean:
 	cargo clean

@@ -1,0 +1,55 @@
+//! `natter-bench`: starts a release `natter` pinned to CPU 0, drives it from this process
+//! pinned to CPU 1 over the documented live protocol, prints a table and one JSON line per
+//! scenario, and writes `docs/benchmarks.md`. Every loop is bounded in count and time.
+
+mod client;
+mod report;
+mod scenarios;
+mod server;
+
+use clap::Parser;
+
+#[derive(Parser, Debug)]
+#[command(about = "Natter benchmarks")]
+pub struct Args {
+    /// The natter binary to benchmark (a release build).
+    #[arg(long, default_value = "target/release/natter")]
+    pub natter: String,
+    /// Scenarios to run: a (fan-out latency), c (idle connection memory).
+    #[arg(long, value_delimiter = ',', default_value = "a,c")]
+    pub scenarios: Vec<String>,
+    /// Scale every scenario down (for a quick smoke run): divide clients and duration by this.
+    #[arg(long, default_value_t = 1)]
+    pub scale_down: u32,
+    /// Where to write the report.
+    #[arg(long, default_value = "docs/benchmarks.md")]
+    pub report: String,
+}
+
+fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    // The generator runs on CPU 1, the server on CPU 0.
+    server::pin_self_to_cpu(1);
+    let _ = rlimit::increase_nofile_limit(200_000);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("cannot start the runtime: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(scenarios::run(&args)) {
+        Ok(results) => {
+            report::print(&results);
+            if let Err(error) = report::write(&args.report, &results) {
+                eprintln!("cannot write {}: {error}", args.report);
+                return std::process::ExitCode::FAILURE;
+            }
+            std::process::ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("benchmark failed: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

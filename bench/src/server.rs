@@ -1,0 +1,82 @@
+//! The server under test: a fresh `natter` with its own data directory, pinned to CPU 0.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+pub struct Server {
+    pub addr: String,
+    pub pid: u32,
+    child: Child,
+    _data: TempDir,
+}
+
+/// A data directory removed when the benchmark ends.
+struct TempDir(std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn pin_self_to_cpu(cpu: usize) {
+    // taskset on our own pid: no extra dependency, and a no-op where taskset is missing.
+    let _ = Command::new("taskset")
+        .args(["-a", "-p", "-c", &cpu.to_string(), &std::process::id().to_string()])
+        .stdout(Stdio::null())
+        .status();
+}
+
+impl Server {
+    pub fn start(binary: &str) -> Result<Server, String> {
+        let data =
+            std::env::temp_dir().join(format!("natter-bench-{}-{}", std::process::id(), rand_suffix()));
+        let mut child = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -Sn $(ulimit -Hn); exec taskset -c 0 {binary} --addr 127.0.0.1:0 --data-dir {}",
+                data.display()
+            ))
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("cannot start {binary}: {e}"))?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut lines = BufReader::new(stdout).lines();
+        let addr = loop {
+            let line = lines.next().ok_or("natter exited before listening")?.map_err(|e| e.to_string())?;
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                break rest.split_whitespace().next().unwrap_or_default().to_owned();
+            }
+        };
+        std::thread::spawn(move || for _ in lines.by_ref() {});
+        let pid = child.id();
+        Ok(Server { addr, pid, child, _data: TempDir(data) })
+    }
+
+    /// Resident memory of the server process, in KiB.
+    pub fn rss_kib(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.pid))
+            .ok()
+            .and_then(|status| {
+                status
+                    .lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+            })
+            .unwrap_or(0)
+    }
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
