@@ -1,19 +1,6 @@
-import { test, expect } from "@playwright/test";
-import { Natter, join, say, messageTexts, takeProblems } from "./natter";
+import { test, expect, join, say, messageTexts } from "./natter";
 
-let server: Natter;
-test.beforeEach(async () => {
-  server = await Natter.start();
-});
-test.afterEach(async ({ browser }) => {
-  // Pages close before their server stops, so nothing of this test leaks into the next.
-  await Promise.all(browser.contexts().map((context) => context.close()));
-  await server.kill();
-  // A panic in the app fails the test even if the page looked right.
-  expect(takeProblems()).toEqual([]);
-});
-
-test("two people chat live, own messages on the right", async ({ browser }) => {
+test("two people chat live, own messages on the right", async ({ browser, server }) => {
   const ann = await (await browser.newContext()).newPage();
   const bob = await (await browser.newContext()).newPage();
   await join(ann, server.url, "ann");
@@ -49,7 +36,7 @@ test("two people chat live, own messages on the right", async ({ browser }) => {
   await expect(messageTexts(bob).last()).toHaveText("line one\nline two");
 });
 
-test("the history is in the server-rendered HTML and new joiners see it", async ({ browser }) => {
+test("the history is in the server-rendered HTML and new joiners see it", async ({ browser, server }) => {
   const ann = await (await browser.newContext()).newPage();
   await join(ann, server.url, "ann");
   for (const text of ["first", "second", "third"]) await say(ann, text);
@@ -68,7 +55,7 @@ test("the history is in the server-rendered HTML and new joiners see it", async 
   await expect(messageTexts(cat)).toHaveText(["first", "second", "third"]);
 });
 
-test("without JavaScript, joining and posting work as plain forms", async ({ browser }) => {
+test("without JavaScript, joining and posting work as plain forms", async ({ browser, server }) => {
   const ann = await (await browser.newContext()).newPage();
   await join(ann, server.url, "ann");
   await say(ann, "can you hear me?");
@@ -91,7 +78,7 @@ test("without JavaScript, joining and posting work as plain forms", async ({ bro
   await expect(noJs.getByRole("alert")).toHaveText("A message cannot be empty.");
 });
 
-test("bad input shows a clear error to that user only", async ({ browser }) => {
+test("bad input shows a clear error to that user only", async ({ browser, server }) => {
   const ann = await (await browser.newContext()).newPage();
   await ann.goto(server.url);
   await ann.getByLabel("Nickname").fill("   ");
@@ -114,7 +101,7 @@ test("bad input shows a clear error to that user only", async ({ browser }) => {
   await expect(bob.getByRole("alert")).toHaveCount(0);
 });
 
-test("a server restart loses nothing and clients reconnect by themselves", async ({ browser }) => {
+test("a server restart loses nothing and clients reconnect by themselves", async ({ browser, server }) => {
   const ann = await (await browser.newContext()).newPage();
   const bob = await (await browser.newContext()).newPage();
   await join(ann, server.url, "ann");
@@ -127,7 +114,7 @@ test("a server restart loses nothing and clients reconnect by themselves", async
   await expect(ann.getByLabel("Message", { exact: true })).toBeDisabled();
   await expect(ann.getByRole("button", { name: "Send" })).toBeDisabled();
 
-  server = await server.restart();
+  await server.restart();
   await expect(ann.getByRole("status")).toHaveText("connected", { timeout: 20_000 });
   await expect(bob.getByRole("status")).toHaveText("connected", { timeout: 20_000 });
   await say(bob, "after the restart");

@@ -1,19 +1,6 @@
-import { test, expect } from "@playwright/test";
-import { Natter, join, say, messageTexts, takeProblems } from "./natter";
+import { test, expect, join, say, messageTexts } from "./natter";
 
-let server: Natter;
-test.beforeEach(async () => {
-  server = await Natter.start();
-});
-test.afterEach(async ({ browser }) => {
-  // Pages close before their server stops, so nothing of this test leaks into the next.
-  await Promise.all(browser.contexts().map((context) => context.close()));
-  await server.kill();
-  // A panic in the app fails the test even if the page looked right.
-  expect(takeProblems()).toEqual([]);
-});
-
-test("others see the draft as it is typed, cleared on send and on clearing", async ({ browser }) => {
+test("others see the draft as it is typed, cleared on send and on clearing", async ({ browser, server }) => {
   const ann = await (await browser.newContext()).newPage();
   const bob = await (await browser.newContext()).newPage();
   await join(ann, server.url, "ann");
@@ -36,7 +23,7 @@ test("others see the draft as it is typed, cleared on send and on clearing", asy
   await expect(ann.getByLabel("Typing")).toHaveText("");
 });
 
-test("a draft disappears 5 s after the last keystroke", async ({ browser }) => {
+test("a draft disappears 5 s after the last keystroke", async ({ browser, server }) => {
   const ann = await (await browser.newContext()).newPage();
   const bob = await (await browser.newContext()).newPage();
   await join(ann, server.url, "ann");
@@ -46,7 +33,7 @@ test("a draft disappears 5 s after the last keystroke", async ({ browser }) => {
   await expect(bob.getByLabel("Typing")).toHaveText("", { timeout: 8000 });
 });
 
-test("with sharing off, others see only that the person is typing", async ({ browser }) => {
+test("with sharing off, others see only that the person is typing", async ({ browser, server }) => {
   const ann = await (await browser.newContext()).newPage();
   const bob = await (await browser.newContext()).newPage();
   await join(ann, server.url, "ann");

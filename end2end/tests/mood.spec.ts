@@ -1,19 +1,6 @@
-import { test, expect } from "@playwright/test";
-import { Natter, join, say, takeProblems } from "./natter";
+import { test, expect, join, say } from "./natter";
 
-let server: Natter;
-test.beforeEach(async () => {
-  server = await Natter.start();
-});
-test.afterEach(async ({ browser }) => {
-  // Pages close before their server stops, so nothing of this test leaks into the next.
-  await Promise.all(browser.contexts().map((context) => context.close()));
-  await server.kill();
-  // A panic in the app fails the test even if the page looked right.
-  expect(takeProblems()).toEqual([]);
-});
-
-test("every message shows its mood, and the room shows its own", async ({ browser }) => {
+test("every message shows its mood, and the room shows its own", async ({ browser, server }) => {
   const ann = await (await browser.newContext()).newPage();
   const bob = await (await browser.newContext()).newPage();
   await join(ann, server.url, "ann");

@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
-import { Page, expect } from "@playwright/test";
+import { Page, test as base, expect } from "@playwright/test";
 
 const root = path.resolve(__dirname, "../..");
 export const binary = process.env.NATTER_BIN ?? path.join(root, "target/release/natter");
@@ -24,21 +24,7 @@ export class Natter {
   /** Starts natter on `addr` (default: a free port) with `dataDir` (default: a new temp dir). */
   static async start(opts: { addr?: string; dataDir?: string } = {}): Promise<Natter> {
     const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), "natter-e2e-"));
-    const child = spawn(binary, ["--addr", opts.addr ?? "127.0.0.1:0", "--data-dir", dataDir], {
-      env: { ...process.env, LEPTOS_SITE_ROOT: siteRoot, RUST_LOG: "info", NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    const addr = await new Promise<string>((ok, fail) => {
-      const timer = setTimeout(() => fail(new Error("natter did not start in 15 s")), 15_000);
-      child.once("exit", (code) => fail(new Error(`natter exited with ${code} before listening`)));
-      createInterface({ input: child.stdout! }).on("line", (line) => {
-        const found = line.match(/listening on http:\/\/(\S+)/);
-        if (found) {
-          clearTimeout(timer);
-          ok(found[1]);
-        }
-      });
-    });
+    const { child, addr } = await spawnNatter(opts.addr ?? "127.0.0.1:0", dataDir);
     return new Natter(child, addr, dataDir);
   }
 
@@ -51,10 +37,29 @@ export class Natter {
   }
 
   /** Crashes the server and starts it again on the same address and data. */
-  async restart(): Promise<Natter> {
+  async restart(): Promise<void> {
     await this.kill();
-    return Natter.start({ addr: this.addr, dataDir: this.dataDir });
+    this.child = (await spawnNatter(this.addr, this.dataDir)).child;
   }
+}
+
+async function spawnNatter(addr: string, dataDir: string): Promise<{ child: ChildProcess; addr: string }> {
+  const child = spawn(binary, ["--addr", addr, "--data-dir", dataDir], {
+    env: { ...process.env, LEPTOS_SITE_ROOT: siteRoot, RUST_LOG: "info", NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const listening = await new Promise<string>((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error("natter did not start in 15 s")), 15_000);
+    child.once("exit", (code) => fail(new Error(`natter exited with ${code} before listening`)));
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      const found = line.match(/listening on http:\/\/(\S+)/);
+      if (found) {
+        clearTimeout(timer);
+        ok(found[1]);
+      }
+    });
+  });
+  return { child, addr: listening };
 }
 
 const problems: string[] = [];
@@ -111,3 +116,20 @@ export async function seed(page: Page, url: string, room: string, texts: string[
 export function systemLines(page: Page) {
   return page.getByRole("log").locator("li.system");
 }
+
+/**
+ * Every test gets its own natter (a free port, a fresh data directory). Afterwards the
+ * test's pages close before their server stops, so nothing leaks into the next test, and any
+ * panic or page error recorded by `watch` fails the test even if the page looked right.
+ */
+export const test = base.extend<{ server: Natter }>({
+  server: async ({ browser }, use) => {
+    const server = await Natter.start();
+    await use(server);
+    await Promise.all(browser.contexts().map((context) => context.close()));
+    await server.kill();
+    expect(takeProblems()).toEqual([]);
+  },
+});
+
+export { expect };

@@ -1,17 +1,5 @@
-import { test, expect, Page } from "@playwright/test";
-import { Natter, join, say, messageTexts, takeProblems } from "./natter";
-
-let server: Natter;
-test.beforeEach(async () => {
-  server = await Natter.start();
-});
-test.afterEach(async ({ browser }) => {
-  // Pages close before their server stops, so nothing of this test leaks into the next.
-  await Promise.all(browser.contexts().map((context) => context.close()));
-  await server.kill();
-  // A panic in the app fails the test even if the page looked right.
-  expect(takeProblems()).toEqual([]);
-});
+import type { Page } from "@playwright/test";
+import { test, expect, join, say, messageTexts } from "./natter";
 
 async function expectSame(pages: Page[], texts: string[]) {
   for (const page of pages) {
@@ -20,7 +8,7 @@ async function expectSame(pages: Page[], texts: string[]) {
   }
 }
 
-test("offline while the other user sends: everything arrives once, in order", async ({ browser }) => {
+test("offline while the other user sends: everything arrives once, in order", async ({ browser, server }) => {
   const annContext = await browser.newContext();
   const ann = await annContext.newPage();
   const bob = await (await browser.newContext()).newPage();
@@ -39,7 +27,7 @@ test("offline while the other user sends: everything arrives once, in order", as
   await expectSame([ann, bob], ["before", "while you were away 1", "while you were away 2", "while you were away 3", "back"]);
 });
 
-test("offline while this user sends: the outbox is resent once the connection is back", async ({ browser }) => {
+test("offline while this user sends: the outbox is resent once the connection is back", async ({ browser, server }) => {
   const annContext = await browser.newContext();
   const ann = await annContext.newPage();
   const bob = await (await browser.newContext()).newPage();
@@ -67,7 +55,7 @@ test("offline while this user sends: the outbox is resent once the connection is
   expect(texts.filter((t) => t.startsWith("sent"))).toEqual(["sent as the network dropped 1", "sent as the network dropped 2"]);
 });
 
-test("a server crash in the middle of a conversation loses and duplicates nothing", async ({ browser }) => {
+test("a server crash in the middle of a conversation loses and duplicates nothing", async ({ browser, server }) => {
   const ann = await (await browser.newContext()).newPage();
   const bob = await (await browser.newContext()).newPage();
   await join(ann, server.url, "ann");
@@ -77,7 +65,7 @@ test("a server crash in the middle of a conversation loses and duplicates nothin
 
   await server.kill();
   await expect(ann.getByRole("status")).toHaveText("reconnecting…");
-  server = await server.restart();
+  await server.restart();
   await expect(ann.getByRole("status")).toHaveText("connected", { timeout: 20_000 });
   await expect(bob.getByRole("status")).toHaveText("connected", { timeout: 20_000 });
   for (let i = 6; i <= 8; i++) await say(i % 2 ? ann : bob, `m${i}`);

@@ -1,19 +1,6 @@
-import { test, expect } from "@playwright/test";
-import { Natter, join, say, messageTexts, seed, takeProblems } from "./natter";
+import { test, expect, join, say, messageTexts, seed } from "./natter";
 
-let server: Natter;
-test.beforeEach(async () => {
-  server = await Natter.start();
-});
-test.afterEach(async ({ browser }) => {
-  // Pages close before their server stops, so nothing of this test leaks into the next.
-  await Promise.all(browser.contexts().map((context) => context.close()));
-  await server.kill();
-  // A panic in the app fails the test even if the page looked right.
-  expect(takeProblems()).toEqual([]);
-});
-
-test("rooms: create, switch, own URL, unread counts across two users", async ({ browser }) => {
+test("rooms: create, switch, own URL, unread counts across two users", async ({ browser, server }) => {
   const ann = await (await browser.newContext()).newPage();
   const bob = await (await browser.newContext()).newPage();
   await join(ann, server.url, "ann");
@@ -61,7 +48,7 @@ test("rooms: create, switch, own URL, unread counts across two users", async ({ 
   await expect(ann.getByRole("heading", { name: "Not found" })).toBeVisible();
 });
 
-test("presence: who is here, one person in two tabs counts once, quiet join and leave lines", async ({ browser }) => {
+test("presence: who is here, one person in two tabs counts once, quiet join and leave lines", async ({ browser, server }) => {
   const bob = await (await browser.newContext()).newPage();
   await join(bob, server.url, "bob");
   const people = bob.getByRole("complementary", { name: "People here" }).getByRole("listitem");
@@ -86,7 +73,7 @@ test("presence: who is here, one person in two tabs counts once, quiet join and 
   await expect(people).toHaveText(["bob"]);
 });
 
-test("history pages load on scroll up without jumping; new messages button when scrolled up", async ({ browser }) => {
+test("history pages load on scroll up without jumping; new messages button when scrolled up", async ({ browser, server }) => {
   const ann = await (await browser.newContext({ viewport: { width: 1000, height: 600 } })).newPage();
   await join(ann, server.url, "ann");
   await seed(ann, server.url, "general", Array.from({ length: 120 }, (_, i) => `message ${i + 1}`));
@@ -123,7 +110,7 @@ test("history pages load on scroll up without jumping; new messages button when 
   await expect(messageTexts(ann).last()).toBeInViewport();
 });
 
-test("text in any script renders as sent, and limits count characters", async ({ browser }) => {
+test("text in any script renders as sent, and limits count characters", async ({ browser, server }) => {
   const ann = await (await browser.newContext()).newPage();
   const bob = await (await browser.newContext()).newPage();
   await join(ann, server.url, "ann");

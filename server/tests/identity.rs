@@ -7,6 +7,19 @@ use protocol::{ClientEvent, ErrorCode, ServerEvent};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, SET_COOKIE};
 use support::Server;
 
+/// The room page as a browser presenting `cookie` gets it.
+async fn page(server: &Server, cookie: &str) -> String {
+    reqwest::Client::new()
+        .get(server.url("/"))
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 /// Calls a server function the way the app does (JSON answer); returns (status, cookie, body).
 async fn call(
     server: &Server,
@@ -93,15 +106,7 @@ async fn a_forged_or_foreign_cookie_signs_nobody_in() {
     let server = Server::start(dir.path());
     let ann = join(&server, "ann", "", None).await.unwrap();
     let forged = "natter_session=1";
-    let html = reqwest::Client::new()
-        .get(server.url("/"))
-        .header(COOKIE, forged)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&server, forged).await;
     assert!(
         html.contains(r#"<label for="nickname">Nickname</label>"#),
         "a forged cookie must show the prompt"
@@ -114,25 +119,9 @@ async fn a_forged_or_foreign_cookie_signs_nobody_in() {
     let other_dir = tempfile::tempdir().unwrap();
     let other = Server::start(other_dir.path());
     let foreign = join(&other, "ann", "", None).await.unwrap();
-    let html = reqwest::Client::new()
-        .get(server.url("/"))
-        .header(COOKIE, &foreign)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&server, &foreign).await;
     assert!(html.contains(r#"<label for="nickname">Nickname</label>"#));
-    let html = reqwest::Client::new()
-        .get(server.url("/"))
-        .header(COOKIE, &ann)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&server, &ann).await;
     assert!(html.contains("You are"));
 }
 
