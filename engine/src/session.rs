@@ -277,7 +277,8 @@ impl Session {
         let Some(author) = self.nickname.clone() else {
             return self.send(refusal(Self::no_nickname(), client_id)).await.map(Ok);
         };
-        // Reject bad input before queueing anything.
+        // Refuse bad input here, before it stops the sender's typing or queues a post; the
+        // engine checks again because the no-JS form path posts without a session.
         let checked = self
             .joined(&room)
             .and_then(|room| protocol::client_id(&client_id).map(|_| room))
@@ -353,14 +354,8 @@ impl Session {
                 self.stop_typing(&room);
                 return Ok(());
             }
-            if draft.len() > protocol::MAX_MESSAGE_CHARS
-                && protocol::char_count(draft) > protocol::MAX_MESSAGE_CHARS
-            {
-                return Err(Invalid::new(
-                    ErrorCode::MessageTooLong,
-                    format!("A message can have at most {} characters.", protocol::MAX_MESSAGE_CHARS),
-                ));
-            }
+            // A draft follows the rules of the message it will become.
+            protocol::message_text(draft)?;
         }
         self.typing.insert(room.clone());
         let event = ServerEvent::Typing { room: room.clone(), author, draft };
