@@ -236,8 +236,7 @@ struct Writer {
 impl Writer {
     fn run(mut self, mut requests: mpsc::Receiver<WriteRequest>) {
         let mut batch = Vec::with_capacity(MAX_BATCH);
-        let mut queued = Some(requests.blocking_recv());
-        while let Some(Some(first)) = queued.take() {
+        while let Some(first) = requests.blocking_recv() {
             let mut next = Some(first);
             // Gather appends until the queue is empty, the batch is full, or a room creation
             // comes up (rare; it gets a transaction of its own, after the appends before it).
@@ -254,7 +253,6 @@ impl Writer {
                 }
             }
             self.commit_batch(&mut batch);
-            queued = Some(requests.blocking_recv());
         }
     }
 
