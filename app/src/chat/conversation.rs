@@ -1,7 +1,7 @@
 //! The conversation of the current room: header and status, the message list (with older
 //! pages, quiet presence lines and the "new messages" button), who is typing, the composer.
 
-use crate::api::{AppError, PostMessage};
+use crate::api::PostMessage;
 use crate::live::{Live, Pending, RoomState, Status, SystemLine};
 use crate::palette::name_style;
 use crate::time_fmt;
@@ -298,11 +298,7 @@ fn Composer(live: Live, room: String, form_client_id: String, at_bottom: RwSigna
             live.draft_changed(field.value());
         }
     };
-    let notice = move || {
-        live.notice
-            .get()
-            .or_else(|| form_post.value().get().and_then(Result::err).as_ref().map(AppError::to_string))
-    };
+    let notice = move || live.notice.get().or_else(super::refusal(form_post));
     let share_changed = move |ev: leptos::ev::Event| {
         live.set_share_drafts(event_target_checked(&ev));
         live.stop_typing();

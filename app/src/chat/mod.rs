@@ -9,6 +9,16 @@ use crate::live::Live;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
+/// The refusal of a form's last submission, as text for the reader (`None` if it went through
+/// or has not been sent).
+fn refusal<S>(action: ServerAction<S>) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    move || action.value().get().and_then(Result::err).as_ref().map(AppError::to_string)
+}
+
 /// `/` and `/r/{room}`: a room, or the nickname prompt for a browser that has not joined.
 #[component]
 pub fn ChatPage() -> impl IntoView {
@@ -47,7 +57,7 @@ pub fn NotFound() -> impl IntoView {
 
 #[component]
 fn NicknamePrompt(join: ServerAction<Join>) -> impl IntoView {
-    let error = move || join.value().get().and_then(Result::err).as_ref().map(AppError::to_string);
+    let error = refusal(join);
     view! {
         <main class="join">
             <h1>"Natter"</h1>

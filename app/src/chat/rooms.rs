@@ -1,6 +1,6 @@
 //! The room list: every public room, unread counts for the joined ones, and creating rooms.
 
-use crate::api::{AppError, CreateRoom, Protect};
+use crate::api::{CreateRoom, Protect};
 use crate::live::Live;
 use leptos::prelude::*;
 use std::sync::Arc;
@@ -8,7 +8,7 @@ use std::sync::Arc;
 #[component]
 pub fn RoomList(live: Live) -> AnyView {
     let create = ServerAction::<CreateRoom>::new();
-    let error = move || create.value().get().and_then(Result::err).as_ref().map(AppError::to_string);
+    let error = super::refusal(create);
     view! {
         <nav class="rooms" aria-label="Rooms">
             <h2>"Rooms"</h2>
@@ -87,7 +87,7 @@ fn ProtectNickname(live: Live) -> AnyView {
             live.protected.set(true);
         }
     });
-    let error = move || protect.value().get().and_then(Result::err).as_ref().map(AppError::to_string);
+    let error = super::refusal(protect);
     view! {
         <section class="protect" aria-label="Your nickname">
             <Show
