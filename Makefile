@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 NATTER_ADDR ?= 127.0.0.1:3000
 NATTER_DATA_DIR ?= ./data
 
-.PHONY: run dev build test test-rust test-e2e bench setup setup-test clean
+.PHONY: run dev build test test-rust test-e2e test-fuzz bench setup setup-test clean
 
 setup:
 	@scripts/setup.sh build
@@ -28,19 +28,25 @@ dev: setup
 	cargo leptos watch
 
 ## Every test: Rust unit and integration tests, then Playwright in Chromium.
-test: setup-test test-rust test-e2e
+test: setup-test test-rust test-e2e test-fuzz
 
 test-rust:
 	cargo test
+
+## A short fuzzing run of client-frame decoding (longer, growing the corpus: scripts/fuzz.sh 600 --grow).
+test-fuzz:
+	scripts/fuzz.sh 30
 
 test-e2e:
 	cargo leptos build --release
 	cd end2end && npx playwright test
 
 ## Benchmarks: release server on CPU 0, load generator on CPU 1; writes docs/benchmarks.md.
-bench:
-	cargo build --release -p server -p bench
-	./target/release/natter-bench --natter target/release/natter
+## Scenario e also needs the release site (WASM size) and Chromium (time to connected).
+bench: setup-test
+	cargo leptos build --release
+	cargo build --release -p bench
+	./target/release/natter-bench --natter target/release/natter $(BENCH_ARGS)
 
 clean:
 	cargo clean

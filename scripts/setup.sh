@@ -3,7 +3,7 @@
 # each step checks first, so a machine that has everything pays only the checks.
 #
 #   scripts/setup.sh build   toolchain: wasm target, cargo-leptos, wasm-bindgen CLI, wasm-opt
-#   scripts/setup.sh test    the above, plus Chromium and the end-to-end npm packages
+#   scripts/setup.sh test    the above, plus Chromium, the end-to-end npm packages and cargo-fuzz
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -48,6 +48,10 @@ if [ "$mode" = test ]; then
     say "installing Chromium"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  fi
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    say "installing cargo-fuzz"
+    cargo install cargo-fuzz --locked
   fi
   if [ ! -d end2end/node_modules/@playwright/test ]; then
     say "installing the end-to-end test packages"

@@ -17,7 +17,8 @@ pub struct RoomView {
     pub protected: bool,
     pub messages: Vec<Message>,
     pub has_more: bool,
-    /// The public rooms, for the room list.
+    /// The rooms the reader may see (public ones, their private rooms and direct
+    /// conversations), for the room list.
     pub rooms: Vec<RoomInfo>,
     /// A fresh id for the composer's next message when it is posted as a plain form.
     pub form_client_id: String,
@@ -61,18 +62,19 @@ fn engine() -> Result<engine::Engine, AppError> {
         .ok_or_else(|| AppError::Unavailable("The chat engine is not running.".into()))
 }
 
-/// The page data of a room for the current reader. An unknown room is `NotFound` (and the
-/// page answers 404).
+/// The page data of a room for the current reader. An unknown room, or a private one the
+/// reader is not a member of, is `NotFound` (and the page answers 404).
 #[server(prefix = "/api", endpoint = "room_page")]
 pub async fn room_page(room: String) -> Result<RoomView, AppError> {
     let engine = engine()?;
-    let Ok(room) = engine.existing_room(&room) else {
+    let user = crate::identity::current_user().await;
+    let user_id = user.as_ref().map(|u| u.id);
+    let Ok(room) = engine.existing_room(&room, user_id) else {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(http::StatusCode::NOT_FOUND);
         }
         return Err(AppError::NotFound);
     };
-    let user = crate::identity::current_user().await;
     let protected = user.as_ref().is_some_and(|u| u.protected);
     let nickname = user.map(|u| u.nickname);
     let form_client_id = uuid::Uuid::new_v4().to_string();
@@ -80,7 +82,7 @@ pub async fn room_page(room: String) -> Result<RoomView, AppError> {
         tracing::warn!(%error, "page data read failed");
         AppError::Unavailable("History is unavailable right now; please reload in a moment.".into())
     };
-    let rooms = engine.rooms().await.map_err(unavailable)?;
+    let rooms = engine.rooms_for(user_id);
     if nickname.is_none() {
         return Ok(RoomView {
             room,
@@ -104,23 +106,62 @@ pub async fn room_page(room: String) -> Result<RoomView, AppError> {
     })
 }
 
-/// Creates a public room and goes there.
+/// The signed-in reader, or a refusal telling them to choose a nickname before `what`.
+#[cfg(feature = "ssr")]
+async fn speaker(what: &str) -> Result<engine::users::Speaker, AppError> {
+    match crate::identity::current_user().await {
+        Some(user) => Ok(user.into()),
+        None => Err(AppError::Refused(format!("Choose a nickname before {what}."))),
+    }
+}
+
+/// Goes to a room's page (when the call came from a plain form, or the app follows it).
+#[cfg(feature = "ssr")]
+fn go_to(room: &RoomInfo) {
+    leptos_axum::redirect(&format!("/r/{}", room.name));
+}
+
+/// Creates a room and goes there. `private` (a checkbox: any value) makes it visible only to
+/// the people its creator invites.
 #[server(prefix = "/api", endpoint = "create_room")]
-pub async fn create_room(name: String) -> Result<RoomInfo, AppError> {
-    if crate::identity::current_user().await.is_none() {
-        return Err(AppError::Refused("Choose a nickname before creating rooms.".into()));
+pub async fn create_room(
+    name: String,
+    #[server(default)] private: Option<String>,
+) -> Result<RoomInfo, AppError> {
+    let creator = speaker("creating rooms").await?;
+    let room =
+        engine()?.create_room(&creator, &name, private.is_some()).await.map_err(refused_or_unavailable)?;
+    go_to(&room);
+    Ok(room)
+}
+
+/// Opens the direct conversation with `with` (created the first time) and goes there.
+#[server(prefix = "/api", endpoint = "open_direct")]
+pub async fn open_direct(with: String) -> Result<RoomInfo, AppError> {
+    let me = speaker("messaging people").await?;
+    let (room, _) = engine()?.open_direct(&me, &with).await.map_err(refused_or_unavailable)?;
+    go_to(&room);
+    Ok(room)
+}
+
+/// Adds `nickname` to a private room the reader created.
+#[server(prefix = "/api", endpoint = "invite")]
+pub async fn invite(room: String, nickname: String) -> Result<RoomInfo, AppError> {
+    let me = speaker("inviting people").await?;
+    engine()?.invite(&me, &room, &nickname).await.map_err(refused_or_unavailable)
+}
+
+/// Takes `nickname` out of a private room: the creator removes anyone else; a member may
+/// remove themselves (leaving the room, which then sends them to `#general`).
+#[server(prefix = "/api", endpoint = "remove_member")]
+pub async fn remove_member(room: String, nickname: String) -> Result<RoomInfo, AppError> {
+    let me = speaker("changing members").await?;
+    let leaving = protocol::nickname_key(&nickname) == protocol::nickname_key(&me.nickname);
+    let room = engine()?.remove(&me, &room, &nickname).await.map_err(refused_or_unavailable)?;
+    if leaving {
+        leptos_axum::redirect("/");
     }
-    match engine()?.create_room(&name).await {
-        Ok(room) => {
-            leptos_axum::redirect(&format!("/r/{}", room.name));
-            Ok(room)
-        }
-        Err(engine::PostError::Invalid(invalid)) => Err(invalid.into()),
-        Err(engine::PostError::Store(error)) => {
-            tracing::warn!(%error, "could not create a room");
-            Err(AppError::Unavailable("The room could not be created; please try again.".into()))
-        }
-    }
+    Ok(room)
 }
 
 #[cfg(feature = "ssr")]
@@ -160,32 +201,20 @@ pub async fn protect(password: String) -> Result<(), AppError> {
 /// Posts a message from a plain HTML form (the composer without JavaScript).
 #[server(prefix = "/api", endpoint = "post")]
 pub async fn post_message(room: String, client_id: String, text: String) -> Result<(), AppError> {
-    let Some(author) = crate::identity::current_user().await else {
-        return Err(AppError::Refused("Choose a nickname before posting.".into()));
-    };
-    engine()?
-        .post(&author.nickname, &room, &client_id, &text)
-        .await
-        .map(|_| ())
-        .map_err(refused_or_unavailable)
+    let author = speaker("posting").await?;
+    engine()?.post(&author, &room, &client_id, &text).await.map(|_| ()).map_err(refused_or_unavailable)
 }
 
 /// The live connection: client events in, server events out (see `docs/protocol.md`).
+///
+/// This declaration gives the browser app its typed client. On the server, `natter`'s own
+/// transport (`server/src/live.rs`) answers the upgrade at this path before the
+/// server-function router sees it: it sets WebSocket buffer sizes, limits and close codes that
+/// this plumbing cannot, and sends each room event as one shared frame.
 #[server(prefix = "/api", endpoint = "live", protocol = Websocket<JsonEncoding, JsonEncoding>)]
 pub async fn live(
     input: BoxedStream<ClientEvent, ServerFnError>,
 ) -> Result<BoxedStream<ServerEvent, ServerFnError>, ServerFnError> {
-    use futures::StreamExt;
-
-    /// Events waiting for a slow client before its session stops reading the hub.
-    const OUTGOING_QUEUE: usize = 256;
-
-    let engine = engine().map_err(|e| ServerFnError::new(e.to_string()))?;
-    let nickname = crate::identity::current_user().await.map(|u| u.nickname);
-    let (out, events) = tokio::sync::mpsc::channel(OUTGOING_QUEUE);
-    let input: std::pin::Pin<Box<dyn futures::Stream<Item = Result<ClientEvent, ServerFnError>> + Send>> =
-        input.into();
-    let input = input.map(|item| item.map_err(|error| error.to_string()));
-    tokio::spawn(engine::session::Session::new(engine, nickname, out).run(input));
-    Ok(tokio_stream::wrappers::ReceiverStream::new(events).map(Ok).into())
+    drop(input);
+    Err(ServerFnError::new("the live connection is served by natter's transport at /api/live"))
 }

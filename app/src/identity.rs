@@ -25,9 +25,19 @@ async fn request() -> Option<http::request::Parts> {
 pub async fn current_user() -> Option<User> {
     let parts = request().await?;
     let session = use_context::<SessionKey>()?;
+    let engine = use_context::<engine::Engine>()?;
+    user_from_headers(&parts.headers, &session, &engine).await
+}
+
+/// The person whose signed session cookie is among `headers`, if any (for handlers outside
+/// Leptos, such as the live WebSocket's upgrade).
+pub async fn user_from_headers(
+    headers: &http::HeaderMap,
+    session: &SessionKey,
+    engine: &engine::Engine,
+) -> Option<User> {
     let mut jar = CookieJar::new();
-    parts
-        .headers
+    headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
@@ -36,7 +46,6 @@ pub async fn current_user() -> Option<User> {
         .filter(|c| c.name() == COOKIE)
         .for_each(|c| jar.add_original(c.into_owned()));
     let id: i64 = jar.signed(&session.key).get(COOKIE)?.value().parse().ok()?;
-    let engine = use_context::<engine::Engine>()?;
     match engine.users().get(id).await {
         Ok(user) => user,
         Err(error) => {

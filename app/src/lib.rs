@@ -18,8 +18,37 @@ use leptos_router::{
     path, SsrMode,
 };
 
+/// The Content-Security-Policy of a page: scripts only from this origin or inline with this
+/// response's nonce (the hydration script and the serialized page data), WASM allowed to
+/// compile, connections only to this origin, no plugins, no framing. Styles allow inline
+/// `style` attributes: names get their colour that way.
+#[cfg(feature = "ssr")]
+fn page_policy(options: &LeptosOptions) {
+    let (Some(nonce), Some(response)) =
+        (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    else {
+        return;
+    };
+    // `cargo leptos watch` reloads the page over a WebSocket on its own port.
+    let reload = if std::env::var_os("LEPTOS_WATCH").is_some() {
+        format!(" ws://{}:{}", options.site_addr.ip(), options.reload_port)
+    } else {
+        String::new()
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'{reload}; \
+         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
 /// The HTML document around the app (server side).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    page_policy(&options);
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -20,6 +20,8 @@ use std::collections::HashMap;
 pub const TYPING_TIMEOUT_MS: f64 = 5000.0;
 /// Shared drafts are sent at most this often.
 const DRAFT_INTERVAL_MS: f64 = 50.0;
+/// A message the server refused as too fast is sent again after this long.
+const RATE_LIMIT_RETRY_MS: u32 = 1000;
 /// "Is typing" (without the text) is refreshed at most this often.
 const TYPING_INTERVAL_MS: f64 = 1000.0;
 
@@ -143,8 +145,12 @@ pub struct Live {
     pub notice: RwSignal<Option<String>>,
     /// The room on screen.
     pub current: RwSignal<String>,
-    /// The public rooms.
+    /// The rooms the reader may see: public ones, their private rooms and direct
+    /// conversations.
     pub rooms: RwSignal<Vec<RoomInfo>>,
+    /// A room the reader was just removed from (or that no longer exists for them); the page
+    /// leaves it if it is on screen.
+    pub evicted: RwSignal<Option<String>>,
     /// Rooms this browser has joined, in the order joined.
     pub joined: RwSignal<Vec<String>>,
     /// Share the draft text while typing (otherwise only "is typing…").
@@ -173,6 +179,7 @@ impl Live {
             notice: RwSignal::new(None),
             current: RwSignal::new(protocol::DEFAULT_ROOM.to_owned()),
             rooms: RwSignal::new(Vec::new()),
+            evicted: RwSignal::new(None),
             joined: RwSignal::new(Vec::new()),
             share_drafts: RwSignal::new(true),
             tick: RwSignal::new(0.0),
@@ -396,12 +403,19 @@ impl Live {
         match event {
             ServerEvent::Welcome { .. } => self.status.set(Status::Connected),
             ServerEvent::Rooms { rooms } => self.rooms.set(rooms),
-            ServerEvent::RoomCreated { room } => self.rooms.update(|rooms| {
-                if !rooms.iter().any(|r| r.name == room.name) {
-                    rooms.push(room);
-                    rooms.sort_by(|a, b| a.name.cmp(&b.name));
-                }
-            }),
+            ServerEvent::RoomCreated { room } => {
+                self.rooms.update(|rooms| match rooms.iter_mut().find(|r| r.name == room.name) {
+                    Some(known) => *known = room,
+                    None => {
+                        rooms.push(room);
+                        rooms.sort_by(|a, b| a.name.cmp(&b.name));
+                    }
+                })
+            }
+            ServerEvent::Removed { room } => {
+                self.forget(&room);
+                self.notice.set(Some(format!("You are no longer a member of {room}.")));
+            }
             ServerEvent::History { room, messages, has_more } => {
                 let state = self.room(&room);
                 if !state.loaded.get_value() {
@@ -462,8 +476,16 @@ impl Live {
                 self.room(&room).typists.update(|t| t.retain(|t| t.author != author));
             }
             ServerEvent::Ack { .. } => {}
-            ServerEvent::Error { message, client_id, .. } => {
-                if let Some(id) = client_id {
+            ServerEvent::Error { message, client_id, room, code } => {
+                // A followed room this person may no longer see (e.g. removed while away).
+                if let (Some(room), protocol::ErrorCode::UnknownRoom) = (room, code) {
+                    self.forget(&room);
+                }
+                if let (Some(id), protocol::ErrorCode::RateLimited) = (&client_id, code) {
+                    // Not stored, only early: keep it and try again in a moment.
+                    let (live, id) = (*self, id.clone());
+                    browser::after(RATE_LIMIT_RETRY_MS, move || live.resend(&id));
+                } else if let Some(id) = client_id {
                     self.states.with_value(|states| {
                         for state in states.values() {
                             state.pending.update(|p| p.retain(|p| p.client_id != id));
@@ -472,6 +494,33 @@ impl Live {
                 }
                 self.notice.set(Some(message));
             }
+        }
+    }
+
+    /// Sends a pending message again (after the server asked to slow down).
+    fn resend(&self, client_id: &str) {
+        let found = self.states.with_value(|states| {
+            states.values().find_map(|state| {
+                let text = state.pending.with_untracked(|p| {
+                    p.iter().find(|p| p.client_id == client_id).map(|p| p.text.clone())
+                })?;
+                Some((state.name.get_value(), text))
+            })
+        });
+        if let Some((room, text)) = found {
+            self.emit(ClientEvent::Send { room, client_id: client_id.to_owned(), text });
+        }
+    }
+
+    /// Stops following a room the reader may no longer see.
+    fn forget(&self, room: &str) {
+        self.rooms.update(|rooms| rooms.retain(|r| r.name != room));
+        if self.joined.with_untracked(|j| j.iter().any(|r| r == room)) {
+            self.joined.update(|j| j.retain(|r| r != room));
+            browser::store(JOINED_KEY, &self.joined.with_untracked(|j| j.join(",")));
+        }
+        if self.current.get_untracked() == room {
+            self.evicted.set(Some(room.to_owned()));
         }
     }
 

@@ -2,6 +2,7 @@
 
 use futures::{SinkExt, StreamExt};
 use protocol::{ClientEvent, ServerEvent};
+use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message as Frame;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
@@ -16,14 +17,13 @@ pub async fn connect(addr: &str) -> Result<Socket, String> {
 }
 
 pub fn frame(event: &ClientEvent) -> Frame {
-    let mut bytes = vec![0u8];
-    bytes.extend(serde_json::to_vec(event).unwrap_or_default());
-    Frame::Binary(bytes.into())
+    Frame::Binary(protocol::frame::encode_client(event).into())
 }
 
 pub fn decode(frame: &Frame) -> Option<ServerEvent> {
     match frame {
-        Frame::Binary(bytes) if bytes.first() == Some(&0) => serde_json::from_slice(&bytes[1..]).ok(),
+        Frame::Binary(bytes) => protocol::frame::decode_server(bytes),
+        Frame::Text(text) => protocol::frame::decode_server(text.as_bytes()),
         _ => None,
     }
 }
@@ -37,12 +37,28 @@ pub async fn join(addr: &str, nickname: &str, room: &str) -> Result<Socket, Stri
     let mut socket = connect(addr).await?;
     send(&mut socket, &ClientEvent::Hello { nickname: nickname.into(), password: None }).await?;
     send(&mut socket, &ClientEvent::Join { room: room.into(), since: None }).await?;
-    while let Some(frame) = socket.next().await {
-        match decode(&frame.map_err(|e| e.to_string())?) {
-            Some(ServerEvent::History { .. }) => return Ok(socket),
-            Some(ServerEvent::Error { message, .. }) => return Err(message),
-            _ => {}
+    wait_for(&mut socket, Duration::from_secs(30), |e| matches!(e, ServerEvent::History { .. })).await?;
+    Ok(socket)
+}
+
+/// Reads until an event that `want` accepts arrives, for at most `limit`; an `error` event,
+/// the connection ending or the time running out is an error.
+pub async fn wait_for(
+    socket: &mut Socket,
+    limit: Duration,
+    want: impl Fn(&ServerEvent) -> bool,
+) -> Result<(), String> {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        match tokio::time::timeout_at(deadline, socket.next()).await {
+            Ok(Some(Ok(frame))) => match decode(&frame) {
+                Some(ServerEvent::Error { message, .. }) => return Err(message),
+                Some(event) if want(&event) => return Ok(()),
+                _ => {}
+            },
+            Ok(Some(Err(error))) => return Err(error.to_string()),
+            Ok(None) => return Err("the server closed the connection".into()),
+            Err(_) => return Err(format!("no answer from the server in {limit:?}")),
         }
     }
-    Err("closed before history".into())
 }

@@ -2,7 +2,10 @@
 //! pinned to CPU 1 over the documented live protocol, prints a table and one JSON line per
 //! scenario, and writes `docs/benchmarks.md`. Every loop is bounded in count and time.
 
+mod capacity;
 mod client;
+mod page;
+mod plot;
 mod report;
 mod scenarios;
 mod server;
@@ -15,8 +18,9 @@ pub struct Args {
     /// The natter binary to benchmark (a release build).
     #[arg(long, default_value = "target/release/natter")]
     pub natter: String,
-    /// Scenarios to run: a (fan-out latency), c (idle connection memory).
-    #[arg(long, value_delimiter = ',', default_value = "a,c")]
+    /// Scenarios to run: a (fan-out latency), b (highest fan-out rate within 100 ms p99),
+    /// c (idle connection memory), d (durable messages/s over 1,000 rooms), e (the page).
+    #[arg(long, value_delimiter = ',', default_value = "a,b,c,d,e")]
     pub scenarios: Vec<String>,
     /// Scale every scenario down (for a quick smoke run): divide clients and duration by this.
     #[arg(long, default_value_t = 1)]
@@ -24,6 +28,12 @@ pub struct Args {
     /// Where to write the report.
     #[arg(long, default_value = "docs/benchmarks.md")]
     pub report: String,
+    /// Where to write the plot of latency against delivery rate (scenario b).
+    #[arg(long, default_value = "docs/benchmarks-latency.svg")]
+    pub plot: String,
+    /// The built site (`cargo leptos build --release`) whose WASM and JS scenario e weighs.
+    #[arg(long, default_value = "target/site")]
+    pub site: String,
 }
 
 fn main() -> std::process::ExitCode {

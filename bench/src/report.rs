@@ -67,7 +67,7 @@ pub fn write(path: &str, outcomes: &[Outcome]) -> std::io::Result<()> {
          | c | ≤ 8 KiB per idle connection | Socket.IO 15.7 KB; bare tokio 6.8 KB |\n\
          | d | ≥ 50,000 durable messages/s on SQLite | |\n\
          | e | `/` p99 ≤ 10 ms at 1,000 req/s; WASM + JS ≤ 200 KB gzipped; connected ≤ 500 ms | |\n\n\
-         Scenarios b, d and e are not implemented yet.\n\n",
+         Latency against delivery rate (scenario b):\n\n![latency against delivery rate](benchmarks-latency.svg)\n\n",
     );
     doc.push_str("## JSON lines\n\n```\n");
     for outcome in outcomes {

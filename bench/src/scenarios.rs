@@ -8,6 +8,7 @@ use hdrhistogram::Histogram;
 use protocol::{ClientEvent, ServerEvent};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message as Frame;
 
 /// One scenario's figures, in display order.
 pub struct Outcome {
@@ -16,15 +17,18 @@ pub struct Outcome {
 }
 
 pub async fn run(args: &Args) -> Result<Vec<Outcome>, String> {
+    let scale = args.scale_down.max(1) as usize;
     let mut outcomes = Vec::new();
     for scenario in &args.scenarios {
-        let server = Server::start(&args.natter)?;
         let outcome = match scenario.as_str() {
             "a" => {
-                fan_out(&server, 1000 / args.scale_down as usize, 10, 10, 20 / args.scale_down.min(20) as u64)
-                    .await?
+                let server = Server::start(&args.natter, &[])?;
+                fan_out(&server, 1000 / scale, 10, 10, (20 / scale as u64).max(2)).await?.outcome()
             }
-            "c" => idle_memory(&server, 10_000 / args.scale_down as usize).await?,
+            "b" => crate::capacity::rate_steps(args, 1000 / scale, (5 / scale as u64).max(2)).await?,
+            "c" => idle_memory(&Server::start(&args.natter, &[])?, 10_000 / scale).await?,
+            "d" => crate::capacity::durable(args, 1000 / scale, (10 / scale as u64).max(3)).await?,
+            "e" => crate::page::page(args, (10 / scale as u64).max(2)).await?,
             other => return Err(format!("unknown scenario {other:?}")),
         };
         outcomes.push(outcome);
@@ -33,7 +37,7 @@ pub async fn run(args: &Args) -> Result<Vec<Outcome>, String> {
 }
 
 /// Connects `count` clients to `room`, at most 100 handshakes at a time.
-async fn connect_all(addr: &str, room: &str, count: usize) -> Result<Vec<Socket>, String> {
+pub async fn connect_all(addr: &str, room: &str, count: usize) -> Result<Vec<Socket>, String> {
     let addr = Arc::new(addr.to_owned());
     let room = Arc::new(room.to_owned());
     let sockets = futures::stream::iter(0..count)
@@ -47,22 +51,12 @@ async fn connect_all(addr: &str, room: &str, count: usize) -> Result<Vec<Socket>
     sockets.into_iter().collect()
 }
 
-async fn create_room(addr: &str, room: &str) -> Result<(), String> {
+pub async fn create_room(addr: &str, room: &str) -> Result<(), String> {
     let mut socket = client::connect(addr).await?;
     client::send(&mut socket, &ClientEvent::Hello { nickname: "bench-admin".into(), password: None }).await?;
-    client::send(&mut socket, &ClientEvent::CreateRoom { room: room.into() }).await?;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        match tokio::time::timeout(Duration::from_secs(10), socket.next()).await {
-            Ok(Some(Ok(frame))) => match client::decode(&frame) {
-                Some(ServerEvent::RoomCreated { .. }) => return Ok(()),
-                Some(ServerEvent::Error { message, .. }) => return Err(message),
-                _ => {}
-            },
-            _ => break,
-        }
-    }
-    Err("room not created".into())
+    client::send(&mut socket, &ClientEvent::CreateRoom { room: room.into(), private: false }).await?;
+    let created = |e: &ServerEvent| matches!(e, ServerEvent::RoomCreated { .. });
+    client::wait_for(&mut socket, Duration::from_secs(10), created).await
 }
 
 /// What one receiver saw.
@@ -73,16 +67,75 @@ struct Seen {
     lost: u64,
 }
 
+/// The figures of one fan-out run.
+pub struct FanOut {
+    pub clients: usize,
+    pub senders: usize,
+    pub rate: u64,
+    pub seconds: u64,
+    pub deliveries_per_second: f64,
+    pub latency_us: Histogram<u64>,
+    pub lost: u64,
+    pub duplicates: u64,
+    pub receivers_with_loss: u64,
+}
+
+impl FanOut {
+    pub fn ms(&self, quantile: f64) -> f64 {
+        self.latency_us.value_at_quantile(quantile) as f64 / 1000.0
+    }
+
+    pub fn figures(&self) -> Vec<(String, String)> {
+        vec![
+            ("deliveries/s".into(), format!("{:.0}", self.deliveries_per_second)),
+            ("p50 ms".into(), format!("{:.1}", self.ms(0.5))),
+            ("p99 ms".into(), format!("{:.1}", self.ms(0.99))),
+            ("p99.9 ms".into(), format!("{:.1}", self.ms(0.999))),
+            ("max ms".into(), format!("{:.1}", self.latency_us.max() as f64 / 1000.0)),
+            ("lost".into(), self.lost.to_string()),
+            ("duplicated".into(), self.duplicates.to_string()),
+            ("receivers with loss".into(), self.receivers_with_loss.to_string()),
+        ]
+    }
+
+    fn outcome(self) -> Outcome {
+        Outcome {
+            name: format!(
+                "a: {} clients, {} senders × {} msg/s, {} s",
+                self.clients, self.senders, self.rate, self.seconds
+            ),
+            figures: self.figures(),
+        }
+    }
+}
+
+/// The sender, number and send time (µs since the run's origin) of a bench message, read
+/// straight from the frame's bytes: at a million deliveries a second the generator cannot
+/// afford to parse every event in full.
+fn bench_stamp(frame: &Frame) -> Option<(usize, usize, u64)> {
+    let bytes: &[u8] = match frame {
+        Frame::Binary(bytes) => bytes,
+        Frame::Text(text) => text.as_bytes(),
+        _ => return None,
+    };
+    const MARK: &[u8] = br#""text":"b "#;
+    let at = bytes.windows(MARK.len()).position(|w| w == MARK)? + MARK.len();
+    let rest = &bytes[at..];
+    let end = rest.iter().position(|&b| b == b'"')?;
+    let mut parts = std::str::from_utf8(&rest[..end]).ok()?.split(' ');
+    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+}
+
 /// (a) `clients` in one room; `senders` of them send `rate` messages a second each for
 /// `seconds`. Every message carries its sender, number and send time; every receiver
 /// records the delivery latency and checks it got each message exactly once.
-async fn fan_out(
+pub async fn fan_out(
     server: &Server,
     clients: usize,
     senders: usize,
     rate: u64,
     seconds: u64,
-) -> Result<Outcome, String> {
+) -> Result<FanOut, String> {
     create_room(&server.addr, "bench").await?;
     let sockets = connect_all(&server.addr, "bench", clients).await?;
     let per_sender = rate * seconds;
@@ -97,6 +150,7 @@ async fn fan_out(
             writers.push(tokio::spawn(async move {
                 tokio::time::sleep_until(start.into()).await;
                 let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / rate));
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
                 for n in 0..per_sender {
                     tick.tick().await;
                     let sent = origin.elapsed().as_micros();
@@ -127,16 +181,11 @@ async fn fan_out(
                     Ok(Some(Ok(frame))) => frame,
                     _ => break,
                 };
-                let Some(ServerEvent::Message(message)) = client::decode(&frame) else { continue };
-                let mut parts =
-                    message.text.split(' ').skip(1).map(|p| p.parse::<u128>().unwrap_or(u128::MAX));
-                let (Some(sender), Some(n), Some(sent)) = (parts.next(), parts.next(), parts.next()) else {
-                    continue;
-                };
-                let now = origin.elapsed().as_micros();
-                let _ = result.latency_us.record(now.saturating_sub(sent) as u64);
+                let Some((sender, n, sent)) = bench_stamp(&frame) else { continue };
+                let now = origin.elapsed().as_micros() as u64;
+                let _ = result.latency_us.record(now.saturating_sub(sent));
                 result.deliveries += 1;
-                match seen.get_mut(sender as usize).and_then(|s| s.get_mut(n as usize)) {
+                match seen.get_mut(sender).and_then(|s| s.get_mut(n)) {
                     Some(flag) if *flag => result.duplicates += 1,
                     Some(flag) => {
                         *flag = true;
@@ -160,34 +209,50 @@ async fn fan_out(
         receivers_with_loss += u64::from(seen.lost > 0);
     }
     drop(writers);
-    let ms = |q: f64| format!("{:.1}", latency.value_at_quantile(q) as f64 / 1000.0);
-    Ok(Outcome {
-        name: format!("a: {clients} clients, {senders} senders × {rate} msg/s, {seconds} s"),
-        figures: vec![
-            ("deliveries/s".into(), format!("{:.0}", deliveries as f64 / seconds as f64)),
-            ("p50 ms".into(), ms(0.5)),
-            ("p99 ms".into(), ms(0.99)),
-            ("p99.9 ms".into(), ms(0.999)),
-            ("max ms".into(), format!("{:.1}", latency.max() as f64 / 1000.0)),
-            ("lost".into(), lost.to_string()),
-            ("duplicated".into(), duplicates.to_string()),
-            ("receivers with loss".into(), receivers_with_loss.to_string()),
-        ],
+    Ok(FanOut {
+        clients,
+        senders,
+        rate,
+        seconds,
+        deliveries_per_second: deliveries as f64 / seconds as f64,
+        latency_us: latency,
+        lost,
+        duplicates,
+        receivers_with_loss,
     })
 }
 
-/// (c) `count` idle connections (each said hello and joined a room): the server's resident
+/// Rooms the idle connections of (c) spread over.
+const IDLE_ROOMS: usize = 100;
+
+/// (c) `count` idle connections, each of which said hello, joined one of [`IDLE_ROOMS`] rooms
+/// and reads what it is sent (presence), as an open browser tab does: the server's resident
 /// memory grows by how much per connection?
 async fn idle_memory(server: &Server, count: usize) -> Result<Outcome, String> {
-    // One connection first, so the delta is per connection and not start-up.
-    let _warm = connect_all(&server.addr, "general", 10).await?;
+    let rooms = IDLE_ROOMS.min(count.max(1));
+    for room in 0..rooms {
+        create_room(&server.addr, &format!("idle-{room}")).await?;
+    }
+    let connect = |count: usize, prefix: &'static str| {
+        let addr = Arc::new(server.addr.clone());
+        futures::stream::iter(0..count)
+            .map(move |i| {
+                let addr = addr.clone();
+                async move { client::join(&addr, &format!("{prefix}-{i}"), &format!("idle-{}", i % rooms)).await }
+            })
+            .buffer_unordered(100)
+            .map(|socket| socket.map(|mut socket| tokio::spawn(async move { while let Some(Ok(_)) = socket.next().await {} })))
+            .collect::<Vec<_>>()
+    };
+    // A few connections first, so the delta is per connection and not start-up.
+    let warm: Vec<_> = connect(10, "warm").await.into_iter().collect::<Result<_, _>>()?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let before = server.rss_kib();
-    let sockets = connect_all(&server.addr, "general", count).await?;
+    let readers: Vec<_> = connect(count, "idle").await.into_iter().collect::<Result<_, _>>()?;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let after = server.rss_kib();
     let per_connection = (after.saturating_sub(before)) as f64 * 1024.0 / count as f64;
-    drop(sockets);
+    readers.iter().chain(&warm).for_each(|reader| reader.abort());
     Ok(Outcome {
         name: format!("c: {count} idle connections"),
         figures: vec![

@@ -28,14 +28,16 @@ pub fn pin_self_to_cpu(cpu: usize) {
 }
 
 impl Server {
-    pub fn start(binary: &str) -> Result<Server, String> {
+    /// Starts `binary` with `extra` arguments (e.g. a lifted rate limit for capacity runs).
+    pub fn start(binary: &str, extra: &[&str]) -> Result<Server, String> {
         let data =
             std::env::temp_dir().join(format!("natter-bench-{}-{}", std::process::id(), rand_suffix()));
         let mut child = Command::new("bash")
             .arg("-c")
             .arg(format!(
-                "ulimit -Sn $(ulimit -Hn); exec taskset -c 0 {binary} --addr 127.0.0.1:0 --data-dir {}",
-                data.display()
+                "ulimit -Sn $(ulimit -Hn); exec taskset -c 0 {binary} --addr 127.0.0.1:0 --data-dir {} {}",
+                data.display(),
+                extra.join(" ")
             ))
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")

@@ -36,6 +36,16 @@ export class Natter {
     await exited;
   }
 
+  /** SIGTERM, as a deploy would; resolves with the milliseconds the server took to exit. */
+  async terminate(): Promise<number> {
+    const started = Date.now();
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return 0;
+    const exited = new Promise((ok) => this.child.once("exit", ok));
+    this.child.kill("SIGTERM");
+    await exited;
+    return Date.now() - started;
+  }
+
   /** Crashes the server and starts it again on the same address and data. */
   async restart(): Promise<void> {
     await this.kill();
@@ -110,6 +120,11 @@ export async function seed(page: Page, url: string, room: string, texts: string[
     });
     if (!response.ok()) throw new Error(`seeding failed: ${response.status()}`);
   }
+}
+
+/** The names in the "Here now" list of the current room. */
+export function people(page: Page) {
+  return page.getByRole("list", { name: "Here now" }).locator(".author");
 }
 
 /** The quiet presence lines ("bob joined") in the list. */

@@ -74,3 +74,22 @@ test("a server crash in the middle of a conversation loses and duplicates nothin
   await ann.reload();
   await expectSame([ann], all);
 });
+
+test("a graceful restart (SIGTERM): clients see it, come back by themselves and lose nothing", async ({ browser, server }) => {
+  const ann = await (await browser.newContext()).newPage();
+  const bob = await (await browser.newContext()).newPage();
+  await join(ann, server.url, "ann");
+  await join(bob, server.url, "bob");
+  await say(ann, "before the restart");
+  await expectSame([ann, bob], ["before the restart"]);
+
+  // The server closes every connection with 1012 (restarting) and exits within 5 s.
+  expect(await server.terminate()).toBeLessThan(5_000);
+  await expect(ann.getByRole("status")).toHaveText("reconnecting…");
+  await expect(ann.getByLabel("Message", { exact: true })).toBeDisabled();
+  await server.restart();
+  await expect(ann.getByRole("status")).toHaveText("connected", { timeout: 20_000 });
+  await expect(bob.getByRole("status")).toHaveText("connected", { timeout: 20_000 });
+  await say(bob, "after the restart");
+  await expectSame([ann, bob], ["before the restart", "after the restart"]);
+});

@@ -1,4 +1,4 @@
-import { test, expect, join, say, messageTexts, seed } from "./natter";
+import { test, expect, join, say, messageTexts, seed, people } from "./natter";
 
 test("rooms: create, switch, own URL, unread counts across two users", async ({ browser, server }) => {
   const ann = await (await browser.newContext()).newPage();
@@ -51,26 +51,26 @@ test("rooms: create, switch, own URL, unread counts across two users", async ({ 
 test("presence: who is here, one person in two tabs counts once, quiet join and leave lines", async ({ browser, server }) => {
   const bob = await (await browser.newContext()).newPage();
   await join(bob, server.url, "bob");
-  const people = bob.getByRole("complementary", { name: "People here" }).getByRole("listitem");
-  await expect(people).toHaveText(["bob"]);
+  const here = people(bob);
+  await expect(here).toHaveText(["bob"]);
 
   const annContext = await browser.newContext();
   const annTab1 = await annContext.newPage();
   await join(annTab1, server.url, "ann");
-  await expect(people).toHaveText(["ann", "bob"]);
+  await expect(here).toHaveText(["ann", "bob"]);
   await expect(bob.getByRole("log").locator("li.system")).toHaveText(["ann joined"]);
   const annTab2 = await annContext.newPage();
   await annTab2.goto(server.url);
   await expect(annTab2.getByRole("status")).toHaveText("connected");
-  await expect(annTab2.getByRole("complementary", { name: "People here" }).getByRole("listitem")).toHaveText(["ann", "bob"]);
-  await expect(people).toHaveText(["ann", "bob"]);
+  await expect(people(annTab2)).toHaveText(["ann", "bob"]);
+  await expect(here).toHaveText(["ann", "bob"]);
 
   await annTab1.close();
   await bob.waitForTimeout(4000);
-  await expect(people).toHaveText(["ann", "bob"]);
+  await expect(here).toHaveText(["ann", "bob"]);
   await annTab2.close();
   await expect(bob.getByRole("log").locator("li.system")).toHaveText(["ann joined", "ann left"], { timeout: 10_000 });
-  await expect(people).toHaveText(["bob"]);
+  await expect(here).toHaveText(["bob"]);
 });
 
 test("history pages load on scroll up without jumping; new messages button when scrolled up", async ({ browser, server }) => {

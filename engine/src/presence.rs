@@ -35,7 +35,7 @@ impl Presence {
         };
         if arrived {
             let event = ServerEvent::Joined { room: room.to_owned(), nickname: nickname.to_owned() };
-            self.hub.publish(room, HubEvent { origin: None, event });
+            self.hub.publish(room, HubEvent::new(None, event));
         }
     }
 
@@ -73,7 +73,7 @@ impl Presence {
             };
             if gone {
                 let event = ServerEvent::Left { room: room.clone(), nickname };
-                presence.hub.publish(&room, HubEvent { origin: None, event });
+                presence.hub.publish(&room, HubEvent::new(None, event));
             }
         };
         match tokio::runtime::Handle::try_current() {

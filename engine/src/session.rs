@@ -1,16 +1,19 @@
 //! One live connection's side of the conversation, independent of the transport.
 //!
-//! The transport feeds decoded [`ClientEvent`]s in and drains [`ServerEvent`]s out through a
-//! bounded channel. A client that stops reading fills that channel; the session then stops
+//! The transport feeds decoded [`ClientEvent`]s in and drains [`Outgoing`] events out through
+//! a bounded channel. A client that stops reading fills that channel; the session then stops
 //! reading the hub, its broadcast receivers lag, and once the client reads again the session
-//! catches up from the store. Memory stays bounded and no message is skipped.
+//! catches up from the store. Memory stays bounded and no message is skipped. A room's events
+//! go out as the hub's shared, once-encoded frames, so a queue of them costs a pointer each.
 
-use crate::hub::{ConnectionId, HubEvent};
+use crate::hub::{ConnectionId, HubEvent, LobbyEvent};
 use crate::store::{Appended, StoreError};
+use crate::users::Speaker;
 use crate::{Engine, PostError};
+use bytes::Bytes;
 use futures::future::BoxFuture;
 use futures::stream::{FuturesUnordered, Stream, StreamExt};
-use protocol::{ClientEvent, ErrorCode, Invalid, Message, RoomInfo, Seq, ServerEvent};
+use protocol::{ClientEvent, ErrorCode, Invalid, RoomInfo, Seq, ServerEvent};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -24,79 +27,192 @@ const REPLAY_CHUNK: usize = 500;
 
 static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
 
-/// The client went away; the session ends.
+/// The session ends: the client went away, or was refused too often (see [`Ending`]).
 struct Gone;
+
+/// What woke a session up.
+enum Wake {
+    Input(Result<ClientEvent, String>),
+    Answer(ServerEvent),
+    Live(String, Result<Arc<HubEvent>, BroadcastStreamRecvError>),
+    Lobby(Result<Arc<LobbyEvent>, BroadcastStreamRecvError>),
+}
+
+/// Why a session ended, for the transport's close code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// The client closed its side or stopped listening.
+    Closed,
+    /// The client was refused too often (abuse); its last event says so.
+    Refused,
+}
+
+/// One event for the transport to send.
+#[derive(Debug)]
+pub enum Outgoing {
+    /// For this connection alone.
+    Own(Box<ServerEvent>),
+    /// A room's event, shared with every receiver and encoded once for all of them.
+    Shared(Arc<HubEvent>),
+}
+
+impl Outgoing {
+    pub fn event(&self) -> &ServerEvent {
+        match self {
+            Outgoing::Own(event) => event,
+            Outgoing::Shared(shared) => &shared.event,
+        }
+    }
+
+    /// The event as a frame (`protocol::frame`).
+    pub fn frame(&self) -> Bytes {
+        match self {
+            Outgoing::Own(event) => Bytes::from(protocol::frame::encode_server(event)),
+            Outgoing::Shared(shared) => shared.frame(),
+        }
+    }
+
+    pub fn into_event(self) -> ServerEvent {
+        match self {
+            Outgoing::Own(event) => *event,
+            Outgoing::Shared(shared) => shared.event.clone(),
+        }
+    }
+}
 
 pub struct Session {
     id: ConnectionId,
     engine: Engine,
     /// The person the transport signed in (session cookie); `hello` cannot be anyone else.
-    signed_in: Option<String>,
+    signed_in: Option<Speaker>,
     /// Who this connection speaks as, once `hello` succeeded.
     nickname: Option<String>,
+    /// The id of that person, when their nickname is claimed (guests have none).
+    user: Option<i64>,
     /// Joined rooms and the last `seq` this client has of each.
     rooms: HashMap<String, Seq>,
+    /// The joined rooms only members may see: every event from them is checked against the
+    /// membership first, so a removed member gets nothing more.
+    restricted: HashSet<String>,
     /// Rooms where this connection announced typing and has not stopped yet.
     typing: HashSet<String>,
     live: StreamMap<String, BroadcastStream<Arc<HubEvent>>>,
-    lobby: BroadcastStream<Arc<RoomInfo>>,
+    lobby: BroadcastStream<Arc<LobbyEvent>>,
     posts: FuturesUnordered<BoxFuture<'static, ServerEvent>>,
-    out: mpsc::Sender<ServerEvent>,
+    out: mpsc::Sender<Outgoing>,
+    limits: limits::Limits,
+    ending: Ending,
 }
 
 impl Session {
     /// `signed_in` is the person the transport already knows (e.g. from a cookie), if any.
-    pub fn new(engine: Engine, signed_in: Option<String>, out: mpsc::Sender<ServerEvent>) -> Self {
+    pub fn new(engine: Engine, signed_in: Option<Speaker>, out: mpsc::Sender<Outgoing>) -> Self {
         let lobby = BroadcastStream::new(engine.hub().subscribe_lobby());
+        engine.metrics().connections.inc();
+        let limits = limits::Limits::new(engine.messages_per_second());
         Session {
             id: NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed),
             engine,
             signed_in,
             nickname: None,
+            user: None,
             rooms: HashMap::new(),
+            restricted: HashSet::new(),
             typing: HashSet::new(),
             live: StreamMap::new(),
             lobby,
             posts: FuturesUnordered::new(),
             out,
+            limits,
+            ending: Ending::Closed,
         }
     }
 
     /// Runs until the client closes its input or stops listening. Input items that failed to
     /// decode carry the decoder's reason and are answered with a `bad_frame` error.
-    pub async fn run<S>(mut self, input: S)
+    pub async fn run<S>(self, input: S) -> Ending
+    where
+        S: Stream<Item = Result<ClientEvent, String>> + Send,
+    {
+        // Everything logged while serving this connection carries its id (and, once known,
+        // who it is); message text and passwords are never logged.
+        let span = tracing::info_span!("connection", id = self.id, person = tracing::field::Empty);
+        tracing::Instrument::instrument(
+            async move {
+                tracing::debug!("connection opened");
+                let ending = self.serve(input).await;
+                tracing::debug!(?ending, "connection closed");
+                ending
+            },
+            span,
+        )
+        .await
+    }
+
+    async fn serve<S>(mut self, input: S) -> Ending
     where
         S: Stream<Item = Result<ClientEvent, String>> + Send,
     {
         let mut input = std::pin::pin!(input);
         loop {
-            let step = tokio::select! {
+            // What woke the session is decided here; handling it runs in a boxed future, so
+            // only a session that is busy holds a handler's state (`join` alone nests several
+            // store reads) and an idle connection's task stays small.
+            let wake = tokio::select! {
                 event = input.next() => match event {
-                    Some(Ok(event)) => self.handle(event).await,
-                    Some(Err(reason)) => self.send(ServerEvent::error(
-                        ErrorCode::BadFrame,
-                        format!("Could not read that frame: {reason}"),
-                    )).await,
+                    Some(event) => Wake::Input(event),
                     None => break,
                 },
-                Some(answer) = self.posts.next(), if !self.posts.is_empty() => self.send(answer).await,
-                Some((room, item)) = self.live.next(), if !self.live.is_empty() => self.deliver(room, item).await,
-                Some(created) = self.lobby.next() => self.room_created(created).await,
+                Some(answer) = self.posts.next(), if !self.posts.is_empty() => Wake::Answer(answer),
+                Some((room, item)) = self.live.next(), if !self.live.is_empty() => Wake::Live(room, item),
+                Some(change) = self.lobby.next() => Wake::Lobby(change),
             };
-            if step.is_err() {
-                return;
+            if Box::pin(self.on(wake)).await.is_err() {
+                return self.ending;
             }
         }
         // The client closed its side: still answer the posts it is waiting for.
         while let Some(answer) = self.posts.next().await {
-            if self.send(answer).await.is_err() {
-                return;
+            if Box::pin(self.send(answer)).await.is_err() {
+                break;
             }
+        }
+        self.ending
+    }
+
+    async fn on(&mut self, wake: Wake) -> Result<(), Gone> {
+        match wake {
+            Wake::Input(Ok(event)) => self.handle(event).await,
+            Wake::Input(Err(reason)) => match self.limits.admit(None) {
+                Ok(()) => {
+                    let reason = format!("Could not read that frame: {reason}");
+                    self.send(ServerEvent::error(ErrorCode::BadFrame, reason)).await
+                }
+                Err(invalid) => self.refuse(invalid).await,
+            },
+            Wake::Answer(answer) => self.send(answer).await,
+            Wake::Live(room, item) => self.deliver(room, item).await,
+            Wake::Lobby(change) => self.lobby(change).await,
         }
     }
 
+    /// Sends an event. A refusal counts against the client; after too many the session ends
+    /// (`Err(Gone)`), its last word an error saying why.
     async fn send(&mut self, event: ServerEvent) -> Result<(), Gone> {
-        self.out.send(event).await.map_err(|_| Gone)
+        let refused =
+            matches!(&event, ServerEvent::Error { code, .. } if *code != ErrorCode::StoreUnavailable);
+        self.out.send(Outgoing::Own(Box::new(event))).await.map_err(|_| Gone)?;
+        if refused && self.limits.strike() {
+            tracing::info!("closing a connection refused too often");
+            let last = ServerEvent::error(
+                ErrorCode::RateLimited,
+                "Too many refused requests: closing this connection. Reconnect and slow down.",
+            );
+            let _ = self.out.send(Outgoing::Own(Box::new(last))).await;
+            self.ending = Ending::Refused;
+            return Err(Gone);
+        }
+        Ok(())
     }
 
     async fn refuse(&mut self, invalid: Invalid) -> Result<(), Gone> {
@@ -107,20 +223,23 @@ impl Session {
     /// as themselves; otherwise whoever `users` lets speak as that nickname.
     async fn identify(
         engine: Engine,
-        signed_in: Option<String>,
+        signed_in: Option<Speaker>,
         nickname: &str,
         password: Option<&str>,
-    ) -> Result<String, Invalid> {
+    ) -> Result<Speaker, Invalid> {
         let nickname = protocol::nickname(nickname)?;
-        if let Some(signed_in) = &signed_in {
-            return if protocol::nickname_key(nickname) == protocol::nickname_key(signed_in) {
-                Ok(signed_in.clone())
+        if let Some(signed_in) = signed_in {
+            return if protocol::nickname_key(nickname) == protocol::nickname_key(&signed_in.nickname) {
+                Ok(signed_in)
             } else {
-                Err(Invalid::new(ErrorCode::NicknameTaken, format!("You are signed in as {signed_in}.")))
+                Err(Invalid::new(
+                    ErrorCode::NicknameTaken,
+                    format!("You are signed in as {}.", signed_in.nickname),
+                ))
             };
         }
         match engine.users().authenticate(nickname, password).await {
-            Ok(nickname) => Ok(nickname),
+            Ok(speaker) => Ok(speaker),
             Err(PostError::Invalid(invalid)) => Err(invalid),
             Err(PostError::Store(error)) => {
                 tracing::warn!(%error, "could not check a nickname");
@@ -133,10 +252,17 @@ impl Session {
         Invalid::new(ErrorCode::NoNickname, "Say hello with a nickname first.")
     }
 
+    /// Who this connection speaks as, once `hello` succeeded.
+    fn speaker(&self) -> Result<Speaker, Invalid> {
+        let nickname = self.nickname.clone().ok_or_else(Self::no_nickname)?;
+        Ok(Speaker { nickname, id: self.user })
+    }
+
     /// The canonical name of a room this connection has joined.
     fn joined(&self, room: &str) -> Result<String, Invalid> {
         let canonical = protocol::room_name(room)?;
-        if self.rooms.contains_key(&canonical) {
+        let member = !self.restricted.contains(&canonical) || self.engine.may_see(&canonical, self.user);
+        if member && self.rooms.contains_key(&canonical) {
             Ok(canonical)
         } else {
             Err(Invalid::new(ErrorCode::NotJoined, format!("Join the room {room:?} first.")))
@@ -144,6 +270,17 @@ impl Session {
     }
 
     async fn handle(&mut self, event: ClientEvent) -> Result<(), Gone> {
+        if let Err(invalid) = self.limits.admit(Some(&event)) {
+            self.engine.metrics().rate_limited.inc();
+            // A refused message names itself, so the client keeps it to resend.
+            let client_id = match event {
+                ClientEvent::Send { client_id, .. } => Some(client_id),
+                _ => None,
+            };
+            let refusal =
+                ServerEvent::Error { code: invalid.code, message: invalid.reason, client_id, room: None };
+            return self.send(refusal).await;
+        }
         let result = match event {
             ClientEvent::Hello { nickname, password } => self.hello(nickname, password).await,
             ClientEvent::Join { room, since } => self.join(room, since).await,
@@ -154,7 +291,10 @@ impl Session {
                 Ok(Ok(()))
             }
             ClientEvent::Send { room, client_id, text } => self.post(room, client_id, text).await,
-            ClientEvent::CreateRoom { room } => self.create_room(room).await,
+            ClientEvent::CreateRoom { room, private } => Ok(self.create_room(room, private).await),
+            ClientEvent::OpenDirect { with } => self.open_direct(with).await,
+            ClientEvent::Invite { room, nickname } => Ok(self.members(room, nickname, true).await),
+            ClientEvent::Remove { room, nickname } => Ok(self.members(room, nickname, false).await),
             ClientEvent::LoadOlder { room, before } => self.load_older(room, before).await,
             ClientEvent::Typing { room, draft } => Ok(self.typing(&room, draft)),
             ClientEvent::StopTyping { room } => {
@@ -179,31 +319,42 @@ impl Session {
     ) -> Result<Result<(), Invalid>, Gone> {
         let identified =
             Self::identify(self.engine.clone(), self.signed_in.clone(), &nickname, password.as_deref());
-        let nickname = match identified.await {
-            Ok(nickname) => nickname,
+        let speaker = match identified.await {
+            Ok(speaker) => speaker,
             Err(invalid) => return Ok(Err(invalid)),
         };
-        if !self.rooms.is_empty() && self.nickname.as_ref() != Some(&nickname) {
+        if !self.rooms.is_empty() && self.nickname.as_ref() != Some(&speaker.nickname) {
             return Ok(Err(Invalid::new(
                 ErrorCode::InvalidNickname,
                 "Leave your rooms before changing nickname on this connection.",
             )));
         }
-        self.nickname = Some(nickname.clone());
-        self.send(ServerEvent::Welcome { nickname }).await?;
-        match self.engine.rooms().await {
-            Ok(rooms) => self.send(ServerEvent::Rooms { rooms }).await?,
-            Err(error) => tracing::warn!(%error, "room list read failed"),
-        }
-        Ok(Ok(()))
+        tracing::Span::current().record("person", speaker.nickname.as_str());
+        self.nickname = Some(speaker.nickname.clone());
+        self.user = speaker.id;
+        self.send(ServerEvent::Welcome { nickname: speaker.nickname }).await?;
+        let rooms = self.engine.rooms_for(self.user);
+        self.send(ServerEvent::Rooms { rooms }).await.map(Ok)
     }
 
     async fn join(&mut self, room: String, since: Option<Seq>) -> Result<Result<(), Invalid>, Gone> {
         let Some(nickname) = self.nickname.clone() else { return Ok(Err(Self::no_nickname())) };
-        let room = match self.engine.existing_room(&room) {
+        let room = match self.engine.existing_room(&room, self.user) {
             Ok(room) => room,
-            Err(invalid) => return Ok(Err(invalid)),
+            Err(invalid) => {
+                // Named, so the client can forget a room it may no longer see.
+                let event = ServerEvent::Error {
+                    code: invalid.code,
+                    message: invalid.reason,
+                    client_id: None,
+                    room: Some(room),
+                };
+                return self.send(event).await.map(Ok);
+            }
         };
+        if self.engine.is_restricted(&room) {
+            self.restricted.insert(room.clone());
+        }
         // Subscribe before reading the store: whatever is committed after the read arrives
         // live, and what arrives live but was already read is skipped by seq.
         self.live.insert(room.clone(), BroadcastStream::new(self.engine.hub().subscribe(&room)));
@@ -245,6 +396,7 @@ impl Session {
     fn leave(&mut self, room: &str) {
         self.stop_typing(room);
         self.live.remove(room);
+        self.restricted.remove(room);
         if self.rooms.remove(room).is_some() {
             if let Some(nickname) = &self.nickname {
                 self.engine.presence().leave(room, nickname);
@@ -273,9 +425,11 @@ impl Session {
             code: invalid.code,
             message: invalid.reason,
             client_id: Some(client_id),
+            room: None,
         };
-        let Some(author) = self.nickname.clone() else {
-            return self.send(refusal(Self::no_nickname(), client_id)).await.map(Ok);
+        let author = match self.speaker() {
+            Ok(author) => author,
+            Err(invalid) => return self.send(refusal(invalid, client_id)).await.map(Ok),
         };
         // Refuse bad input here, before it stops the sender's typing or queues a post; the
         // engine checks again because the no-JS form path posts without a session.
@@ -288,9 +442,16 @@ impl Session {
             Err(invalid) => return self.send(refusal(invalid, client_id)).await.map(Ok),
         };
         self.stop_typing(&room);
-        let engine = self.engine.clone();
+        // Queued for the store here, in the order the client sent them, so a person's
+        // messages are committed (and seen by everyone) in that order; the commits are
+        // awaited alongside everything else the session does.
+        let submitted = self.engine.submit_post(&author, &room, &client_id, &text).await;
         self.posts.push(Box::pin(async move {
-            match engine.post(&author, &room, &client_id, &text).await {
+            let stored = match submitted {
+                Ok(stored) => stored.await,
+                Err(error) => Err(error),
+            };
+            match stored {
                 Ok(Appended::New(m) | Appended::Duplicate(m)) => {
                     ServerEvent::Ack { room: m.room, client_id: m.client_id, seq: m.seq }
                 }
@@ -317,19 +478,48 @@ impl Session {
         Ok(Ok(()))
     }
 
-    async fn create_room(&mut self, room: String) -> Result<Result<(), Invalid>, Gone> {
-        if self.nickname.is_none() {
-            return Ok(Err(Self::no_nickname()));
-        }
-        // Everyone, this connection included, hears of the new room from the lobby.
-        Ok(match self.engine.create_room(&room).await {
-            Ok(_) => Ok(()),
-            Err(PostError::Invalid(invalid)) => Err(invalid),
-            Err(PostError::Store(error)) => {
-                tracing::warn!(%error, "could not create a room");
-                Err(Invalid::new(ErrorCode::StoreUnavailable, "The room could not be created; try again."))
+    fn refused(error: PostError, what: &str) -> Invalid {
+        match error {
+            PostError::Invalid(invalid) => invalid,
+            PostError::Store(error) => {
+                tracing::warn!(%error, "could not {what}");
+                Invalid::new(ErrorCode::StoreUnavailable, format!("Could not {what} right now; try again."))
             }
-        })
+        }
+    }
+
+    async fn create_room(&mut self, room: String, private: bool) -> Result<(), Invalid> {
+        let speaker = self.speaker()?;
+        // Everyone who may see it, this connection included, hears of it from the lobby.
+        self.engine
+            .create_room(&speaker, &room, private)
+            .await
+            .map(drop)
+            .map_err(|e| Self::refused(e, "create the room"))
+    }
+
+    async fn open_direct(&mut self, with: String) -> Result<Result<(), Invalid>, Gone> {
+        let speaker = match self.speaker() {
+            Ok(speaker) => speaker,
+            Err(invalid) => return Ok(Err(invalid)),
+        };
+        match self.engine.open_direct(&speaker, &with).await {
+            // A new one reaches both people (this connection too) through the lobby.
+            Ok((_, true)) => Ok(Ok(())),
+            Ok((room, false)) => self.send(ServerEvent::RoomCreated { room }).await.map(Ok),
+            Err(error) => Ok(Err(Self::refused(error, "open the conversation"))),
+        }
+    }
+
+    /// Invites `nickname` to a private room, or removes them from it.
+    async fn members(&mut self, room: String, nickname: String, invite: bool) -> Result<(), Invalid> {
+        let speaker = self.speaker()?;
+        let done = if invite {
+            self.engine.invite(&speaker, &room, &nickname).await
+        } else {
+            self.engine.remove(&speaker, &room, &nickname).await
+        };
+        done.map(drop).map_err(|e| Self::refused(e, "change the members"))
     }
 
     async fn load_older(&mut self, room: String, before: Seq) -> Result<Result<(), Invalid>, Gone> {
@@ -359,7 +549,7 @@ impl Session {
         }
         self.typing.insert(room.clone());
         let event = ServerEvent::Typing { room: room.clone(), author, draft };
-        self.engine.hub().publish(&room, HubEvent { origin: Some(self.id), event });
+        self.engine.hub().publish(&room, HubEvent::new(Some(self.id), event));
         Ok(())
     }
 
@@ -369,26 +559,50 @@ impl Session {
         }
         if let Some(author) = self.nickname.clone() {
             let event = ServerEvent::StopTyping { room: room.to_owned(), author };
-            self.engine.hub().publish(room, HubEvent { origin: Some(self.id), event });
+            self.engine.hub().publish(room, HubEvent::new(Some(self.id), event));
         }
     }
 
-    async fn room_created(
-        &mut self,
-        created: Result<Arc<RoomInfo>, BroadcastStreamRecvError>,
-    ) -> Result<(), Gone> {
+    /// Passes on the room-list changes that concern this person.
+    async fn lobby(&mut self, change: Result<Arc<LobbyEvent>, BroadcastStreamRecvError>) -> Result<(), Gone> {
         if self.nickname.is_none() {
             // Nothing is sent before `welcome`; the room list comes with it.
             return Ok(());
         }
-        match created {
-            Ok(room) => self.send(ServerEvent::RoomCreated { room: RoomInfo::clone(&room) }).await,
-            // Missed some: send the whole list again.
-            Err(BroadcastStreamRecvError::Lagged(_)) => match self.engine.rooms().await {
-                Ok(rooms) => self.send(ServerEvent::Rooms { rooms }).await,
-                Err(_) => Ok(()),
-            },
+        match change.as_deref() {
+            Ok(LobbyEvent::Room { room, audience }) => {
+                let concerns_me = match audience {
+                    None => true,
+                    Some(ids) => self.user.is_some_and(|me| ids.contains(&me)),
+                };
+                if concerns_me {
+                    self.send(ServerEvent::RoomCreated { room: RoomInfo::clone(room) }).await?;
+                }
+                Ok(())
+            }
+            Ok(LobbyEvent::Revoked { room, user }) if self.user == Some(*user) => {
+                self.revoke(room.clone()).await
+            }
+            Ok(LobbyEvent::Revoked { .. }) => Ok(()),
+            // Missed some: send the whole list again and drop what may no longer be seen.
+            Err(BroadcastStreamRecvError::Lagged(_)) => {
+                let gone: Vec<String> =
+                    self.restricted.iter().filter(|r| !self.engine.may_see(r, self.user)).cloned().collect();
+                for room in gone {
+                    self.revoke(room).await?;
+                }
+                let rooms = self.engine.rooms_for(self.user);
+                self.send(ServerEvent::Rooms { rooms }).await
+            }
         }
+    }
+
+    /// This person may no longer see `room`: leave it and tell the client.
+    async fn revoke(&mut self, room: String) -> Result<(), Gone> {
+        if self.rooms.contains_key(&room) {
+            self.leave(&room);
+        }
+        self.send(ServerEvent::Removed { room }).await
     }
 
     /// Forwards a live event; for messages, catches up from the store when the hub skipped some.
@@ -398,21 +612,33 @@ impl Session {
         item: Result<Arc<HubEvent>, BroadcastStreamRecvError>,
     ) -> Result<(), Gone> {
         let Some(&last) = self.rooms.get(&room) else { return Ok(()) };
+        if self.restricted.contains(&room) && !self.engine.may_see(&room, self.user) {
+            return self.revoke(room).await;
+        }
         let event = match item {
             Ok(event) => event,
-            Err(BroadcastStreamRecvError::Lagged(_)) => return self.catch_up(room, last).await,
+            Err(BroadcastStreamRecvError::Lagged(_)) => {
+                self.engine.metrics().lag_resyncs.inc();
+                return self.catch_up(room, last).await;
+            }
         };
         match &event.event {
             ServerEvent::Message(message) if message.seq <= last => Ok(()),
             ServerEvent::Message(message) if message.seq == last + 1 => {
                 self.rooms.insert(room, message.seq);
-                self.send(ServerEvent::Message(Message::clone(message))).await
+                self.engine.metrics().deliveries.inc();
+                self.forward(event).await
             }
             // A gap (another node published out of order): the store has it all.
             ServerEvent::Message(_) => self.catch_up(room, last).await,
             _ if event.origin == Some(self.id) => Ok(()),
-            other => self.send(other.clone()).await,
+            _ => self.forward(event).await,
         }
+    }
+
+    /// Sends a room's event as the frame every receiver shares.
+    async fn forward(&mut self, event: Arc<HubEvent>) -> Result<(), Gone> {
+        self.out.send(Outgoing::Shared(event)).await.map_err(|_| Gone)
     }
 
     async fn catch_up(&mut self, room: String, mut last: Seq) -> Result<(), Gone> {
@@ -425,6 +651,7 @@ impl Session {
                 }
             };
             let full = messages.len() == REPLAY_CHUNK;
+            self.engine.metrics().deliveries.inc_by(messages.len() as u64);
             for message in messages {
                 last = message.seq;
                 self.send(ServerEvent::Message(message)).await?;
@@ -446,8 +673,11 @@ impl Drop for Session {
         for room in rooms {
             self.leave(&room);
         }
+        self.engine.metrics().connections.dec();
     }
 }
 
+mod limits;
+pub use limits::MESSAGES_PER_SECOND;
 #[cfg(test)]
 mod tests;

@@ -26,6 +26,27 @@ pub struct User {
     pub protected: bool,
 }
 
+/// Who a connection or request speaks as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Speaker {
+    pub nickname: String,
+    /// The person's id when the nickname is claimed; `None` for a guest (an unclaimed nickname
+    /// on a connection without a session cookie), who sees public rooms only.
+    pub id: Option<i64>,
+}
+
+impl Speaker {
+    pub fn guest(nickname: impl Into<String>) -> Self {
+        Speaker { nickname: nickname.into(), id: None }
+    }
+}
+
+impl From<User> for Speaker {
+    fn from(user: User) -> Self {
+        Speaker { nickname: user.nickname, id: Some(user.id) }
+    }
+}
+
 impl From<UserRecord> for User {
     fn from(record: UserRecord) -> Self {
         User { id: record.id, nickname: record.nickname, protected: record.password_hash.is_some() }
@@ -95,12 +116,17 @@ impl Users {
 
     /// Who a connection without a session cookie may speak as: a protected nickname with its
     /// password, or a nickname nobody has claimed (as a guest, not stored).
-    pub async fn authenticate(&self, nickname: &str, password: Option<&str>) -> Result<String, PostError> {
+    pub async fn authenticate(&self, nickname: &str, password: Option<&str>) -> Result<Speaker, PostError> {
         let nickname = protocol::nickname(nickname)?;
         match self.store.user_by_key(&protocol::nickname_key(nickname)).await? {
-            None => Ok(nickname.to_owned()),
-            Some(user) => Ok(self.check_password(user, password.filter(|p| !p.is_empty())).await?.nickname),
+            None => Ok(Speaker::guest(nickname)),
+            Some(user) => Ok(self.check_password(user, password.filter(|p| !p.is_empty())).await?.into()),
         }
+    }
+
+    /// The person who claimed `nickname` (in any spelling), if anyone has.
+    pub async fn find(&self, nickname: &str) -> Result<Option<User>, StoreError> {
+        Ok(self.store.user_by_key(&protocol::nickname_key(nickname)).await?.map(User::from))
     }
 
     async fn check_password(&self, user: UserRecord, password: Option<&str>) -> Result<User, PostError> {
@@ -208,9 +234,10 @@ mod tests {
         assert_eq!(again.id, ann.id);
         assert!(again.protected);
         // A connection without a cookie needs the password too; unclaimed names are guests.
-        assert_eq!(users.authenticate("ann", Some("correct horse battery")).await.unwrap(), "ann");
+        let speaker = users.authenticate("ann", Some("correct horse battery")).await.unwrap();
+        assert_eq!((speaker.nickname.as_str(), speaker.id), ("ann", Some(ann.id)));
         assert_eq!(code(users.authenticate("ann", None).await), ErrorCode::NicknameTaken);
-        assert_eq!(users.authenticate("guest", None).await.unwrap(), "guest");
+        assert_eq!(users.authenticate("guest", None).await.unwrap(), crate::users::Speaker::guest("guest"));
         // The stored hash is Argon2id, never the password.
         let stored = engine.inner.store.user(ann.id).await.unwrap().unwrap().password_hash.unwrap();
         assert!(stored.starts_with("$argon2id$") && !stored.contains("horse"));

@@ -44,8 +44,22 @@ pub enum ClientEvent {
     Leave { room: String },
     /// Posts a message. Answered by `ack` once it is durably stored.
     Send { room: String, client_id: String, text: String },
-    /// Creates a public room. Answered by `room_created` (to everyone) or `error`.
-    CreateRoom { room: String },
+    /// Creates a room: public (everyone sees it), or private (only the people its creator
+    /// invites). Answered by `room_created` (to everyone who may see it) or `error`.
+    CreateRoom {
+        room: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        private: bool,
+    },
+    /// Opens (creating once) the direct conversation between this person and `with`. Both
+    /// must have claimed their nicknames. Answered by `room_created` with the conversation.
+    OpenDirect { with: String },
+    /// Adds a person to a private room (its creator only). They get `room_created`; the other
+    /// members get the room again with the new member list.
+    Invite { room: String, nickname: String },
+    /// Takes a person out of a private room: its creator removes anyone, a member removes
+    /// themselves. They get `removed` and nothing more from the room.
+    Remove { room: String, nickname: String },
     /// Asks for the page of messages before `before` in a joined room. Answered by `older`.
     LoadOlder { room: String, before: Seq },
     /// "I am typing in this room". `draft` is the text so far when the person shares it;
@@ -59,13 +73,54 @@ pub enum ClientEvent {
     StopTyping { room: String },
 }
 
-/// A public room as listed to everyone.
+/// Who can see a room.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoomKind {
+    /// Everyone.
+    #[default]
+    Public,
+    /// Only its members, whom its creator invites.
+    Private,
+    /// A conversation between two people; its name is `dm-{id}-{id}`.
+    Direct,
+}
+
+/// A room as listed to the people who may see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomInfo {
     /// Canonical (lower-case) name; also its URL: `/r/{name}`.
     pub name: String,
     /// When it was created, milliseconds since the Unix epoch.
     pub created_at: i64,
+    #[serde(default)]
+    pub kind: RoomKind,
+    /// The creator of a private room (who may invite and remove).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// The members of a private room or direct conversation, sorted; empty for public rooms.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
+}
+
+impl RoomInfo {
+    /// A public room.
+    pub fn public(name: impl Into<String>, created_at: i64) -> Self {
+        RoomInfo { name: name.into(), created_at, kind: RoomKind::Public, owner: None, members: Vec::new() }
+    }
+
+    /// How the room is shown to `me`: `#name`, `🔒 name`, or the other person's nickname.
+    pub fn title(&self, me: &str) -> String {
+        match self.kind {
+            RoomKind::Public => format!("#{}", self.name),
+            RoomKind::Private => format!("🔒 {}", self.name),
+            RoomKind::Direct => {
+                let me = crate::nickname_key(me);
+                let other = self.members.iter().find(|m| crate::nickname_key(m) != me);
+                format!("@{}", other.or(self.members.first()).map_or("", String::as_str))
+            }
+        }
+    }
 }
 
 /// What the server sends over the live WebSocket.
@@ -91,10 +146,15 @@ pub enum ServerEvent {
         /// True when still older messages exist.
         has_more: bool,
     },
-    /// The public rooms, sent once after `welcome`.
+    /// The rooms this person may see (public ones, and private ones they are a member of),
+    /// sent after `welcome`.
     Rooms { rooms: Vec<RoomInfo> },
-    /// A public room was created (sent to every connection).
+    /// A room appeared for this person (created, or they were invited), or its members
+    /// changed: add it to the list, or replace the entry with the same name.
     RoomCreated { room: RoomInfo },
+    /// This person was removed from a private room: it is gone from their list and nothing
+    /// more of it is sent.
+    Removed { room: String },
     /// Who is in a room now, sent after `history` on `join`. One entry per person, however
     /// many tabs they have open.
     Members { room: String, members: Vec<String> },
@@ -121,6 +181,9 @@ pub enum ServerEvent {
         /// The message this error is about, when it is about a `send`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<String>,
+        /// The room this error is about, when it is about a `join`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        room: Option<String>,
     },
 }
 
@@ -136,8 +199,14 @@ pub enum ErrorCode {
     InvalidRoom,
     /// `create_room` with a name that exists (names are case-insensitive).
     RoomExists,
-    /// `join` or `send` to a room that does not exist.
+    /// `join` or `send` to a room that does not exist (or is private and this person is not
+    /// a member: the server does not tell the two apart).
     UnknownRoom,
+    /// No one has claimed that nickname (direct messages and invitations need one).
+    UnknownPerson,
+    /// Only the creator of a private room may do that; or the action needs a claimed
+    /// nickname.
+    NotAllowed,
     EmptyMessage,
     MessageTooLong,
     /// `send`, `typing` or `load_older` in a room this connection has not joined.
@@ -152,11 +221,14 @@ pub enum ErrorCode {
     InvalidClientId,
     /// The message store could not take the message; it was not stored. Retry later.
     StoreUnavailable,
+    /// Over a rate limit ("slow down"); a message refused so was not stored: resend it later
+    /// with the same `client_id`. A connection refused too often is closed (code 1008).
+    RateLimited,
 }
 
 impl ServerEvent {
     pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
-        ServerEvent::Error { code, message: message.into(), client_id: None }
+        ServerEvent::Error { code, message: message.into(), client_id: None, room: None }
     }
 }
 

@@ -5,6 +5,7 @@
 //! [`ServerEvent`] (server to client) as JSON; `docs/protocol.md` shows each with examples.
 
 mod event;
+pub mod frame;
 mod mood;
 mod validate;
 

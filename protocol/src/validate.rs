@@ -92,6 +92,27 @@ pub fn room_name(name: &str) -> Result<String, Invalid> {
     Ok(name.to_ascii_lowercase())
 }
 
+/// Prefix of the names of direct conversations, which people cannot give their own rooms.
+pub const DIRECT_PREFIX: &str = "dm-";
+
+/// The name of a room someone creates: a [`room_name`] that does not look like a direct
+/// conversation's.
+pub fn new_room_name(name: &str) -> Result<String, Invalid> {
+    let name = room_name(name)?;
+    if name.starts_with(DIRECT_PREFIX) {
+        return Err(Invalid::new(
+            ErrorCode::InvalidRoom,
+            format!("Room names starting with {DIRECT_PREFIX:?} are kept for direct messages."),
+        ));
+    }
+    Ok(name)
+}
+
+/// The name of the direct conversation between the people with ids `a` and `b`.
+pub fn direct_room(a: i64, b: i64) -> String {
+    format!("{DIRECT_PREFIX}{}-{}", a.min(b), a.max(b))
+}
+
 /// A client-chosen message id: 1–64 bytes of letters, digits, `-` and `_` (a UUID fits).
 pub fn client_id(id: &str) -> Result<&str, Invalid> {
     let ok = !id.is_empty()
@@ -155,6 +176,11 @@ mod tests {
         for bad in ["", "a b", "a/b", "é", &"r".repeat(33)] {
             assert_eq!(room_name(bad).unwrap_err().code, ErrorCode::InvalidRoom, "{bad:?}");
         }
+        // Direct conversations have names no one can take for a room.
+        assert_eq!(direct_room(7, 3), "dm-3-7");
+        assert_eq!(room_name("DM-3-7").unwrap(), "dm-3-7");
+        assert_eq!(new_room_name("DM-3-7").unwrap_err().code, ErrorCode::InvalidRoom);
+        assert_eq!(new_room_name("dmz").unwrap(), "dmz");
     }
 
     #[test]

@@ -28,6 +28,22 @@ pub struct Config {
     #[arg(long, env = "NATTER_SECURE_COOKIES")]
     pub secure_cookies: bool,
 
+    /// Origins (`scheme://host[:port]`, comma-separated) besides the server's own from which
+    /// browsers may open the live connection and post forms (e.g. when a proxy serves the
+    /// site under another name).
+    #[arg(long = "allowed-origin", env = "NATTER_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+
+    /// Messages one connection may send a second (bursts of six times that); beyond it the
+    /// client is told to slow down. Benchmarks of raw capacity raise it.
+    #[arg(long, env = "NATTER_MAX_MESSAGES_PER_SECOND", default_value_t = engine::session::MESSAGES_PER_SECOND)]
+    pub max_messages_per_second: u32,
+
+    /// Live connections served at once; beyond it a new one is refused (503, Retry-After)
+    /// instead of degrading everyone's.
+    #[arg(long, env = "NATTER_MAX_CONNECTIONS", default_value_t = 20_000)]
+    pub max_connections: u32,
+
     /// Log format.
     #[arg(long, env = "NATTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
     pub log_format: LogFormat,

@@ -1,6 +1,9 @@
 //! The `natter` binary: reads its configuration, opens the engine and serves the chat.
 
 mod config;
+mod guard;
+mod live;
+mod ops;
 mod routes;
 mod secret;
 
@@ -27,6 +30,9 @@ async fn main() -> std::process::ExitCode {
         log_format = ?config.log_format,
         secret = if config.secret.is_some() { "from NATTER_SECRET" } else { "kept in the data directory" },
         secure_cookies = config.secure_cookies,
+        allowed_origins = ?config.allowed_origins,
+        max_messages_per_second = config.max_messages_per_second,
+        max_connections = config.max_connections,
         "natter starting"
     );
     match routes::serve(config).await {

@@ -1,7 +1,9 @@
-//! The HTTP side: Leptos pages and server functions (the live WebSocket among them), static
+//! The HTTP side: Leptos pages and server functions, the live WebSocket (`live`), static
 //! files, and graceful shutdown.
 
 use crate::config::Config;
+use crate::guard::AllowedOrigins;
+use crate::live::Live;
 use app::identity::SessionKey;
 use app::{shell, App};
 use axum::Router;
@@ -21,24 +23,37 @@ pub enum StartError {
     Serve(std::io::Error),
 }
 
-pub fn router(engine: Engine, session: SessionKey, options: LeptosOptions) -> Router {
+pub fn router(
+    engine: Engine,
+    session: SessionKey,
+    options: LeptosOptions,
+    allowed: AllowedOrigins,
+    live: Live,
+) -> Router {
     let routes = generate_route_list(App);
+    let ops = crate::ops::routes(engine.clone());
     let context = move || {
         provide_context(engine.clone());
         provide_context(session.clone());
     };
     Router::new()
+        .merge(ops)
         .leptos_routes_with_context(&options, routes, context, {
             let options = options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(axum::middleware::from_fn_with_state(live, crate::live::upgrade))
         .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(allowed, crate::guard::same_origin))
+        .layer(axum::middleware::from_fn(crate::guard::security_headers))
         .with_state(options)
 }
 
 pub async fn serve(config: Config) -> Result<(), StartError> {
-    let engine = Engine::open_sqlite(&config.data_dir, engine::Options::default()).await?;
+    let options =
+        engine::Options { messages_per_second: config.max_messages_per_second, ..Default::default() };
+    let engine = Engine::open_sqlite(&config.data_dir, options).await?;
     let key = crate::secret::session_key(config.secret.as_deref(), &config.data_dir)?;
     let session = SessionKey { key: std::sync::Arc::new(key), secure: config.secure_cookies };
     let options = LeptosOptions::builder()
@@ -51,10 +66,22 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .map_err(|source| StartError::Listen { addr: config.addr, source })?;
     let local = listener.local_addr().map_err(StartError::Serve)?;
     tracing::info!("listening on http://{local}");
-    axum::serve(listener, router(engine, session, options))
-        .with_graceful_shutdown(shutdown_signal())
+    let allowed = AllowedOrigins(std::sync::Arc::new(config.allowed_origins.clone()));
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let live = Live::new(engine.clone(), session.clone(), config.max_connections, stopping);
+    let app = router(engine, session, options, allowed, live.clone());
+    // On SIGTERM: stop accepting; live connections answer the posts in flight, then close
+    // with 1012 (restarting) so clients reconnect; exit once they are done or after 3 s.
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            let _ = stop.send(true);
+        })
         .await
-        .map_err(StartError::Serve)
+        .map_err(StartError::Serve)?;
+    live.drained().await;
+    tracing::info!("stopped");
+    Ok(())
 }
 
 async fn shutdown_signal() {

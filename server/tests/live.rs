@@ -115,7 +115,7 @@ async fn rooms_are_separate() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
     let (mut ann, _) = server.joined("ann", "general").await;
-    ann.send(&ClientEvent::CreateRoom { room: "random".into() }).await;
+    ann.send(&ClientEvent::CreateRoom { room: "random".into(), private: false }).await;
     assert!(matches!(ann.next().await, ServerEvent::RoomCreated { .. }));
     let (mut bob, _) = server.joined("bob", "random").await;
     ann.say("general", "g1", "in general").await;

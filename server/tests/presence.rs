@@ -30,7 +30,7 @@ async fn presence_counts_people_once_and_drafts_reach_only_the_room() {
     );
     // Someone in another room never hears it.
     let (mut cat, _) = server.joined("cat", "general").await;
-    cat.send(&ClientEvent::CreateRoom { room: "side".into() }).await;
+    cat.send(&ClientEvent::CreateRoom { room: "side".into(), private: false }).await;
     assert!(matches!(cat.next().await, ServerEvent::RoomCreated { .. }));
     let (mut dan, _) = server.joined("dan", "side").await;
     ann1.send(&ClientEvent::Typing { room: "general".into(), draft: Some("hello".into()) }).await;
@@ -54,7 +54,7 @@ async fn a_reconnecting_client_resumes_every_room_without_gap_or_duplicate() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
     let (mut ann, _) = server.joined("ann", "general").await;
-    ann.send(&ClientEvent::CreateRoom { room: "side".into() }).await;
+    ann.send(&ClientEvent::CreateRoom { room: "side".into(), private: false }).await;
     assert!(matches!(ann.next().await, ServerEvent::RoomCreated { .. }));
     ann.send(&ClientEvent::Join { room: "side".into(), since: None }).await;
     assert!(matches!(ann.next().await, ServerEvent::History { .. }));

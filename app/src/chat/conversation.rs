@@ -25,13 +25,18 @@ fn room_mood(messages: &[Message]) -> Option<Mood> {
 pub fn Conversation(live: Live, form_client_id: String) -> AnyView {
     let room = live.current.get_untracked();
     let state = live.room(&room);
+    let room_title = room.clone();
     let status = move || live.status.get();
     // Follow new messages while the reader is at the bottom.
     let at_bottom = RwSignal::new(true);
     view! {
         <main class="conversation">
             <header class="room-header">
-                <h1>"#" {room.clone()}</h1>
+                <h1>{move || {
+                    let me = live.nickname.get();
+                    live.rooms.with(|rooms| rooms.iter().find(|r| r.name == room_title).map(|r| r.title(&me)))
+                        .unwrap_or_else(|| format!("#{room_title}"))
+                }}</h1>
                 {move || state.messages.with(|m| room_mood(m)).map(|mood| {
                     let label = format!("Room mood: {}", mood.label());
                     view! { <p class="room-mood" role="img" aria-label=label.clone() title=label>{mood.emoji()}</p> }

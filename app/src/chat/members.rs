@@ -1,24 +1,118 @@
-//! Who is in the current room now.
+//! Who is in the current room now (each with a button to message them directly), and for a
+//! private room its members: its creator invites and removes them, a member may leave.
 
+use crate::api::{Invite, OpenDirect, RemoveMember};
 use crate::live::Live;
 use crate::palette::name_style;
 use leptos::prelude::*;
+use protocol::{RoomInfo, RoomKind};
 
 #[component]
 pub fn Members(live: Live) -> AnyView {
     let members = move || live.room(&live.current.get()).members.get();
+    let open = ServerAction::<OpenDirect>::new();
+    let error = super::refusal(open);
+    // The reader's nickname is set before the chat renders and stays for the page's life.
+    let me = move || protocol::nickname_key(&live.nickname.get_untracked());
     view! {
         <aside class="members" aria-label="People here">
             <h2>"Here now " <span class="count">{move || members().len()}</span></h2>
-            <ul>
+            <ul aria-label="Here now">
                 <For each=members key=|name| name.clone() let:name>
                     <li style=name_style(&name)>
                         <span class="dot" aria-hidden="true"></span>
                         <span class="author">{name.clone()}</span>
+                        {(protocol::nickname_key(&name) != me()).then(|| {
+                            let label = format!("Message {name}");
+                            let with = name.clone();
+                            view! {
+                                <ActionForm action=open attr:class="dm">
+                                    <input type="hidden" name="with" value=with/>
+                                    <button type="submit" class="small" aria-label=label>"Message"</button>
+                                </ActionForm>
+                            }
+                        })}
                     </li>
                 </For>
             </ul>
+            <p role="alert" class="notice">{error}</p>
+            <PrivateMembers live/>
         </aside>
+    }
+    .into_any()
+}
+
+/// The member list of the current room when it is private.
+#[component]
+fn PrivateMembers(live: Live) -> AnyView {
+    let info = move || {
+        let current = live.current.get();
+        live.rooms
+            .with(|rooms| rooms.iter().find(|r| r.name == current && r.kind == RoomKind::Private).cloned())
+    };
+    view! { {move || info().map(|room| view! { <MemberAdmin live room/> })} }.into_any()
+}
+
+#[component]
+fn MemberAdmin(live: Live, room: RoomInfo) -> AnyView {
+    let invite = ServerAction::<Invite>::new();
+    let remove = ServerAction::<RemoveMember>::new();
+    let invite_error = super::refusal(invite);
+    let remove_error = super::refusal(remove);
+    let me = protocol::nickname_key(&live.nickname.get_untracked());
+    let owner = room.owner.as_deref().map(protocol::nickname_key);
+    let is_owner = owner.as_deref() == Some(me.as_str());
+    let name = room.name.clone();
+    let rows = room
+        .members
+        .clone()
+        .into_iter()
+        .map(|member| {
+            let name = name.clone();
+            let key = protocol::nickname_key(&member);
+            let (label, text) = if key == me {
+                (format!("Leave {}", room.name), "Leave")
+            } else {
+                (format!("Remove {member}"), "Remove")
+            };
+            // The creator removes anyone else; a member can only leave. The creator stays.
+            let may = Some(&key) != owner.as_ref() && (is_owner || key == me);
+            let role = (Some(&key) == owner.as_ref()).then_some(" (creator)");
+            let nickname = member.clone();
+            let style = name_style(&member);
+            view! {
+                <li style=style>
+                    <span class="author">{member}</span>
+                    <span class="muted">{role}</span>
+                    {may.then(|| view! {
+                        <ActionForm action=remove attr:class="remove">
+                            <input type="hidden" name="room" value=name.clone()/>
+                            <input type="hidden" name="nickname" value=nickname.clone()/>
+                            <button type="submit" class="small secondary" aria-label=label>{text}</button>
+                        </ActionForm>
+                    })}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="private-members" aria-label="Members">
+            <h2>"Members " <span class="count">{room.members.len()}</span></h2>
+            <ul>{rows}</ul>
+            <p role="alert" class="notice">{remove_error}</p>
+            {is_owner.then(|| view! {
+                <ActionForm action=invite attr:class="invite">
+                    <input type="hidden" name="room" value=name.clone()/>
+                    <label for="invite-nickname">"Invite"</label>
+                    <div class="row">
+                        <input id="invite-nickname" name="nickname" type="text" placeholder="nickname"
+                            autocomplete="off"/>
+                        <button type="submit">"Invite"</button>
+                    </div>
+                </ActionForm>
+                <p role="alert" class="notice">{invite_error}</p>
+            })}
+        </section>
     }
     .into_any()
 }

@@ -81,6 +81,13 @@ fn Chat(live: Live, form_client_id: String) -> AnyView {
         #[cfg(feature = "hydrate")]
         live.connect();
     });
+    // Removed from the room on screen: go back to the default room.
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if live.evicted.get().is_some_and(|room| room == live.current.get_untracked()) {
+            navigate("/", Default::default());
+        }
+    });
     view! {
         <div class="layout">
             <rooms::RoomList live/>

@@ -1,8 +1,10 @@
-//! The room list: every public room, unread counts for the joined ones, and creating rooms.
+//! The room list: public rooms, the reader's private rooms and direct conversations, unread
+//! counts for the joined ones, and creating rooms.
 
 use crate::api::{CreateRoom, Protect};
 use crate::live::Live;
 use leptos::prelude::*;
+use protocol::{RoomInfo, RoomKind};
 use std::sync::Arc;
 
 #[component]
@@ -11,12 +13,9 @@ pub fn RoomList(live: Live) -> AnyView {
     let error = super::refusal(create);
     view! {
         <nav class="rooms" aria-label="Rooms">
-            <h2>"Rooms"</h2>
-            <ul>
-                <For each=move || live.rooms.get() key=|room| room.name.clone() let:room>
-                    <RoomLink live name=room.name/>
-                </For>
-            </ul>
+            <RoomSection live kind=RoomKind::Public heading="Rooms"/>
+            <RoomSection live kind=RoomKind::Private heading="Private rooms"/>
+            <RoomSection live kind=RoomKind::Direct heading="Direct messages"/>
             <ActionForm action=create attr:class="new-room">
                 <label for="new-room">"New room"</label>
                 <div class="row">
@@ -24,6 +23,10 @@ pub fn RoomList(live: Live) -> AnyView {
                         maxlength=protocol::MAX_ROOM_CHARS autocomplete="off"/>
                     <button type="submit">"Create"</button>
                 </div>
+                <label class="check">
+                    <input type="checkbox" name="private" value="on"/>
+                    " Private: only people I invite"
+                </label>
             </ActionForm>
             <p role="alert" class="notice">{error}</p>
             <ProtectNickname live/>
@@ -32,8 +35,43 @@ pub fn RoomList(live: Live) -> AnyView {
     .into_any()
 }
 
+/// The rooms of one kind, under a heading (hidden when there are none, public rooms aside).
 #[component]
-fn RoomLink(live: Live, name: String) -> AnyView {
+fn RoomSection(live: Live, kind: RoomKind, heading: &'static str) -> AnyView {
+    let rooms =
+        move || live.rooms.with(|rooms| rooms.iter().filter(|r| r.kind == kind).cloned().collect::<Vec<_>>());
+    let shown =
+        move || kind == RoomKind::Public || live.rooms.with(|rooms| rooms.iter().any(|r| r.kind == kind));
+    view! {
+        <Show when=shown>
+            <h2>{heading}</h2>
+            <ul aria-label=heading>
+                <For each=rooms key=|room| (room.name.clone(), room.members.clone()) let:room>
+                    <RoomLink live room/>
+                </For>
+            </ul>
+        </Show>
+    }
+    .into_any()
+}
+
+/// What a room is called in the list: its sigil and name, and the name read out.
+fn naming(room: &RoomInfo, me: &str) -> (&'static str, String, String) {
+    match room.kind {
+        RoomKind::Public => ("#", room.name.clone(), format!("#{}", room.name)),
+        RoomKind::Private => ("🔒", room.name.clone(), format!("{} (private)", room.name)),
+        RoomKind::Direct => {
+            let title = room.title(me);
+            let other = title.trim_start_matches('@').to_owned();
+            ("@", other, title)
+        }
+    }
+}
+
+#[component]
+fn RoomLink(live: Live, room: RoomInfo) -> AnyView {
+    let (sigil, shown, spoken) = naming(&room, &live.nickname.get_untracked());
+    let name = room.name;
     let href = format!("/r/{name}");
     // Plain shared strings, not reactive handles: these closures may still run while a route
     // change tears this link down.
@@ -54,10 +92,10 @@ fn RoomLink(live: Live, name: String) -> AnyView {
         }
     };
     let label = {
-        let (name, unread) = (name.clone(), unread.clone());
+        let unread = unread.clone();
         move || match unread() {
-            0 => format!("#{name}"),
-            n => format!("#{name}, {n} unread"),
+            0 => spoken.clone(),
+            n => format!("{spoken}, {n} unread"),
         }
     };
     let aria_current = {
@@ -67,7 +105,7 @@ fn RoomLink(live: Live, name: String) -> AnyView {
     view! {
         <li class:current=current>
             <a href=href aria-current=aria_current aria-label=label>
-                <span class="hash">"#"</span>{name.to_string()}
+                <span class="hash" aria-hidden="true">{sigil}</span>{shown}
                 {move || {
                     let n = unread();
                     (n > 0).then(|| view! { <span class="unread" aria-hidden="true">{n}</span> })

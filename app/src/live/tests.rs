@@ -21,7 +21,7 @@ fn live(messages: Vec<Message>) -> Live {
         protected: false,
         messages,
         has_more: false,
-        rooms: vec![RoomInfo { name: "general".into(), created_at: 0 }],
+        rooms: vec![RoomInfo::public("general", 0)],
         form_client_id: "f".into(),
     });
     live
@@ -86,6 +86,7 @@ fn refused_messages_leave_the_outbox_with_a_notice() {
             code: protocol::ErrorCode::StoreUnavailable,
             message: "not saved".into(),
             client_id: Some(id),
+            room: None,
         });
         assert!(state.pending.get_untracked().is_empty());
         assert_eq!(live.notice.get_untracked().as_deref(), Some("not saved"));
@@ -170,5 +171,67 @@ fn rooms_outlive_the_view_that_first_asked_for_them() {
         route.with(|| live.room("rust").members.set(vec!["bob".into()]));
         drop(route);
         assert_eq!(live.room("rust").members.get_untracked(), vec!["bob".to_string()]);
+    })
+}
+
+#[test]
+fn private_rooms_update_in_place_and_are_forgotten_when_the_reader_is_removed() {
+    owned(|| {
+        let live = live(vec![]);
+        let secret = RoomInfo {
+            kind: protocol::RoomKind::Private,
+            owner: Some("bob".into()),
+            members: vec!["ann".into(), "bob".into()],
+            ..RoomInfo::public("secret", 1)
+        };
+        live.apply(ServerEvent::RoomCreated { room: secret.clone() });
+        let more = RoomInfo { members: vec!["ann".into(), "bob".into(), "cat".into()], ..secret.clone() };
+        live.apply(ServerEvent::RoomCreated { room: more.clone() });
+        assert_eq!(live.rooms.get_untracked(), vec![RoomInfo::public("general", 0), more]);
+
+        // On screen and followed, then removed: forgotten, and the page is told to leave it.
+        live.adopt(&RoomView {
+            room: "secret".into(),
+            nickname: Some("ann".into()),
+            protected: false,
+            messages: vec![],
+            has_more: false,
+            rooms: vec![],
+            form_client_id: "f".into(),
+        });
+        assert!(live.joined.get_untracked().contains(&"secret".to_owned()));
+        live.apply(ServerEvent::Removed { room: "secret".into() });
+        assert!(!live.joined.get_untracked().contains(&"secret".to_owned()));
+        assert_eq!(live.rooms.get_untracked(), vec![RoomInfo::public("general", 0)]);
+        assert_eq!(live.evicted.get_untracked().as_deref(), Some("secret"));
+
+        // A followed room refused on reconnect (removed while away) is forgotten too.
+        live.apply(ServerEvent::RoomCreated { room: secret });
+        live.join_room("secret");
+        live.apply(ServerEvent::Error {
+            code: protocol::ErrorCode::UnknownRoom,
+            message: "There is no room called \"secret\".".into(),
+            client_id: None,
+            room: Some("secret".into()),
+        });
+        assert!(!live.joined.get_untracked().contains(&"secret".to_owned()));
+    })
+}
+
+#[test]
+fn a_message_refused_as_too_fast_stays_pending() {
+    owned(|| {
+        let live = live(vec![]);
+        live.send("hi").unwrap();
+        let state = live.room("general");
+        let id = state.pending.get_untracked()[0].client_id.clone();
+        live.apply(ServerEvent::Error {
+            code: protocol::ErrorCode::RateLimited,
+            message: "Slow down: at most 10 messages a second.".into(),
+            client_id: Some(id.clone()),
+            room: None,
+        });
+        assert_eq!(state.pending.get_untracked()[0].client_id, id);
+        assert!(live.notice.get_untracked().unwrap().starts_with("Slow down"));
     })
 }

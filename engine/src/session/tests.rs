@@ -1,31 +1,47 @@
 use super::*;
+use crate::users::Speaker;
 use crate::Options;
 use std::time::Duration;
 use tokio::time::timeout;
 
 struct Client {
     input: mpsc::UnboundedSender<Result<ClientEvent, String>>,
-    output: mpsc::Receiver<ServerEvent>,
+    output: mpsc::Receiver<Outgoing>,
+    /// The session's task, when the test did not spawn it itself.
+    task: Option<tokio::task::JoinHandle<Ending>>,
 }
 
 impl Client {
     fn connect(engine: &Engine, capacity: usize) -> Client {
+        Self::connect_as(engine, capacity, None)
+    }
+
+    /// A connection whose transport signed `person` in (as a session cookie does).
+    async fn signed_in(engine: &Engine, nickname: &str) -> Client {
+        let user = engine.users().sign_in(nickname, None, None).await.unwrap();
+        let mut client = Self::connect_as(engine, 256, Some(user.into()));
+        client.hello(nickname).await;
+        client
+    }
+
+    fn connect_as(engine: &Engine, capacity: usize, signed_in: Option<Speaker>) -> Client {
         let (input, events) = mpsc::unbounded_channel();
         let (out, output) = mpsc::channel(capacity);
-        let session = Session::new(engine.clone(), None, out);
-        tokio::spawn(session.run(tokio_stream::wrappers::UnboundedReceiverStream::new(events)));
-        Client { input, output }
+        let session = Session::new(engine.clone(), signed_in, out);
+        let task = tokio::spawn(session.run(tokio_stream::wrappers::UnboundedReceiverStream::new(events)));
+        Client { input, output, task: Some(task) }
     }
 
     fn send(&self, event: ClientEvent) {
         self.input.send(Ok(event)).unwrap();
     }
 
+    async fn recv(&mut self) -> Option<ServerEvent> {
+        self.output.recv().await.map(Outgoing::into_event)
+    }
+
     async fn next(&mut self) -> ServerEvent {
-        timeout(Duration::from_secs(5), self.output.recv())
-            .await
-            .expect("no event in 5 s")
-            .expect("session ended")
+        timeout(Duration::from_secs(5), self.recv()).await.expect("no event in 5 s").expect("session ended")
     }
 
     /// The next event that is not presence or room-list noise.
@@ -39,7 +55,7 @@ impl Client {
     }
 
     async fn silent_for(&mut self, wait: Duration) -> bool {
-        timeout(wait, self.output.recv()).await.is_err()
+        timeout(wait, self.recv()).await.is_err()
     }
 
     /// Nothing but presence noise arrives within `wait`.
@@ -73,7 +89,9 @@ impl Client {
 
 async fn engine_with(grace: Duration) -> (tempfile::TempDir, Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::open_sqlite(dir.path(), Options { presence_grace: grace }).await.unwrap();
+    let engine = Engine::open_sqlite(dir.path(), Options { presence_grace: grace, ..Options::default() })
+        .await
+        .unwrap();
     (dir, engine)
 }
 
@@ -108,7 +126,7 @@ async fn bad_input_is_answered_to_the_sender_only() {
 async fn join_with_since_replays_the_gap() {
     let (_dir, engine) = engine().await;
     for i in 1..=5 {
-        engine.post("ann", "general", &format!("c{i}"), &format!("m{i}")).await.unwrap();
+        engine.post(&Speaker::guest("ann"), "general", &format!("c{i}"), &format!("m{i}")).await.unwrap();
     }
     let mut bob = Client::connect(&engine, 64);
     match bob.hello_join("bob", "general", Some(3)).await {
@@ -118,7 +136,7 @@ async fn join_with_since_replays_the_gap() {
         }
         other => panic!("{other:?}"),
     }
-    engine.post("ann", "general", "c6", "m6").await.unwrap();
+    engine.post(&Speaker::guest("ann"), "general", "c6", "m6").await.unwrap();
     assert!(matches!(bob.next_significant().await, ServerEvent::Message(m) if m.seq == 6));
 }
 
@@ -129,7 +147,7 @@ async fn a_reader_that_stalls_catches_up_in_order() {
     let mut bob = Client::connect(&engine, 4);
     bob.hello_join("bob", "general", None).await;
     for i in 1..=1500 {
-        engine.post("ann", "general", &format!("c{i}"), "x").await.unwrap();
+        engine.post(&Speaker::guest("ann"), "general", &format!("c{i}"), "x").await.unwrap();
     }
     for want in 1..=1500u64 {
         match bob.next_significant().await {
@@ -143,7 +161,7 @@ async fn a_reader_that_stalls_catches_up_in_order() {
 async fn older_pages_load_backwards() {
     let (_dir, engine) = engine().await;
     for i in 1..=120 {
-        engine.post("ann", "general", &format!("c{i}"), "x").await.unwrap();
+        engine.post(&Speaker::guest("ann"), "general", &format!("c{i}"), "x").await.unwrap();
     }
     let mut bob = Client::connect(&engine, 64);
     bob.hello_join("bob", "general", None).await;
@@ -172,13 +190,13 @@ async fn rooms_are_created_once_announced_to_all_and_must_exist() {
     bob.hello("bob").await;
     ann.send(ClientEvent::Join { room: "rust".into(), since: None });
     assert!(matches!(ann.next().await, ServerEvent::Error { code: ErrorCode::UnknownRoom, .. }));
-    ann.send(ClientEvent::CreateRoom { room: "Rust".into() });
+    ann.send(ClientEvent::CreateRoom { room: "Rust".into(), private: false });
     for client in [&mut ann, &mut bob] {
         assert!(matches!(client.next().await, ServerEvent::RoomCreated { room } if room.name == "rust"));
     }
-    bob.send(ClientEvent::CreateRoom { room: "RUST".into() });
+    bob.send(ClientEvent::CreateRoom { room: "RUST".into(), private: false });
     assert!(matches!(bob.next().await, ServerEvent::Error { code: ErrorCode::RoomExists, .. }));
-    bob.send(ClientEvent::CreateRoom { room: "no spaces".into() });
+    bob.send(ClientEvent::CreateRoom { room: "no spaces".into(), private: false });
     assert!(matches!(bob.next().await, ServerEvent::Error { code: ErrorCode::InvalidRoom, .. }));
     assert!(matches!(bob.join("RUST", None).await, ServerEvent::History { room, .. } if room == "rust"));
     assert!(ann.quiet_for(Duration::from_millis(100)).await);
@@ -187,7 +205,7 @@ async fn rooms_are_created_once_announced_to_all_and_must_exist() {
 #[tokio::test]
 async fn drafts_reach_the_others_in_the_room_only_and_end_with_the_message() {
     let (_dir, engine) = engine().await;
-    engine.create_room("side").await.unwrap();
+    engine.create_room(&Speaker::guest("x"), "side", false).await.unwrap();
     let mut ann = Client::connect(&engine, 64);
     let mut bob = Client::connect(&engine, 64);
     let mut cat = Client::connect(&engine, 64);
@@ -275,4 +293,287 @@ async fn a_quick_reconnect_is_neither_a_departure_nor_an_arrival() {
     assert!(bob.silent_for(Duration::from_millis(600)).await);
     drop(ann);
     assert!(matches!(bob.next().await, ServerEvent::Left { .. }));
+}
+
+fn refused(event: ServerEvent) -> ErrorCode {
+    match event {
+        ServerEvent::Error { code, .. } => code,
+        other => panic!("expected an error, got {other:?}"),
+    }
+}
+
+fn room_of(event: ServerEvent) -> protocol::RoomInfo {
+    match event {
+        ServerEvent::RoomCreated { room } => room,
+        other => panic!("expected room_created, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn private_rooms_reach_their_members_only_and_removal_ends_it() {
+    let (_dir, engine) = engine().await;
+    let quiet = Duration::from_millis(150);
+    let mut ann = Client::signed_in(&engine, "ann").await;
+    let mut bob = Client::signed_in(&engine, "bob").await;
+    let mut cat = Client::signed_in(&engine, "cat").await;
+
+    ann.send(ClientEvent::CreateRoom { room: "Secret".into(), private: true });
+    let secret = room_of(ann.next().await);
+    assert_eq!((secret.kind, secret.owner.as_deref()), (protocol::RoomKind::Private, Some("ann")));
+    assert_eq!(secret.members, ["ann"]);
+    assert!(bob.silent_for(quiet).await && cat.silent_for(quiet).await);
+
+    // Not a member: the room does not exist, whatever is asked.
+    cat.send(ClientEvent::Join { room: "secret".into(), since: None });
+    match cat.next().await {
+        ServerEvent::Error { code: ErrorCode::UnknownRoom, room, .. } => {
+            assert_eq!(room.as_deref(), Some("secret"))
+        }
+        other => panic!("{other:?}"),
+    }
+    cat.say("secret", "c1", "let me in");
+    assert_eq!(refused(cat.next().await), ErrorCode::NotJoined);
+    assert!(engine.post(&Speaker::guest("cat"), "secret", "c2", "hi").await.is_err());
+    assert!(!engine.rooms_for(None).iter().any(|r| r.name == "secret"));
+
+    // Only the owner invites; the invited person hears of the room, the members of the change.
+    bob.send(ClientEvent::Invite { room: "secret".into(), nickname: "cat".into() });
+    assert_eq!(refused(bob.next().await), ErrorCode::UnknownRoom);
+    ann.send(ClientEvent::Invite { room: "secret".into(), nickname: "nobody".into() });
+    assert_eq!(refused(ann.next().await), ErrorCode::UnknownPerson);
+    ann.send(ClientEvent::Invite { room: "secret".into(), nickname: "BOB".into() });
+    assert_eq!(room_of(bob.next().await).members, ["ann", "bob"]);
+    assert_eq!(room_of(ann.next().await).members, ["ann", "bob"]);
+    bob.send(ClientEvent::Invite { room: "secret".into(), nickname: "cat".into() });
+    assert_eq!(refused(bob.next().await), ErrorCode::NotAllowed);
+
+    ann.join("secret", None).await;
+    bob.join("secret", None).await;
+    ann.say("secret", "s1", "the cake is in the oven");
+    // Her own message and its ack come in either order; the message must be out first.
+    while !matches!(ann.next_significant().await, ServerEvent::Message(_)) {}
+    ann.send(ClientEvent::Typing { room: "secret".into(), draft: Some("shh".into()) });
+    assert!(
+        matches!(bob.next_significant().await, ServerEvent::Message(m) if m.text == "the cake is in the oven")
+    );
+    assert!(matches!(bob.next_significant().await, ServerEvent::Typing { draft: Some(d), .. } if d == "shh"));
+    assert!(cat.silent_for(quiet).await, "a non-member got something");
+
+    // Removed: told once, then nothing more from the room, and no way back in.
+    ann.send(ClientEvent::Remove { room: "secret".into(), nickname: "bob".into() });
+    loop {
+        match bob.next().await {
+            ServerEvent::Removed { room } => break assert_eq!(room, "secret"),
+            ServerEvent::Ack { .. } | ServerEvent::Joined { .. } | ServerEvent::Members { .. } => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    ann.say("secret", "s2", "bob is gone");
+    ann.send(ClientEvent::Typing { room: "secret".into(), draft: Some("more".into()) });
+    assert!(bob.quiet_for(quiet).await, "a removed member still gets the room");
+    bob.send(ClientEvent::Typing { room: "secret".into(), draft: None });
+    assert_eq!(refused(bob.next().await), ErrorCode::NotJoined);
+    bob.send(ClientEvent::Join { room: "secret".into(), since: None });
+    assert_eq!(refused(bob.next().await), ErrorCode::UnknownRoom);
+    assert!(cat.silent_for(quiet).await);
+}
+
+#[tokio::test]
+async fn direct_conversations_are_for_their_two_people_and_need_claimed_nicknames() {
+    let (_dir, engine) = engine().await;
+    let quiet = Duration::from_millis(150);
+    let mut ann = Client::signed_in(&engine, "ann").await;
+    let mut bob = Client::signed_in(&engine, "bob").await;
+    let mut cat = Client::signed_in(&engine, "cat").await;
+    let mut guest = Client::connect(&engine, 64);
+    guest.hello("guest").await;
+
+    ann.send(ClientEvent::OpenDirect { with: "Bob".into() });
+    let dm = room_of(ann.next().await);
+    assert_eq!(room_of(bob.next().await), dm);
+    assert_eq!((dm.kind, dm.members.clone()), (protocol::RoomKind::Direct, vec!["ann".into(), "bob".into()]));
+    assert_eq!(dm.title("ann"), "@bob");
+    // Opening it again (from either side) finds the same conversation.
+    bob.send(ClientEvent::OpenDirect { with: "ann".into() });
+    assert_eq!(room_of(bob.next().await).name, dm.name);
+    ann.send(ClientEvent::OpenDirect { with: "ann".into() });
+    assert_eq!(refused(ann.next().await), ErrorCode::NotAllowed);
+    guest.send(ClientEvent::OpenDirect { with: "ann".into() });
+    assert_eq!(refused(guest.next().await), ErrorCode::NotAllowed);
+    ann.send(ClientEvent::OpenDirect { with: "guest".into() });
+    assert_eq!(refused(ann.next().await), ErrorCode::UnknownPerson);
+    guest.send(ClientEvent::CreateRoom { room: "mine".into(), private: true });
+    assert_eq!(refused(guest.next().await), ErrorCode::NotAllowed);
+
+    ann.join(&dm.name, None).await;
+    bob.join(&dm.name, None).await;
+    bob.say(&dm.name, "d1", "just between us");
+    assert!(matches!(ann.next_significant().await, ServerEvent::Message(m) if m.text == "just between us"));
+    for outsider in [&mut cat, &mut guest] {
+        outsider.send(ClientEvent::Join { room: dm.name.clone(), since: Some(0) });
+        assert_eq!(refused(outsider.next().await), ErrorCode::UnknownRoom);
+        assert!(outsider.silent_for(quiet).await);
+    }
+    assert!(!engine.rooms_for(None).iter().any(|r| r.name == dm.name));
+    assert_eq!(engine.rooms_for(Some(1)).iter().filter(|r| r.name == dm.name).count(), 1);
+}
+
+#[tokio::test]
+async fn a_flooding_client_is_slowed_then_closed_while_others_chat_on() {
+    let (_dir, engine) = engine().await;
+    let mut ann = Client::connect(&engine, 4096);
+    let mut bob = Client::connect(&engine, 4096);
+    ann.hello_join("ann", "general", None).await;
+    bob.hello_join("bob", "general", None).await;
+
+    // A burst over the message limit: the excess is refused by name, nothing is lost silently.
+    for i in 0..80 {
+        ann.say("general", &format!("f{i}"), "flood");
+    }
+    let (mut acked, mut slowed) = (0, Vec::new());
+    while acked + slowed.len() < 80 {
+        match ann.next_significant().await {
+            ServerEvent::Ack { .. } => acked += 1,
+            ServerEvent::Error { code: ErrorCode::RateLimited, client_id: Some(id), message, .. } => {
+                assert!(message.starts_with("Slow down"), "{message}");
+                slowed.push(id);
+            }
+            ServerEvent::Message(_) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(acked >= 50 && !slowed.is_empty(), "acked {acked}, slowed {}", slowed.len());
+    assert_eq!(engine.metrics().rate_limited.get(), slowed.len() as u64);
+
+    // Bob is unaffected.
+    bob.say("general", "b1", "still here");
+    loop {
+        if let ServerEvent::Ack { client_id, .. } = bob.next_significant().await {
+            break assert_eq!(client_id, "b1");
+        }
+    }
+
+    // Garbage without end: refused, then the connection is closed.
+    for _ in 0..200 {
+        if ann.input.send(Err("junk".into())).is_err() {
+            break;
+        }
+    }
+    let mut last = None;
+    while let Ok(Some(event)) = timeout(Duration::from_secs(5), ann.recv()).await {
+        last = Some(event);
+    }
+    match last {
+        Some(ServerEvent::Error { code: ErrorCode::RateLimited, message, .. }) => {
+            assert!(message.contains("closing this connection"), "{message}")
+        }
+        other => panic!("expected the closing error, got {other:?}"),
+    }
+    assert!(ann.recv().await.is_none(), "the session should have ended");
+    assert_eq!(ann.task.take().unwrap().await.unwrap(), Ending::Refused, "closed as abuse (1008)");
+    bob.say("general", "b2", "and still");
+    loop {
+        if let ServerEvent::Ack { client_id, .. } = bob.next_significant().await {
+            break assert_eq!(client_id, "b2");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_panic_in_one_connection_ends_that_connection_only_and_cleans_up_after_it() {
+    let (_dir, engine) = engine().await;
+    let mut bob = Client::connect(&engine, 64);
+    bob.hello_join("bob", "general", None).await;
+    assert!(matches!(bob.next().await, ServerEvent::Joined { nickname, .. } if nickname == "bob"));
+
+    // Ann's connection has a bug: its task panics when she sends "boom". Her session runs in
+    // its own task, as every connection's does (`app::api::live`).
+    let (input, events) = mpsc::unbounded_channel();
+    let (out, output) = mpsc::channel(64);
+    let events = tokio_stream::wrappers::UnboundedReceiverStream::new(events).map(|event| match event {
+        Ok(ClientEvent::Send { text, .. }) if text == "boom" => panic!("a bug in this connection"),
+        other => other,
+    });
+    let ann_task = tokio::spawn(Session::new(engine.clone(), None, out).run(events));
+    let mut ann = Client { input, output, task: None };
+    ann.hello_join("ann", "general", None).await;
+    assert_eq!(bob.next().await, ServerEvent::Joined { room: "general".into(), nickname: "ann".into() });
+    ann.send(ClientEvent::Typing { room: "general".into(), draft: Some("about to".into()) });
+    assert!(matches!(bob.next().await, ServerEvent::Typing { author, .. } if author == "ann"));
+
+    ann.say("general", "c1", "boom");
+    assert!(timeout(Duration::from_secs(5), ann_task).await.unwrap().unwrap_err().is_panic());
+    // Her connection is over, and her typing and presence ended with it.
+    while let Some(event) = ann.recv().await {
+        assert!(matches!(event, ServerEvent::Joined { .. }), "{event:?}");
+    }
+    let mut gone = vec![bob.next().await, bob.next().await];
+    gone.sort_by_key(|e| matches!(e, ServerEvent::Left { .. }));
+    assert_eq!(
+        gone,
+        [
+            ServerEvent::StopTyping { room: "general".into(), author: "ann".into() },
+            ServerEvent::Left { room: "general".into(), nickname: "ann".into() },
+        ]
+    );
+    assert_eq!(engine.presence().members("general"), ["bob"]);
+
+    // Everyone else goes on: Bob chats, a newcomer joins and hears him.
+    let mut cat = Client::connect(&engine, 64);
+    cat.hello_join("cat", "general", None).await;
+    bob.say("general", "b1", "still here");
+    let mut got = vec![bob.next_significant().await, bob.next_significant().await];
+    got.sort_by_key(|e| matches!(e, ServerEvent::Ack { .. }));
+    assert!(matches!(&got[0], ServerEvent::Message(m) if m.seq == 1 && m.text == "still here"));
+    assert!(matches!(&got[1], ServerEvent::Ack { seq: 1, .. }));
+    assert!(matches!(cat.next_significant().await, ServerEvent::Message(m) if m.seq == 1));
+    assert!(bob.quiet_for(Duration::from_millis(100)).await);
+}
+
+#[tokio::test]
+async fn a_room_event_is_serialised_once_and_every_receiver_sends_the_same_bytes() {
+    let (_dir, engine) = engine().await;
+    let mut ann = Client::connect(&engine, 64);
+    ann.hello_join("ann", "general", None).await;
+    let mut bob = Client::connect(&engine, 64);
+    bob.hello_join("bob", "general", None).await;
+    ann.send(ClientEvent::Send { room: "general".into(), client_id: "c1".into(), text: "once".into() });
+
+    async fn the_message(client: &mut Client) -> Outgoing {
+        loop {
+            let out = timeout(Duration::from_secs(5), client.output.recv()).await.unwrap().unwrap();
+            if matches!(out.event(), ServerEvent::Message(_)) {
+                return out;
+            }
+        }
+    }
+    let (a, b) = (the_message(&mut ann).await, the_message(&mut bob).await);
+    let (Outgoing::Shared(a_event), Outgoing::Shared(b_event)) = (&a, &b) else {
+        panic!("a room's message should go out as the hub's shared event: {a:?} {b:?}")
+    };
+    assert!(Arc::ptr_eq(a_event, b_event));
+    let (a_frame, b_frame) = (a.frame(), b.frame());
+    assert_eq!(a_frame.as_ptr(), b_frame.as_ptr(), "encoded once, the bytes shared");
+    assert_eq!(protocol::frame::decode_server(&a_frame).as_ref(), Some(a.event()));
+}
+
+#[tokio::test]
+async fn a_burst_of_messages_is_stored_and_delivered_in_the_order_it_was_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = Options { presence_grace: Duration::ZERO, messages_per_second: 1_000_000 };
+    let engine = Engine::open_sqlite(dir.path(), options).await.unwrap();
+    let mut ann = Client::connect(&engine, 1024);
+    ann.hello_join("ann", "general", None).await;
+    let mut bob = Client::connect(&engine, 1024);
+    bob.hello_join("bob", "general", None).await;
+    // Within the burst of events a connection may send (300, hello and join included).
+    for i in 0..250 {
+        ann.say("general", &format!("c{i}"), &format!("m{i}"));
+    }
+    for i in 0..250 {
+        match bob.next_significant().await {
+            ServerEvent::Message(m) => assert_eq!((m.seq, m.client_id), (i + 1, format!("c{i}"))),
+            other => panic!("{other:?}"),
+        }
+    }
 }

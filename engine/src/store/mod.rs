@@ -1,11 +1,12 @@
-//! Durable message history. `append` assigns each room's next `seq` and returns only once the
-//! message is committed to disk; history reads page by `seq`.
+//! Durable message history. `submit` queues a message, which is given its room's next `seq`;
+//! the future it returns resolves only once the message is committed to disk. History reads
+//! page by `seq`.
 
 mod sqlite;
 
 pub use sqlite::SqliteStore;
 
-use protocol::{Message, RoomInfo, Seq};
+use protocol::{Message, RoomInfo, RoomKind, Seq};
 
 /// A message as posted, before the store gives it a place.
 #[derive(Clone, Debug)]
@@ -57,6 +58,26 @@ pub enum StoreError {
     Closed,
 }
 
+/// A room to create. `name` must already be canonical.
+#[derive(Clone, Debug)]
+pub struct NewRoom {
+    pub name: String,
+    pub kind: RoomKind,
+    /// The creator of a private room.
+    pub owner: Option<i64>,
+    /// Ids of the people who may see a private room or direct conversation.
+    pub members: Vec<i64>,
+}
+
+/// A room as stored: what is listed (with owner and member nicknames) and who may see it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredRoom {
+    pub info: RoomInfo,
+    pub owner: Option<i64>,
+    /// Ids of the members (private rooms and direct conversations), with their nicknames.
+    pub members: Vec<(i64, String)>,
+}
+
 /// A person as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UserRecord {
@@ -83,9 +104,14 @@ pub enum Store {
 }
 
 impl Store {
-    pub async fn append(&self, message: NewMessage) -> Result<Appended, StoreError> {
+    /// Queues a message; the returned future resolves once it is committed. Messages
+    /// submitted one after another are committed in that order.
+    pub async fn submit(
+        &self,
+        message: NewMessage,
+    ) -> Result<impl std::future::Future<Output = Result<Appended, StoreError>> + use<>, StoreError> {
         match self {
-            Store::Sqlite(s) => s.append(message).await,
+            Store::Sqlite(s) => s.submit(message).await,
         }
     }
 
@@ -96,10 +122,24 @@ impl Store {
         }
     }
 
-    /// Creates a public room; `name` must already be canonical.
-    pub async fn create_room(&self, name: &str) -> Result<RoomInfo, StoreError> {
+    /// Creates a room with its members; `RoomExists` if the name is taken.
+    pub async fn create_room(&self, room: NewRoom) -> Result<StoredRoom, StoreError> {
         match self {
-            Store::Sqlite(s) => s.create_room(name).await,
+            Store::Sqlite(s) => s.create_room(room).await,
+        }
+    }
+
+    /// Makes `user` a member of `room`; false if they already were.
+    pub async fn add_member(&self, room: &str, user: i64) -> Result<bool, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.add_member(room, user).await,
+        }
+    }
+
+    /// Takes `user` out of `room`; false if they were not a member.
+    pub async fn remove_member(&self, room: &str, user: i64) -> Result<bool, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.remove_member(room, user).await,
         }
     }
 
@@ -133,7 +173,8 @@ impl Store {
         }
     }
 
-    pub async fn rooms(&self) -> Result<Vec<RoomInfo>, StoreError> {
+    /// Every room, private ones included, sorted by name.
+    pub async fn rooms(&self) -> Result<Vec<StoredRoom>, StoreError> {
         match self {
             Store::Sqlite(s) => s.rooms().await,
         }

@@ -4,9 +4,15 @@
 //! transaction (group commit): one fsync covers many messages, and each sender is answered
 //! only after that commit. Reads use a small pool of separate connections, which WAL lets
 //! run alongside the writer.
+//!
+//! When a batch cannot be committed (disk full, I/O error, the database locked by someone
+//! else for longer than the busy timeout) its transaction is rolled back whole: every sender
+//! in it gets [`StoreError::Commit`], nothing is published, no `seq` is used up, and the
+//! writer goes on with the next batch. A crash (even `kill -9`) loses only uncommitted,
+//! unanswered batches; seqs are read back from the database after a restart.
 
-use super::{Appended, NewMessage, OnCommit, Page, StoreError, UserRecord};
-use protocol::{Message, RoomInfo, Seq};
+use super::{Appended, NewMessage, NewRoom, OnCommit, Page, StoreError, StoredRoom, UserRecord};
+use protocol::{Message, RoomInfo, RoomKind, Seq};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 use std::collections::HashMap;
@@ -25,6 +31,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/sqlite/0002_rooms.sql")),
         M::up_with_hook(include_str!("../../migrations/sqlite/0003_mood.sql"), score_existing_messages),
         M::up(include_str!("../../migrations/sqlite/0004_users.sql")),
+        M::up(include_str!("../../migrations/sqlite/0005_private_rooms.sql")),
     ])
 }
 
@@ -43,7 +50,7 @@ fn score_existing_messages(tx: &rusqlite::Transaction<'_>) -> rusqlite_migration
 
 enum WriteRequest {
     Append { message: NewMessage, reply: oneshot::Sender<Result<Appended, StoreError>> },
-    CreateRoom { name: String, reply: oneshot::Sender<Result<RoomInfo, StoreError>> },
+    CreateRoom { room: NewRoom, reply: oneshot::Sender<Result<StoredRoom, StoreError>> },
 }
 
 pub struct SqliteStore {
@@ -70,17 +77,23 @@ impl SqliteStore {
     }
 
     pub async fn append(&self, message: NewMessage) -> Result<Appended, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        self.writer.send(WriteRequest::Append { message, reply }).await.map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)?
+        self.submit(message).await?.await
     }
 
-    pub async fn create_room(&self, name: &str) -> Result<RoomInfo, StoreError> {
+    /// Queues a message for the writer and returns what resolves once it is committed.
+    /// Messages submitted one after another are committed in that order.
+    pub async fn submit(
+        &self,
+        message: NewMessage,
+    ) -> Result<impl std::future::Future<Output = Result<Appended, StoreError>> + use<>, StoreError> {
         let (reply, answer) = oneshot::channel();
-        self.writer
-            .send(WriteRequest::CreateRoom { name: name.to_owned(), reply })
-            .await
-            .map_err(|_| StoreError::Closed)?;
+        self.writer.send(WriteRequest::Append { message, reply }).await.map_err(|_| StoreError::Closed)?;
+        Ok(async move { answer.await.map_err(|_| StoreError::Closed)? })
+    }
+
+    pub async fn create_room(&self, room: NewRoom) -> Result<StoredRoom, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.writer.send(WriteRequest::CreateRoom { room, reply }).await.map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
     }
 
@@ -128,14 +141,35 @@ impl SqliteStore {
             .await
     }
 
-    pub async fn rooms(&self) -> Result<Vec<RoomInfo>, StoreError> {
+    // Memberships change rarely and alone, like people.
+    pub async fn add_member(&self, room: &str, user: i64) -> Result<bool, StoreError> {
+        let room = room.to_owned();
         self.readers
-            .read(|conn| {
-                let mut stmt = conn.prepare_cached("SELECT name, created_at FROM rooms ORDER BY name")?;
-                let rows = stmt.query_map([], |r| Ok(RoomInfo { name: r.get(0)?, created_at: r.get(1)? }))?;
-                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            .read(move |conn| {
+                let added = conn
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO room_members (room, user_id, added_at) VALUES (?1, ?2, ?3)",
+                    )?
+                    .execute(params![room, user, now_millis()])?;
+                Ok(added > 0)
             })
             .await
+    }
+
+    pub async fn remove_member(&self, room: &str, user: i64) -> Result<bool, StoreError> {
+        let room = room.to_owned();
+        self.readers
+            .read(move |conn| {
+                let removed = conn
+                    .prepare_cached("DELETE FROM room_members WHERE room = ?1 AND user_id = ?2")?
+                    .execute(params![room, user])?;
+                Ok(removed > 0)
+            })
+            .await
+    }
+
+    pub async fn rooms(&self) -> Result<Vec<StoredRoom>, StoreError> {
+        self.readers.read(|conn| Ok(read_rooms(conn, None)?)).await
     }
 
     pub async fn latest(&self, room: &str, before: Option<Seq>, limit: usize) -> Result<Page, StoreError> {
@@ -204,6 +238,41 @@ fn query_user(
     .optional()
 }
 
+/// Every room (or the one called `only`), sorted by name, with owner and members.
+fn read_rooms(conn: &Connection, only: Option<&str>) -> rusqlite::Result<Vec<StoredRoom>> {
+    let mut rooms = conn
+        .prepare_cached(
+            "SELECT r.name, r.created_at, r.kind, r.owner, u.nickname FROM rooms r
+             LEFT JOIN users u ON u.id = r.owner
+             WHERE ?1 IS NULL OR r.name = ?1 ORDER BY r.name",
+        )?
+        .query_map([only], |r| {
+            let kind = match r.get::<_, String>(2)?.as_str() {
+                "private" => RoomKind::Private,
+                "direct" => RoomKind::Direct,
+                _ => RoomKind::Public,
+            };
+            let info =
+                RoomInfo { kind, owner: r.get(4)?, ..RoomInfo::public(r.get::<_, String>(0)?, r.get(1)?) };
+            Ok(StoredRoom { info, owner: r.get(3)?, members: Vec::new() })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut members = conn.prepare_cached(
+        "SELECT m.room, m.user_id, u.nickname FROM room_members m JOIN users u ON u.id = m.user_id
+         WHERE ?1 IS NULL OR m.room = ?1 ORDER BY m.room, u.nickname_key",
+    )?;
+    let mut by_room: HashMap<String, Vec<(i64, String)>> = HashMap::new();
+    for row in members.query_map([only], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))? {
+        let (room, id, nickname) = row?;
+        by_room.entry(room).or_default().push((id, nickname));
+    }
+    for room in &mut rooms {
+        room.members = by_room.remove(&room.info.name).unwrap_or_default();
+        room.info.members = room.members.iter().map(|(_, nickname)| nickname.clone()).collect();
+    }
+    Ok(rooms)
+}
+
 fn row_to_message(row: &rusqlite::Row<'_>) -> rusqlite::Result<Message> {
     Ok(Message {
         room: row.get(0)?,
@@ -243,9 +312,9 @@ impl Writer {
             while let Some(request) = next.take() {
                 match request {
                     WriteRequest::Append { message, reply } => batch.push(AppendRequest { message, reply }),
-                    WriteRequest::CreateRoom { name, reply } => {
+                    WriteRequest::CreateRoom { room, reply } => {
                         self.commit_batch(&mut batch);
-                        let _ = reply.send(self.create_room(&name));
+                        let _ = reply.send(self.create_room(room));
                     }
                 }
                 if batch.len() < MAX_BATCH {
@@ -256,16 +325,31 @@ impl Writer {
         }
     }
 
-    fn create_room(&mut self, name: &str) -> Result<RoomInfo, StoreError> {
-        let room = RoomInfo { name: name.to_owned(), created_at: now_millis() };
-        let inserted = self
-            .conn
-            .prepare_cached("INSERT OR IGNORE INTO rooms (name, created_at) VALUES (?1, ?2)")?
-            .execute(params![room.name, room.created_at])?;
+    fn create_room(&mut self, room: NewRoom) -> Result<StoredRoom, StoreError> {
+        let kind = match room.kind {
+            RoomKind::Public => "public",
+            RoomKind::Private => "private",
+            RoomKind::Direct => "direct",
+        };
+        let tx = self.conn.transaction()?;
+        let now = now_millis();
+        let inserted = tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO rooms (name, created_at, kind, owner) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![room.name, now, kind, room.owner])?;
         if inserted == 0 {
             return Err(StoreError::RoomExists);
         }
-        Ok(room)
+        for member in &room.members {
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO room_members (room, user_id, added_at) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![room.name, member, now])?;
+        }
+        let stored = read_rooms(&tx, Some(&room.name))?.pop().ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        tx.commit()?;
+        Ok(stored)
     }
 
     fn commit_batch(&mut self, batch: &mut Vec<AppendRequest>) {
@@ -284,6 +368,9 @@ impl Writer {
             }
             Err(error) => {
                 tracing::error!(%error, messages = batch.len(), "could not commit messages");
+                // Whether anything reached the disk is unknown (an fsync can fail after the
+                // write): read every room's last seq afresh rather than trust the cache.
+                self.next_seq.clear();
                 let reason = error.to_string();
                 for request in batch.drain(..) {
                     let _ = request.reply.send(Err(StoreError::Commit(reason.clone())));
@@ -517,16 +604,108 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = open(dir.path());
         assert_eq!(
-            store.rooms().await.unwrap().iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            store.rooms().await.unwrap().iter().map(|r| r.info.name.as_str()).collect::<Vec<_>>(),
             ["general"]
         );
-        store.create_room("rust").await.unwrap();
-        assert!(matches!(store.create_room("rust").await, Err(StoreError::RoomExists)));
-        assert!(matches!(store.create_room("general").await, Err(StoreError::RoomExists)));
+        store.create_room(public("rust")).await.unwrap();
+        assert!(matches!(store.create_room(public("rust")).await, Err(StoreError::RoomExists)));
+        assert!(matches!(store.create_room(public("general")).await, Err(StoreError::RoomExists)));
         drop(store);
         let store = open(dir.path());
-        let names: Vec<_> = store.rooms().await.unwrap().into_iter().map(|r| r.name).collect();
+        let names: Vec<_> = store.rooms().await.unwrap().into_iter().map(|r| r.info.name).collect();
         assert_eq!(names, ["general", "rust"]);
+    }
+
+    fn public(name: &str) -> NewRoom {
+        NewRoom { name: name.into(), kind: RoomKind::Public, owner: None, members: Vec::new() }
+    }
+
+    #[tokio::test]
+    async fn private_rooms_keep_their_owner_and_members_across_restarts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path());
+        let ann = store.create_user("Ann", "ann", None).await.unwrap().id;
+        let bob = store.create_user("Bob", "bob", None).await.unwrap().id;
+        let carol = store.create_user("Carol", "carol", None).await.unwrap().id;
+        let room =
+            NewRoom { name: "secret".into(), kind: RoomKind::Private, owner: Some(ann), members: vec![ann] };
+        let created = store.create_room(room).await.unwrap();
+        assert_eq!(created.info.owner.as_deref(), Some("Ann"));
+        assert_eq!(created.members, [(ann, "Ann".to_owned())]);
+        assert!(store.add_member("secret", bob).await.unwrap());
+        assert!(!store.add_member("secret", bob).await.unwrap());
+        assert!(store.add_member("secret", carol).await.unwrap());
+        assert!(store.remove_member("secret", carol).await.unwrap());
+        assert!(!store.remove_member("secret", carol).await.unwrap());
+        drop(store);
+        let store = open(dir.path());
+        let secret = store.rooms().await.unwrap().into_iter().find(|r| r.info.name == "secret").unwrap();
+        assert_eq!(secret.info.kind, RoomKind::Private);
+        assert_eq!(secret.owner, Some(ann));
+        assert_eq!(secret.members, [(ann, "Ann".to_owned()), (bob, "Bob".to_owned())]);
+        assert_eq!(secret.info.members, ["Ann", "Bob"]);
+    }
+
+    #[tokio::test]
+    async fn a_failed_batch_stores_nothing_takes_no_seq_and_the_writer_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let committed = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&committed);
+        let store = Arc::new(
+            SqliteStore::open(dir.path(), Box::new(move |m| sink.lock().unwrap().push(m.seq))).unwrap(),
+        );
+        for i in 1..=3 {
+            store.append(new("a", &format!("ok{i}"), "ann", "x")).await.unwrap();
+        }
+        // The disk "fills up" at seq 6: a transaction writing it fails as a whole, the rows
+        // before it in the same batch included (as SQLITE_FULL part-way through would).
+        let other = open_connection(&dir.path().join("natter.db")).unwrap();
+        other
+            .execute_batch(
+                "CREATE TRIGGER disk_full BEFORE INSERT ON messages WHEN NEW.seq >= 6
+                 BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+            )
+            .unwrap();
+        let append_all = |ids: Vec<String>| {
+            let tasks: Vec<_> = ids
+                .into_iter()
+                .map(|id| {
+                    let store = Arc::clone(&store);
+                    tokio::spawn(async move { (id.clone(), store.append(new("a", &id, "ann", "x")).await) })
+                })
+                .collect();
+            futures::future::join_all(tasks)
+        };
+        let mut stored = Vec::new();
+        let mut failed = Vec::new();
+        for result in append_all((0..20).map(|i| format!("f{i}")).collect()).await {
+            match result.unwrap() {
+                (_, Ok(Appended::New(m))) => stored.push(m.seq),
+                (id, Err(StoreError::Commit(reason))) => {
+                    assert!(reason.contains("disk full"), "{reason}");
+                    failed.push(id);
+                }
+                (id, other) => panic!("{id}: {other:?}"),
+            }
+        }
+        stored.sort();
+        // At most seqs 4 and 5 made it; nothing of a failed batch is stored or published.
+        assert_eq!(stored, (4..4 + stored.len() as u64).collect::<Vec<_>>());
+        assert!(stored.len() <= 2 && failed.len() >= 18, "{stored:?}");
+        let last = 3 + stored.len() as u64;
+        assert_eq!(store.after("a", 0, 100).await.unwrap().len() as u64, last);
+        assert_eq!(*committed.lock().unwrap(), (1..=last).collect::<Vec<_>>());
+
+        // Space again: the same writer stores the retries with the very next seqs.
+        other.execute_batch("DROP TRIGGER disk_full").unwrap();
+        for result in append_all(failed.clone()).await {
+            assert!(matches!(result.unwrap(), (_, Ok(Appended::New(_)))));
+        }
+        let all = store.after("a", 0, 100).await.unwrap();
+        assert_eq!(all.iter().map(|m| m.seq).collect::<Vec<_>>(), (1..=23).collect::<Vec<_>>());
+        assert_eq!(*committed.lock().unwrap(), (1..=23).collect::<Vec<_>>());
+        let ids: std::collections::HashSet<_> = all.iter().map(|m| m.client_id.as_str()).collect();
+        assert_eq!(ids.len(), 23);
     }
 
     #[tokio::test]

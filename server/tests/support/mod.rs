@@ -18,14 +18,22 @@ pub struct Server {
     pub addr: String,
     pub data_dir: PathBuf,
     child: Child,
+    /// Every line the server logged so far.
+    logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
     pub fn start(data_dir: &Path) -> Server {
+        Self::start_with(data_dir, &[], "info")
+    }
+
+    /// Starts the server with extra command-line arguments and a log filter (`RUST_LOG`).
+    pub fn start_with(data_dir: &Path, args: &[&str], log: &str) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_natter"))
             .args(["--addr", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
-            .env("RUST_LOG", "info")
+            .args(args)
+            .env("RUST_LOG", log)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -35,18 +43,59 @@ impl Server {
         let addr = loop {
             let line = lines.next().expect("natter exited before listening").expect("read stdout");
             if let Some(rest) = line.split("listening on http://").nth(1) {
-                break rest.split_whitespace().next().expect("address").to_owned();
+                // Human or JSON log line: the address is what follows, up to a quote or space.
+                let end = rest.find(|c: char| c.is_whitespace() || c == '"').unwrap_or(rest.len());
+                break rest[..end].to_owned();
             }
         };
         // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines.by_ref() {});
-        Server { addr, data_dir: data_dir.to_owned(), child }
+        let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = logs.clone();
+        std::thread::spawn(move || {
+            for line in lines.by_ref().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Server { addr, data_dir: data_dir.to_owned(), child, logs }
     }
 
     /// Stops the server the hard way (SIGKILL), as a crash would.
     pub fn kill(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// Asks the server to stop (SIGTERM), as a deploy or `systemctl stop` would.
+    pub fn terminate(&self) {
+        let status =
+            Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().expect("kill");
+        assert!(status.success());
+    }
+
+    /// Waits up to `limit` for the server to exit; its exit status, or `None` if it is still
+    /// running.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// The server's resident memory (VmRSS), in KiB.
+    pub fn rss_kib(&self) -> u64 {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).expect("proc status");
+        let line = status.lines().find(|l| l.starts_with("VmRSS:")).expect("VmRSS line");
+        line.split_whitespace().nth(1).and_then(|kib| kib.parse().ok()).expect("VmRSS value")
+    }
+
+    /// The lines the server has logged so far.
+    pub fn logs(&self) -> Vec<String> {
+        self.logs.lock().unwrap().clone()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -102,6 +151,11 @@ pub struct Client {
 }
 
 impl Client {
+    /// The WebSocket itself, for tests of the transport.
+    pub fn socket(&mut self) -> &mut WebSocketStream<MaybeTlsStream<TcpStream>> {
+        &mut self.socket
+    }
+
     /// Sends a raw frame exactly as given.
     pub async fn send_frame(&mut self, frame: Frame) {
         self.socket.send(frame).await.expect("send frame");
@@ -109,9 +163,7 @@ impl Client {
 
     /// Sends an event the way every client does: a binary frame, byte 0 then the JSON.
     pub async fn send(&mut self, event: &ClientEvent) {
-        let mut bytes = vec![0u8];
-        bytes.extend(serde_json::to_vec(event).unwrap());
-        self.send_frame(Frame::Binary(bytes.into())).await;
+        self.send_frame(frame(event)).await;
     }
 
     pub async fn say(&mut self, room: &str, client_id: &str, text: &str) {
@@ -148,12 +200,41 @@ impl Client {
         loop {
             let frame = tokio::time::timeout_at(deadline, self.socket.next()).await.ok()?;
             match frame.expect("socket closed").expect("socket error") {
-                Frame::Binary(bytes) => {
-                    assert_eq!(bytes.first(), Some(&0), "frame must start with the Ok tag");
-                    return Some(serde_json::from_slice(&bytes[1..]).expect("server event JSON"));
-                }
+                Frame::Binary(bytes) => return Some(decode(&bytes)),
                 Frame::Ping(_) | Frame::Pong(_) => continue,
                 other => panic!("unexpected frame {other:?}"),
+            }
+        }
+    }
+
+    /// Like [`Client::send`], but false when the connection is gone instead of panicking
+    /// (for tests that crash the server under a client).
+    pub async fn try_send(&mut self, event: &ClientEvent) -> bool {
+        self.socket.send(frame(event)).await.is_ok()
+    }
+
+    /// The next server event of any kind, or `None` once the connection is closed or broken.
+    pub async fn recv(&mut self) -> Option<ServerEvent> {
+        loop {
+            match tokio::time::timeout(WAIT, self.socket.next()).await.expect("no server event in time")? {
+                Ok(Frame::Binary(bytes)) => return Some(decode(&bytes)),
+                Ok(Frame::Ping(_) | Frame::Pong(_)) => continue,
+                Ok(Frame::Close(_)) | Err(_) => return None,
+                Ok(other) => panic!("unexpected frame {other:?}"),
+            }
+        }
+    }
+
+    /// Reads until the server closes the connection: the close code it gave (`None` if the
+    /// connection just broke). Events before the close are returned too.
+    pub async fn close_code(&mut self) -> (Vec<ServerEvent>, Option<u16>) {
+        let mut events = Vec::new();
+        loop {
+            match tokio::time::timeout(WAIT, self.socket.next()).await.expect("no close in time") {
+                Some(Ok(Frame::Binary(bytes))) => events.push(decode(&bytes)),
+                Some(Ok(Frame::Close(frame))) => return (events, frame.map(|f| u16::from(f.code))),
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return (events, None),
             }
         }
     }
@@ -161,4 +242,14 @@ impl Client {
     pub async fn close(mut self) {
         let _ = self.socket.close(None).await;
     }
+}
+
+/// A client event as the frame every client sends (`protocol::frame`).
+fn frame(event: &ClientEvent) -> Frame {
+    Frame::Binary(protocol::frame::encode_client(event).into())
+}
+
+/// A server frame as its event; anything else (another tag byte, bad JSON) fails the test.
+fn decode(bytes: &[u8]) -> ServerEvent {
+    protocol::frame::decode_server(bytes).expect("a server event frame: byte 0, then its JSON")
 }

@@ -1,0 +1,60 @@
+//! Arbitrary bytes as a client's WebSocket frame: decoding never panics, and whatever decodes
+//! survives the checks the server then runs on its fields and encodes back to the same event.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use protocol::frame::{decode_client, encode_client};
+use protocol::ClientEvent;
+
+fuzz_target!(|frame: &[u8]| {
+    let Ok(event) = decode_client(frame) else { return };
+    check_fields(&event);
+    let again = decode_client(&encode_client(&event)).expect("an encoded event decodes");
+    assert_eq!(again, event);
+});
+
+/// The field rules the server applies to each event: none may panic, and what they accept
+/// must be in canonical form.
+fn check_fields(event: &ClientEvent) {
+    use protocol::*;
+    let room = |name: &str| {
+        if let Ok(canonical) = room_name(name) {
+            assert_eq!(room_name(&canonical).as_deref(), Ok(canonical.as_str()));
+            assert!(canonical.len() <= MAX_ROOM_CHARS);
+        }
+        let _ = new_room_name(name);
+    };
+    let person = |name: &str| {
+        if let Ok(shown) = nickname(name) {
+            assert!(char_count(shown) <= MAX_NICKNAME_CHARS);
+            // Uniqueness is decided on this key; a name and its trimmed form are one person.
+            assert_eq!(nickname_key(shown), nickname_key(name));
+        }
+    };
+    match event {
+        ClientEvent::Hello { nickname, password } => {
+            person(nickname);
+            let _ = password.as_deref().map(char_count);
+        }
+        ClientEvent::Join { room: r, .. } | ClientEvent::Leave { room: r } | ClientEvent::StopTyping { room: r } => {
+            room(r)
+        }
+        ClientEvent::LoadOlder { room: r, .. } | ClientEvent::CreateRoom { room: r, .. } => room(r),
+        ClientEvent::Send { room: r, client_id: id, text } => {
+            room(r);
+            let _ = client_id(id);
+            if let Ok(stored) = message_text(text) {
+                assert!(!stored.is_empty() && char_count(stored) <= MAX_MESSAGE_CHARS);
+            }
+        }
+        ClientEvent::Typing { room: r, draft } => {
+            room(r);
+            let _ = draft.as_deref().map(message_text);
+        }
+        ClientEvent::OpenDirect { with } => person(with),
+        ClientEvent::Invite { room: r, nickname } | ClientEvent::Remove { room: r, nickname } => {
+            room(r);
+            person(nickname);
+        }
+    }
+}
