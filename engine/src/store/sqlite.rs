@@ -10,6 +10,10 @@
 //! in it gets [`StoreError::Commit`], nothing is published, no `seq` is used up, and the
 //! writer goes on with the next batch. A crash (even `kill -9`) loses only uncommitted,
 //! unanswered batches; seqs are read back from the database after a restart.
+//!
+//! Checkpoints (copying the WAL back into the database file) run on a thread of their own,
+//! so a commit never waits for one; the writer checkpoints itself only as a backstop when
+//! the WAL has grown past [`BACKSTOP_CHECKPOINT_PAGES`].
 
 use super::{Appended, NewMessage, NewRoom, OnCommit, Page, StoreError, StoredRoom, UserRecord};
 use protocol::{Message, RoomInfo, RoomKind, Seq};
@@ -24,6 +28,13 @@ use tokio::sync::{mpsc, oneshot};
 const MAX_BATCH: usize = 1024;
 /// Idle read connections kept open.
 const MAX_IDLE_READERS: usize = 8;
+/// WAL size (pages) at which the writer checkpoints by itself: only when the checkpointer
+/// thread has not kept up (SQLite's default of 1,000 would put most checkpoints on the
+/// commit path).
+const BACKSTOP_CHECKPOINT_PAGES: u32 = 4000;
+/// Least time between two checkpoints by the checkpointer thread. A page written by many
+/// commits in that time is copied once.
+const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -67,12 +78,20 @@ impl SqliteStore {
         let mut conn = open_connection(&path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         migrations().to_latest(&mut conn)?;
+        conn.pragma_update(None, "wal_autocheckpoint", BACKSTOP_CHECKPOINT_PAGES)?;
 
+        let spawn_error = |source| StoreError::DataDir { path: path.display().to_string(), source };
+        let checkpointer = open_connection(&path)?;
+        let (committed, commits) = std::sync::mpsc::sync_channel(1);
+        std::thread::Builder::new()
+            .name("natter-sqlite-checkpointer".into())
+            .spawn(move || checkpoint_after_commits(checkpointer, commits))
+            .map_err(spawn_error)?;
         let (writer, requests) = mpsc::channel(4 * MAX_BATCH);
         std::thread::Builder::new()
             .name("natter-sqlite-writer".into())
-            .spawn(move || Writer { conn, next_seq: HashMap::new(), on_commit }.run(requests))
-            .map_err(|source| StoreError::DataDir { path: path.display().to_string(), source })?;
+            .spawn(move || Writer { conn, next_seq: HashMap::new(), on_commit, committed }.run(requests))
+            .map_err(spawn_error)?;
         Ok(SqliteStore { writer, readers: Arc::new(ReaderPool { path, idle: Mutex::default() }) })
     }
 
@@ -294,12 +313,27 @@ struct AppendRequest {
     reply: oneshot::Sender<Result<Appended, StoreError>>,
 }
 
+/// Checkpoints the WAL (passively: neither the writer nor readers wait for it) after
+/// commits, at most once per [`CHECKPOINT_INTERVAL`]. Ends when the writer does.
+fn checkpoint_after_commits(conn: Connection, commits: std::sync::mpsc::Receiver<()>) {
+    while commits.recv().is_ok() {
+        let started = std::time::Instant::now();
+        if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            // The writer's backstop checkpoint still bounds the WAL.
+            tracing::debug!(%error, "checkpoint failed");
+        }
+        std::thread::sleep(CHECKPOINT_INTERVAL.saturating_sub(started.elapsed()));
+    }
+}
+
 /// Owns the only writing connection; see the module comment.
 struct Writer {
     conn: Connection,
     /// Last `seq` per room, loaded on first use and advanced only after a commit.
     next_seq: HashMap<String, Seq>,
     on_commit: OnCommit,
+    /// Wakes the checkpointer (a full channel means it is already due to run).
+    committed: std::sync::mpsc::SyncSender<()>,
 }
 
 impl Writer {
@@ -356,54 +390,67 @@ impl Writer {
         if batch.is_empty() {
             return;
         }
-        match self.write(batch) {
+        let (messages, replies): (Vec<_>, Vec<_>) = batch.drain(..).map(|r| (r.message, r.reply)).unzip();
+        let count = messages.len();
+        match self.write(messages) {
             Ok(results) => {
-                for (request, result) in batch.drain(..).zip(results) {
+                let _ = self.committed.try_send(());
+                for (reply, result) in replies.into_iter().zip(results) {
                     if let Ok(Appended::New(message)) = &result {
-                        self.next_seq.insert(message.room.clone(), message.seq);
                         (self.on_commit)(message);
                     }
-                    let _ = request.reply.send(result);
+                    let _ = reply.send(result);
                 }
             }
             Err(error) => {
-                tracing::error!(%error, messages = batch.len(), "could not commit messages");
-                // Whether anything reached the disk is unknown (an fsync can fail after the
-                // write): read every room's last seq afresh rather than trust the cache.
+                tracing::error!(%error, messages = count, "could not commit messages");
+                // Seqs handed out in the rolled back transaction were never used, and whether
+                // anything reached the disk is unknown (an fsync can fail after the write):
+                // read every room's last seq afresh rather than trust the cache.
                 self.next_seq.clear();
                 let reason = error.to_string();
-                for request in batch.drain(..) {
-                    let _ = request.reply.send(Err(StoreError::Commit(reason.clone())));
+                for reply in replies {
+                    let _ = reply.send(Err(StoreError::Commit(reason.clone())));
                 }
             }
         }
     }
 
-    /// Writes the batch in one transaction. The outer error fails the whole batch; an inner
-    /// error refuses one message only.
-    fn write(&mut self, batch: &[AppendRequest]) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
+    /// Writes the batch in one transaction. The outer error fails the whole batch (the
+    /// caller then forgets `next_seq`); an inner error refuses one message only.
+    fn write(&mut self, batch: Vec<NewMessage>) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut results = Vec::with_capacity(batch.len());
-        // Seqs handed out in this transaction; they only become real on commit.
-        let mut pending_seq: HashMap<&str, Seq> = HashMap::new();
-        let mut in_batch: HashMap<(&str, &str), Message> = HashMap::new();
         {
+            // The unique index on (room, client_id) finds resends: a conflicting insert does
+            // nothing, and only then is the earlier message read (from this transaction too,
+            // for a resend within one batch).
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO messages (room, seq, client_id, author, text, sent_at, mood)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (room, client_id) DO NOTHING",
+            )?;
             let mut find = tx.prepare_cached(
                 "SELECT room, seq, client_id, author, text, sent_at, mood FROM messages
                  WHERE room = ?1 AND client_id = ?2",
             )?;
             let mut last = tx.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room = ?1")?;
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO messages (room, seq, client_id, author, text, sent_at, mood)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
-            for AppendRequest { message: new, .. } in batch {
-                let key = (new.room.as_str(), new.client_id.as_str());
-                let earlier = match in_batch.get(&key) {
-                    Some(m) => Some(m.clone()),
-                    None => find.query_row(params![new.room, new.client_id], row_to_message).optional()?,
+            for new in batch {
+                let seq = match self.next_seq.get(&new.room) {
+                    Some(seq) => seq + 1,
+                    None => last.query_row(params![new.room], |r| r.get::<_, i64>(0))? as Seq + 1,
                 };
-                if let Some(earlier) = earlier {
+                let sent_at = now_millis();
+                let inserted = insert.execute(params![
+                    new.room,
+                    seq as i64,
+                    new.client_id,
+                    new.author,
+                    new.text,
+                    sent_at,
+                    new.mood as f64
+                ])?;
+                if inserted == 0 {
+                    let earlier = find.query_row(params![new.room, new.client_id], row_to_message)?;
                     results.push(if earlier.author == new.author {
                         Ok(Appended::Duplicate(earlier))
                     } else {
@@ -411,34 +458,22 @@ impl Writer {
                     });
                     continue;
                 }
-                let seq = match pending_seq.get(new.room.as_str()) {
-                    Some(seq) => seq + 1,
-                    None => match self.next_seq.get(&new.room) {
-                        Some(seq) => seq + 1,
-                        None => last.query_row(params![new.room], |r| r.get::<_, i64>(0))? as Seq + 1,
-                    },
-                };
-                let message = Message {
-                    room: new.room.clone(),
+                match self.next_seq.get_mut(&new.room) {
+                    Some(last) => *last = seq,
+                    None => {
+                        self.next_seq.insert(new.room.clone(), seq);
+                    }
+                }
+                let NewMessage { room, client_id, author, text, mood } = new;
+                results.push(Ok(Appended::New(Message {
+                    room,
                     seq,
-                    client_id: new.client_id.clone(),
-                    author: new.author.clone(),
-                    text: new.text.clone(),
-                    sent_at: now_millis(),
-                    mood: new.mood,
-                };
-                insert.execute(params![
-                    message.room,
-                    seq as i64,
-                    message.client_id,
-                    message.author,
-                    message.text,
-                    message.sent_at,
-                    message.mood as f64
-                ])?;
-                pending_seq.insert(new.room.as_str(), seq);
-                in_batch.insert(key, message.clone());
-                results.push(Ok(Appended::New(message)));
+                    client_id,
+                    author,
+                    text,
+                    sent_at,
+                    mood,
+                })));
             }
         }
         tx.commit()?;
@@ -518,6 +553,49 @@ mod tests {
         assert_eq!(again, Appended::Duplicate(first.message().clone()));
         assert!(matches!(store.append(new("a", "same", "eve", "x")).await, Err(StoreError::ClientIdTaken)));
         assert_eq!(store.after("a", 0, 10).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn resends_within_one_batch_are_stored_once_and_seqs_stay_dense() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path());
+        // Submitted back to back, these are committed together in one transaction.
+        let mut pending = Vec::new();
+        for (client_id, author) in [("x", "ann"), ("y", "ann"), ("x", "ann"), ("x", "eve"), ("z", "bob")] {
+            pending.push(store.submit(new("a", client_id, author, "hi")).await.unwrap());
+        }
+        let mut results = Vec::new();
+        for answer in pending {
+            results.push(answer.await);
+        }
+        let seqs: Vec<_> = results.iter().map(|r| r.as_ref().ok().map(|a| a.message().seq)).collect();
+        assert_eq!(seqs, [Some(1), Some(2), Some(1), None, Some(3)]);
+        assert!(matches!(results[2], Ok(Appended::Duplicate(_))));
+        assert!(matches!(results[3], Err(StoreError::ClientIdTaken)));
+        let stored: Vec<_> =
+            store.after("a", 0, 10).await.unwrap().into_iter().map(|m| m.client_id).collect();
+        assert_eq!(stored, ["x", "y", "z"]);
+    }
+
+    #[tokio::test]
+    async fn checkpoints_keep_the_wal_bounded_under_steady_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(dir.path());
+        let text = "x".repeat(2000);
+        // About 40 MB of messages, ten times the backstop size, in many commits.
+        for round in 0..200 {
+            let mut pending = Vec::new();
+            for i in 0..100 {
+                let message = new(&format!("r{}", i % 10), &format!("{round}-{i}"), "ann", &text);
+                pending.push(store.submit(message).await.unwrap());
+            }
+            for answer in pending {
+                answer.await.unwrap();
+            }
+        }
+        let wal = std::fs::metadata(dir.path().join("natter.db-wal")).unwrap().len();
+        let limit = 2 * u64::from(BACKSTOP_CHECKPOINT_PAGES) * 4096;
+        assert!(wal < limit, "WAL is {wal} bytes, over {limit}");
     }
 
     #[tokio::test]
