@@ -297,10 +297,16 @@ async fn a_write_failing_part_way_through_a_batch_takes_no_seq() {
          BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
     )
     .unwrap();
+    // The test holds the write lock while the ten messages queue up, so the writer takes
+    // at most the first of them into a batch before it waits; everything after that is one
+    // batch, which writes seqs up to 5 and then fails at 6.
+    db.execute_batch("BEGIN IMMEDIATE").unwrap();
     let ids: Vec<String> = (0..10).map(|i| format!("f{i}")).collect();
     for id in &ids {
         ann.say("general", id, &text_of(id)).await;
     }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    db.execute_batch("COMMIT").unwrap();
     let (mut acked, mut failed) = (Vec::new(), Vec::new());
     while acked.len() + failed.len() < ids.len() {
         match ann.next().await {
@@ -312,8 +318,8 @@ async fn a_write_failing_part_way_through_a_batch_takes_no_seq() {
             other => panic!("{other:?}"),
         }
     }
-    // Only batches that stayed below seq 6 got through, and at least one batch failed after
-    // writing rows (the first message goes alone, the others queue up behind it).
+    // Only batches that stayed below seq 6 got through, and the batch that failed had
+    // written rows before it failed.
     acked.sort();
     assert_eq!(acked, (2..2 + acked.len() as u64).collect::<Vec<_>>());
     assert!(acked.len() < 4, "no batch failed part-way: {acked:?}");
