@@ -62,6 +62,8 @@ pub async fn create_room(addr: &str, room: &str) -> Result<(), String> {
 /// What one receiver saw.
 struct Seen {
     latency_us: Histogram<u64>,
+    /// Send to the server's commit (the message's `sent_at`, 1 ms resolution).
+    stored_us: Histogram<u64>,
     deliveries: u64,
     duplicates: u64,
     lost: u64,
@@ -75,6 +77,9 @@ pub struct FanOut {
     pub seconds: u64,
     pub deliveries_per_second: f64,
     pub latency_us: Histogram<u64>,
+    /// The part of the latency up to the server's commit (`sent_at`, 1 ms resolution); the
+    /// rest is the fan-out, from the commit to the receiver.
+    pub stored_us: Histogram<u64>,
     pub lost: u64,
     pub duplicates: u64,
     pub receivers_with_loss: u64,
@@ -92,6 +97,14 @@ impl FanOut {
             ("p99 ms".into(), format!("{:.1}", self.ms(0.99))),
             ("p99.9 ms".into(), format!("{:.1}", self.ms(0.999))),
             ("max ms".into(), format!("{:.1}", self.latency_us.max() as f64 / 1000.0)),
+            (
+                "of which send → stored, p50 / p99 ms (±1)".into(),
+                format!(
+                    "{:.0} / {:.0}",
+                    self.stored_us.value_at_quantile(0.5) as f64 / 1000.0,
+                    self.stored_us.value_at_quantile(0.99) as f64 / 1000.0
+                ),
+            ),
             ("lost".into(), self.lost.to_string()),
             ("duplicated".into(), self.duplicates.to_string()),
             ("receivers with loss".into(), self.receivers_with_loss.to_string()),
@@ -109,21 +122,25 @@ impl FanOut {
     }
 }
 
-/// The sender, number and send time (µs since the run's origin) of a bench message, read
-/// straight from the frame's bytes: at a million deliveries a second the generator cannot
-/// afford to parse every event in full.
-fn bench_stamp(frame: &Frame) -> Option<(usize, usize, u64)> {
+/// The sender, number and send time (µs since the run's origin) of a bench message, and the
+/// server's commit time (`sent_at`, ms since the epoch), read straight from the frame's
+/// bytes: at a million deliveries a second the generator cannot afford to parse every event
+/// in full.
+fn bench_stamp(frame: &Frame) -> Option<(usize, usize, u64, u64)> {
     let bytes: &[u8] = match frame {
         Frame::Binary(bytes) => bytes,
         Frame::Text(text) => text.as_bytes(),
         _ => return None,
     };
-    const MARK: &[u8] = br#""text":"b "#;
-    let at = bytes.windows(MARK.len()).position(|w| w == MARK)? + MARK.len();
-    let rest = &bytes[at..];
+    let after = |mark: &[u8]| Some(bytes.windows(mark.len()).position(|w| w == mark)? + mark.len());
+    let rest = &bytes[after(br#""text":"b "#)?..];
     let end = rest.iter().position(|&b| b == b'"')?;
     let mut parts = std::str::from_utf8(&rest[..end]).ok()?.split(' ');
-    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+    let (sender, n, sent) =
+        (parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?.parse().ok()?);
+    let digits = &bytes[after(br#""sent_at":"#)?..];
+    let end = digits.iter().position(|b| !b.is_ascii_digit())?;
+    Some((sender, n, sent, std::str::from_utf8(&digits[..end]).ok()?.parse().ok()?))
 }
 
 /// (a) `clients` in one room; `senders` of them send `rate` messages a second each for
@@ -140,6 +157,11 @@ pub async fn fan_out(
     let sockets = connect_all(&server.addr, "bench", clients).await?;
     let per_sender = rate * seconds;
     let origin = Instant::now();
+    // The same instant on the wall clock (µs since the epoch), to place the server's `sent_at`.
+    let origin_wall_us = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|e| e.to_string())?
+        .as_micros() as u64;
     let start = origin + Duration::from_millis(500);
     let drain = start + Duration::from_secs(seconds + 10);
     let mut readers = Vec::new();
@@ -171,6 +193,7 @@ pub async fn fan_out(
             let mut seen = vec![vec![false; per_sender as usize]; senders];
             let mut result = Seen {
                 latency_us: Histogram::new(3).expect("histogram"),
+                stored_us: Histogram::new(3).expect("histogram"),
                 deliveries: 0,
                 duplicates: 0,
                 lost: 0,
@@ -181,9 +204,11 @@ pub async fn fan_out(
                     Ok(Some(Ok(frame))) => frame,
                     _ => break,
                 };
-                let Some((sender, n, sent)) = bench_stamp(&frame) else { continue };
+                let Some((sender, n, sent, stored_ms)) = bench_stamp(&frame) else { continue };
                 let now = origin.elapsed().as_micros() as u64;
                 let _ = result.latency_us.record(now.saturating_sub(sent));
+                let stored = (stored_ms * 1000).saturating_sub(origin_wall_us);
+                let _ = result.stored_us.record(stored.saturating_sub(sent));
                 result.deliveries += 1;
                 match seen.get_mut(sender).and_then(|s| s.get_mut(n)) {
                     Some(flag) if *flag => result.duplicates += 1,
@@ -199,10 +224,12 @@ pub async fn fan_out(
         }));
     }
     let mut latency = Histogram::<u64>::new(3).map_err(|e| e.to_string())?;
+    let mut stored = Histogram::<u64>::new(3).map_err(|e| e.to_string())?;
     let (mut deliveries, mut lost, mut duplicates, mut receivers_with_loss) = (0u64, 0u64, 0u64, 0u64);
     for reader in readers {
         let seen = reader.await.map_err(|e| e.to_string())?;
         latency.add(&seen.latency_us).map_err(|e| e.to_string())?;
+        stored.add(&seen.stored_us).map_err(|e| e.to_string())?;
         deliveries += seen.deliveries;
         lost += seen.lost;
         duplicates += seen.duplicates;
@@ -216,6 +243,7 @@ pub async fn fan_out(
         seconds,
         deliveries_per_second: deliveries as f64 / seconds as f64,
         latency_us: latency,
+        stored_us: stored,
         lost,
         duplicates,
         receivers_with_loss,
@@ -263,4 +291,30 @@ async fn idle_memory(server: &Server, count: usize) -> Result<Outcome, String> {
             ("KiB/connection".into(), format!("{:.1}", per_connection / 1024.0)),
         ],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bench_stamp_is_read_from_the_frame_the_server_sends() {
+        let message = protocol::Message {
+            room: "bench".into(),
+            seq: 7,
+            client_id: "s3-41".into(),
+            author: "bench-3".into(),
+            text: "b 3 41 1234567".into(),
+            sent_at: 1_764_000_000_123,
+            mood: 0.0,
+        };
+        let frame = protocol::frame::encode_server(&ServerEvent::Message(message));
+        assert_eq!(bench_stamp(&Frame::Binary(frame.into())), Some((3, 41, 1_234_567, 1_764_000_000_123)));
+        let other = protocol::frame::encode_server(&ServerEvent::Ack {
+            room: "bench".into(),
+            client_id: "x".into(),
+            seq: 1,
+        });
+        assert_eq!(bench_stamp(&Frame::Binary(other.into())), None);
+    }
 }
