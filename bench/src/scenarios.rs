@@ -169,9 +169,14 @@ pub async fn fan_out(
     for (i, socket) in sockets.into_iter().enumerate() {
         let (mut sink, mut stream) = socket.split();
         if i < senders {
+            // The senders' ticks are spread evenly over one period, so messages arrive at a
+            // steady rate rather than all senders' at once (that burst is measured too: see
+            // docs/performance.md).
+            let period = Duration::from_micros(1_000_000 / rate);
+            let phase = period * i as u32 / senders as u32;
             writers.push(tokio::spawn(async move {
-                tokio::time::sleep_until(start.into()).await;
-                let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / rate));
+                tokio::time::sleep_until((start + phase).into()).await;
+                let mut tick = tokio::time::interval(period);
                 tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
                 for n in 0..per_sender {
                     tick.tick().await;

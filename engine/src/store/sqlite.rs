@@ -10,10 +10,6 @@
 //! in it gets [`StoreError::Commit`], nothing is published, no `seq` is used up, and the
 //! writer goes on with the next batch. A crash (even `kill -9`) loses only uncommitted,
 //! unanswered batches; seqs are read back from the database after a restart.
-//!
-//! Checkpoints (copying the WAL back into the database file) run on a thread of their own,
-//! so a commit never waits for one; the writer checkpoints itself only as a backstop when
-//! the WAL has grown past [`BACKSTOP_CHECKPOINT_PAGES`].
 
 use super::{Appended, NewMessage, NewRoom, OnCommit, Page, StoreError, StoredRoom, UserRecord};
 use protocol::{Message, RoomInfo, RoomKind, Seq};
@@ -28,13 +24,6 @@ use tokio::sync::{mpsc, oneshot};
 const MAX_BATCH: usize = 1024;
 /// Idle read connections kept open.
 const MAX_IDLE_READERS: usize = 8;
-/// WAL size (pages) at which the writer checkpoints by itself: only when the checkpointer
-/// thread has not kept up (SQLite's default of 1,000 would put most checkpoints on the
-/// commit path).
-const BACKSTOP_CHECKPOINT_PAGES: u32 = 4000;
-/// Least time between two checkpoints by the checkpointer thread. A page written by many
-/// commits in that time is copied once.
-const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
@@ -78,20 +67,11 @@ impl SqliteStore {
         let mut conn = open_connection(&path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         migrations().to_latest(&mut conn)?;
-        conn.pragma_update(None, "wal_autocheckpoint", BACKSTOP_CHECKPOINT_PAGES)?;
-
-        let spawn_error = |source| StoreError::DataDir { path: path.display().to_string(), source };
-        let checkpointer = open_connection(&path)?;
-        let (committed, commits) = std::sync::mpsc::sync_channel(1);
-        std::thread::Builder::new()
-            .name("natter-sqlite-checkpointer".into())
-            .spawn(move || checkpoint_after_commits(checkpointer, commits))
-            .map_err(spawn_error)?;
         let (writer, requests) = mpsc::channel(4 * MAX_BATCH);
         std::thread::Builder::new()
             .name("natter-sqlite-writer".into())
-            .spawn(move || Writer { conn, next_seq: HashMap::new(), on_commit, committed }.run(requests))
-            .map_err(spawn_error)?;
+            .spawn(move || Writer { conn, next_seq: HashMap::new(), on_commit }.run(requests))
+            .map_err(|source| StoreError::DataDir { path: path.display().to_string(), source })?;
         Ok(SqliteStore { writer, readers: Arc::new(ReaderPool { path, idle: Mutex::default() }) })
     }
 
@@ -313,27 +293,13 @@ struct AppendRequest {
     reply: oneshot::Sender<Result<Appended, StoreError>>,
 }
 
-/// Checkpoints the WAL (passively: neither the writer nor readers wait for it) after
-/// commits, at most once per [`CHECKPOINT_INTERVAL`]. Ends when the writer does.
-fn checkpoint_after_commits(conn: Connection, commits: std::sync::mpsc::Receiver<()>) {
-    while commits.recv().is_ok() {
-        let started = std::time::Instant::now();
-        if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-            // The writer's backstop checkpoint still bounds the WAL.
-            tracing::debug!(%error, "checkpoint failed");
-        }
-        std::thread::sleep(CHECKPOINT_INTERVAL.saturating_sub(started.elapsed()));
-    }
-}
-
 /// Owns the only writing connection; see the module comment.
 struct Writer {
     conn: Connection,
-    /// Last `seq` per room, loaded on first use and advanced only after a commit.
+    /// Last `seq` per room, loaded on first use and advanced as a batch is written; forgotten
+    /// whole when a batch fails to commit.
     next_seq: HashMap<String, Seq>,
     on_commit: OnCommit,
-    /// Wakes the checkpointer (a full channel means it is already due to run).
-    committed: std::sync::mpsc::SyncSender<()>,
 }
 
 impl Writer {
@@ -394,7 +360,6 @@ impl Writer {
         let count = messages.len();
         match self.write(messages) {
             Ok(results) => {
-                let _ = self.committed.try_send(());
                 for (reply, result) in replies.into_iter().zip(results) {
                     if let Ok(Appended::New(message)) = &result {
                         (self.on_commit)(message);
@@ -582,7 +547,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = open(dir.path());
         let text = "x".repeat(2000);
-        // About 40 MB of messages, ten times the backstop size, in many commits.
+        // About 40 MB of messages in many commits: SQLite's automatic checkpoints (every
+        // 1,000 pages) must keep the WAL near that size, not let it grow with the history.
         for round in 0..200 {
             let mut pending = Vec::new();
             for i in 0..100 {
@@ -594,7 +560,7 @@ mod tests {
             }
         }
         let wal = std::fs::metadata(dir.path().join("natter.db-wal")).unwrap().len();
-        let limit = 2 * u64::from(BACKSTOP_CHECKPOINT_PAGES) * 4096;
+        let limit = 8 << 20;
         assert!(wal < limit, "WAL is {wal} bytes, over {limit}");
     }
 
