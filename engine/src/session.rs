@@ -130,31 +130,26 @@ impl Session {
 
     /// Runs until the client closes its input or stops listening. Input items that failed to
     /// decode carry the decoder's reason and are answered with a `bad_frame` error.
-    pub async fn run<S>(self, input: S) -> Ending
+    // Not an `async fn`: each async layer keeps room for the arguments it moved on, and an
+    // idle connection's task should hold its `Session` once, not once per layer.
+    pub fn run<S>(self, input: S) -> impl std::future::Future<Output = Ending> + Send
     where
         S: Stream<Item = Result<ClientEvent, String>> + Send,
     {
         // Everything logged while serving this connection carries its id (and, once known,
         // who it is); message text and passwords are never logged.
         let span = tracing::info_span!("connection", id = self.id, person = tracing::field::Empty);
-        tracing::Instrument::instrument(
-            async move {
-                tracing::debug!("connection opened");
-                let ending = self.serve(input).await;
-                tracing::debug!(?ending, "connection closed");
-                ending
-            },
-            span,
-        )
-        .await
+        tracing::Instrument::instrument(self.serve(input), span)
     }
 
     async fn serve<S>(mut self, input: S) -> Ending
     where
         S: Stream<Item = Result<ClientEvent, String>> + Send,
     {
+        tracing::debug!("connection opened");
         let mut input = std::pin::pin!(input);
-        loop {
+        let mut gone = false;
+        while !gone {
             // What woke the session is decided here; handling it runs in a boxed future, so
             // only a session that is busy holds a handler's state (`join` alone nests several
             // store reads) and an idle connection's task stays small.
@@ -167,16 +162,14 @@ impl Session {
                 Some((room, item)) = self.live.next(), if !self.live.is_empty() => Wake::Live(room, item),
                 Some(change) = self.lobby.next() => Wake::Lobby(change),
             };
-            if Box::pin(self.on(wake)).await.is_err() {
-                return self.ending;
-            }
+            gone = Box::pin(self.on(wake)).await.is_err();
         }
         // The client closed its side: still answer the posts it is waiting for.
-        while let Some(answer) = self.posts.next().await {
-            if Box::pin(self.send(answer)).await.is_err() {
-                break;
-            }
+        while !gone {
+            let Some(answer) = self.posts.next().await else { break };
+            gone = Box::pin(self.send(answer)).await.is_err();
         }
+        tracing::debug!(ending = ?self.ending, "connection closed");
         self.ending
     }
 

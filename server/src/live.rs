@@ -23,12 +23,13 @@ use axum::response::{IntoResponse, Response};
 use engine::session::{Ending, Outgoing, Session};
 use engine::users::Speaker;
 use engine::Engine;
+use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, Stream, StreamExt};
 use protocol::frame::MAX_CLIENT_FRAME_BYTES;
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, watch, Semaphore};
+use tokio::sync::{mpsc, watch, OwnedSemaphorePermit, Semaphore};
 
 /// Bytes read from a socket at a time. Client frames are small (a message is at most 4,000
 /// characters); tungstenite's default of 128 KiB per connection would be most of an idle
@@ -115,15 +116,24 @@ pub async fn upgrade(State(live): State<Live>, request: Request, next: Next) -> 
         .max_write_buffer_size(MAX_WRITE_BUFFER)
         .max_frame_size(MAX_CLIENT_FRAME_BYTES)
         .max_message_size(MAX_CLIENT_FRAME_BYTES)
-        .on_upgrade(move |socket| async move {
-            serve(socket, live, signed_in).await;
-            drop(slot);
+        .on_upgrade(move |socket| {
+            let (sink, stream) = socket.split();
+            serve(sink, stream, live, signed_in, slot)
         })
 }
 
 /// One connection: its session reads decoded frames; a writer sends what the session queues.
-async fn serve(socket: WebSocket, live: Live, signed_in: Option<Speaker>) {
-    let (mut sink, mut stream) = socket.split();
+/// `slot` is its place under the connection limit, given back when it ends.
+// The socket comes split: an idle connection's task is this future, and a future keeps room
+// for every argument, so an unsplit socket would be held twice.
+async fn serve(
+    mut sink: SplitSink<WebSocket, Message>,
+    mut stream: SplitStream<WebSocket>,
+    live: Live,
+    signed_in: Option<Speaker>,
+    slot: OwnedSemaphorePermit,
+) {
+    let _slot = slot;
     let (out, mut outgoing) = mpsc::channel::<Outgoing>(OUTGOING_QUEUE);
     // Set by the reader when the client's input ended for a reason that has a close code.
     let input_ended = Arc::new(AtomicU16::new(0));
@@ -178,7 +188,7 @@ async fn serve(socket: WebSocket, live: Live, signed_in: Option<Speaker>) {
 /// stream ends when the client closes, the connection fails, a frame is too large (noted in
 /// `ended` as 1009) or the server stops (noted as 1012).
 fn frames_in(
-    stream: &mut futures::stream::SplitStream<WebSocket>,
+    stream: &mut SplitStream<WebSocket>,
     ended: Arc<AtomicU16>,
     mut stopping: watch::Receiver<bool>,
 ) -> impl Stream<Item = Result<protocol::ClientEvent, String>> + Send + '_ {
