@@ -4,7 +4,7 @@
 mod support;
 
 use protocol::{ClientEvent, ErrorCode, ServerEvent};
-use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, SET_COOKIE};
+use reqwest::header::{COOKIE, SET_COOKIE};
 use support::Server;
 
 /// The room page as a browser presenting `cookie` gets it.
@@ -27,20 +27,7 @@ async fn call(
     cookie: Option<&str>,
     form: &[(&str, &str)],
 ) -> (u16, Option<String>, String) {
-    let body: String = form
-        .iter()
-        .map(|(k, v)| format!("{k}={}", v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()))
-        .collect::<Vec<_>>()
-        .join("&");
-    let mut request = reqwest::Client::new()
-        .post(server.url(path))
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(ACCEPT, "application/json")
-        .body(body);
-    if let Some(cookie) = cookie {
-        request = request.header(COOKIE, cookie);
-    }
-    let response = request.send().await.unwrap();
+    let response = server.call_function(path, cookie, form).await;
     let status = response.status().as_u16();
     let cookie =
         response.headers().get(SET_COOKIE).map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned());

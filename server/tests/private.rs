@@ -5,39 +5,19 @@
 mod support;
 
 use protocol::{ClientEvent, ErrorCode, RoomInfo, RoomKind, ServerEvent};
-use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE, SET_COOKIE};
+use reqwest::header::{COOKIE, SET_COOKIE};
 use std::time::Duration;
 use support::{Client, Server};
 
 /// Calls a server function as the app does (JSON answer): (status, body).
 async fn call(server: &Server, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> (u16, String) {
-    let body = form
-        .iter()
-        .map(|(k, v)| format!("{k}={}", v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()))
-        .collect::<Vec<_>>()
-        .join("&");
-    let mut request = reqwest::Client::new()
-        .post(server.url(path))
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(ACCEPT, "application/json")
-        .body(body);
-    if let Some(cookie) = cookie {
-        request = request.header(COOKIE, cookie);
-    }
-    let response = request.send().await.unwrap();
+    let response = server.call_function(path, cookie, form).await;
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
 /// Joins as `nickname` from a fresh browser and returns its session cookie.
 async fn sign_in(server: &Server, nickname: &str) -> String {
-    let response = reqwest::Client::new()
-        .post(server.url("/api/join"))
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(ACCEPT, "application/json")
-        .body(format!("nickname={nickname}"))
-        .send()
-        .await
-        .unwrap();
+    let response = server.call_function("/api/join", None, &[("nickname", nickname)]).await;
     assert_eq!(response.status(), 200);
     response.headers()[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned()
 }

@@ -102,6 +102,31 @@ impl Server {
         format!("http://{}{path}", self.addr)
     }
 
+    /// Calls a server function the way the app does: a urlencoded form, a JSON answer, and
+    /// the browser's session cookie if it has one.
+    pub async fn call_function(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE};
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut request = reqwest::Client::new()
+            .post(self.url(path))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(ACCEPT, "application/json")
+            .body(body);
+        if let Some(cookie) = cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        request.send().await.unwrap()
+    }
+
     /// A WebSocket that presents a browser's cookies.
     pub async fn connect_with_cookie(&self, cookie: &str) -> Client {
         use tokio_tungstenite::tungstenite::client::IntoClientRequest;
