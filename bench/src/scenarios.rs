@@ -132,13 +132,17 @@ fn bench_stamp(frame: &Frame) -> Option<(usize, usize, u64, u64)> {
         Frame::Text(text) => text.as_bytes(),
         _ => return None,
     };
-    let after = |mark: &[u8]| Some(bytes.windows(mark.len()).position(|w| w == mark)? + mark.len());
-    let rest = &bytes[after(br#""text":"b "#)?..];
-    let end = rest.iter().position(|&b| b == b'"')?;
-    let mut parts = std::str::from_utf8(&rest[..end]).ok()?.split(' ');
+    // Where `mark` ends, searching from `from` on.
+    let after = |from: usize, mark: &[u8]| {
+        Some(from + bytes[from..].windows(mark.len()).position(|w| w == mark)? + mark.len())
+    };
+    let text = after(0, br#""text":"b "#)?;
+    let end = bytes[text..].iter().position(|&b| b == b'"')?;
+    let mut parts = std::str::from_utf8(&bytes[text..text + end]).ok()?.split(' ');
     let (sender, n, sent) =
         (parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?.parse().ok()?);
-    let digits = &bytes[after(br#""sent_at":"#)?..];
+    // A message's fields are encoded in declaration order: `sent_at` follows `text`.
+    let digits = &bytes[after(text + end, br#""sent_at":"#)?..];
     let end = digits.iter().position(|b| !b.is_ascii_digit())?;
     Some((sender, n, sent, std::str::from_utf8(&digits[..end]).ok()?.parse().ok()?))
 }
