@@ -123,7 +123,7 @@ pub async fn upgrade(State(live): State<Live>, request: Request, next: Next) -> 
 }
 
 /// One connection: its session reads decoded frames; a writer sends what the session queues.
-/// `slot` is its place under the connection limit, given back when it ends.
+/// `_slot` is its place under the connection limit, given back when it ends.
 // The socket comes split: an idle connection's task is this future, and a future keeps room
 // for every argument, so an unsplit socket would be held twice.
 async fn serve(
@@ -131,9 +131,8 @@ async fn serve(
     mut stream: SplitStream<WebSocket>,
     live: Live,
     signed_in: Option<Speaker>,
-    slot: OwnedSemaphorePermit,
+    _slot: OwnedSemaphorePermit,
 ) {
-    let _slot = slot;
     let (out, mut outgoing) = mpsc::channel::<Outgoing>(OUTGOING_QUEUE);
     // Set by the reader when the client's input ended for a reason that has a close code.
     let input_ended = Arc::new(AtomicU16::new(0));
