@@ -218,9 +218,8 @@ async fn a_locked_store_refuses_with_store_unavailable_serves_others_and_recover
     let (mut ann, _) = server.joined("ann", "general").await;
     let (mut bob, _) = server.joined("bob", "general").await;
     ann.say("general", "before", "before the lock").await;
-    let mut got = vec![ann.next().await, ann.next().await];
-    got.sort_by_key(|e| matches!(e, ServerEvent::Ack { .. }));
-    assert!(matches!(&got[..], [ServerEvent::Message(_), ServerEvent::Ack { seq: 1, .. }]), "{got:?}");
+    let got = ann.echo_and_ack().await;
+    assert!(matches!(&got, [ServerEvent::Message(_), ServerEvent::Ack { seq: 1, .. }]), "{got:?}");
     assert!(matches!(bob.next().await, ServerEvent::Message(m) if m.seq == 1));
 
     // Another process holds the database's write lock for longer than the server waits for it
@@ -284,9 +283,8 @@ async fn a_write_failing_part_way_through_a_batch_takes_no_seq() {
     let (mut ann, _) = server.joined("ann", "general").await;
     let (mut bob, _) = server.joined("bob", "general").await;
     ann.say("general", "ok", "before the disk filled up").await;
-    let mut got = vec![ann.next().await, ann.next().await];
-    got.sort_by_key(|e| matches!(e, ServerEvent::Ack { .. }));
-    assert!(matches!(&got[..], [ServerEvent::Message(_), ServerEvent::Ack { seq: 1, .. }]), "{got:?}");
+    let got = ann.echo_and_ack().await;
+    assert!(matches!(&got, [ServerEvent::Message(_), ServerEvent::Ack { seq: 1, .. }]), "{got:?}");
 
     // The disk "fills up" at seq 6: a transaction writing it fails after the rows before it in
     // the same batch were written (the server's prepared statements see the new trigger).

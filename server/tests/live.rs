@@ -121,8 +121,7 @@ async fn rooms_are_separate() {
     ann.say("general", "g1", "in general").await;
     bob.say("random", "r1", "in random").await;
     // Bob gets his own message and its ack (in either order) and nothing from general.
-    let mut got = vec![bob.next().await, bob.next().await];
-    got.sort_by_key(|e| matches!(e, ServerEvent::Ack { .. }));
+    let got = bob.echo_and_ack().await;
     assert!(matches!(&got[0], ServerEvent::Message(m) if m.room == "random" && m.seq == 1));
     assert!(matches!(&got[1], ServerEvent::Ack { room, seq: 1, .. } if room == "random"));
     assert_eq!(bob.try_next(Duration::from_millis(300)).await, None);

@@ -196,6 +196,15 @@ impl Client {
             .await;
     }
 
+    /// The next two events, which answer this client's own message: the message itself and
+    /// its ack, in that order whichever arrived first (the hub and the sender's own answer
+    /// race).
+    pub async fn echo_and_ack(&mut self) -> [ServerEvent; 2] {
+        let mut got = [self.next().await, self.next().await];
+        got.sort_by_key(|e| matches!(e, ServerEvent::Ack { .. }));
+        got
+    }
+
     /// The next server event, presence aside (see [`Client::next_raw`]).
     pub async fn next(&mut self) -> ServerEvent {
         self.try_next(WAIT).await.expect("no server event in time")
