@@ -33,9 +33,10 @@ test: setup-test test-rust test-e2e test-fuzz
 test-rust:
 	cargo test
 
-## A short fuzzing run of client-frame decoding (longer, growing the corpus: scripts/fuzz.sh 600 --grow).
+## A short fuzzing run of what clients send: event frames and WebSocket framing, 20 s each
+## (longer, growing the corpus: scripts/fuzz.sh 600 --grow).
 test-fuzz:
-	scripts/fuzz.sh 30
+	scripts/fuzz.sh 20
 
 test-e2e:
 	cargo leptos build --release

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Fuzzes the decoding of client frames (fuzz/fuzz_targets/client_frame.rs) for SECONDS
-# (default 60), starting from the committed corpus (fuzz/corpus/client_frame).
+# Fuzzes what clients send, each target for SECONDS (default 60), starting from its
+# committed corpus (fuzz/corpus/TARGET):
+#   client_frame  the decoding of an event frame and the field rules (fuzz_targets/client_frame.rs)
+#   ws_stream     the WebSocket framing of the bytes on a live connection (fuzz_targets/ws_stream.rs)
 #
 #   scripts/fuzz.sh 30          what `make test` runs: inputs it finds go to a temporary
 #                               directory, so the committed corpus stays as it is
@@ -21,12 +23,18 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked
 fi
 cd fuzz
-if [ "$grow" = --grow ]; then
-  corpora=(corpus/client_frame)
-else
-  found=$(mktemp -d)
-  trap 'rm -rf "$found"' EXIT
-  corpora=("$found" corpus/client_frame)
-fi
-RUSTC_BOOTSTRAP=1 cargo fuzz run -s none --release client_frame "${corpora[@]}" -- \
-  -max_total_time="$seconds" -max_len=4096 -timeout=10 -print_final_stats=1
+status=0
+for target in client_frame ws_stream; do
+  mkdir -p "corpus/$target"
+  if [ "$grow" = --grow ]; then
+    corpora=("corpus/$target")
+  else
+    found=$(mktemp -d)
+    corpora=("$found" "corpus/$target")
+  fi
+  echo "[fuzz] $target for ${seconds}s" >&2
+  RUSTC_BOOTSTRAP=1 cargo fuzz run -s none --release "$target" "${corpora[@]}" -- \
+    -max_total_time="$seconds" -max_len=4096 -timeout=10 -print_final_stats=1 || status=$?
+  [ "$grow" = --grow ] || rm -rf "$found"
+  [ "$status" = 0 ] || exit "$status"
+done

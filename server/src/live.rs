@@ -1,47 +1,54 @@
-//! The live WebSocket (`GET /api/live`, `docs/protocol.md`): the upgrade, with buffers sized
-//! on purpose, frames in and out of an engine [`Session`], and the close codes.
+//! The live WebSocket (`GET /api/live`, `docs/protocol.md`): the upgrade, frames in and out
+//! of an engine [`Session`], and the close codes.
 //!
 //! The browser app declares this endpoint as a Leptos server function (`app::api::live`) for
 //! its typed client; this transport answers it first, because the server-function plumbing
 //! cannot set buffer sizes or limits, nor say why a connection ends.
 //!
+//! The framing is Natter's own (`wsframe`) so that an idle connection holds no buffers: input
+//! is read into a buffer only while a frame is arriving, and every frame goes out as its
+//! header plus the payload it already is (a room's frame is shared by all its receivers) in
+//! one vectored write per batch, with no per-connection output buffer.
+//!
 //! | close code | when |
 //! |---|---|
 //! | 1000 | the client closed, or the session ended normally |
+//! | 1002 | the client's frames break RFC 6455 (unmasked, reserved bits, bad fragments, …) |
+//! | 1007 | a text frame or close reason that is not UTF-8 |
 //! | 1008 | policy violation: the client was refused too often (`engine::session::limits`) |
-//! | 1009 | a frame over `protocol::frame::MAX_CLIENT_FRAME_BYTES` |
+//! | 1009 | a message over `protocol::frame::MAX_CLIENT_FRAME_BYTES` |
 //! | 1012 | the server is restarting (SIGTERM): reconnect |
 //!
 //! Beyond `--max-connections` the upgrade itself is refused: 503 with `Retry-After`.
 
 use app::identity::SessionKey;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{FromRequestParts, Request, State};
-use axum::http::{header, StatusCode};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use engine::session::{Ending, Outgoing, Session};
 use engine::users::Speaker;
 use engine::Engine;
-use futures::stream::{SplitSink, SplitStream};
-use futures::{SinkExt, Stream, StreamExt};
+use futures::{Stream, StreamExt};
+use hyper_util::rt::TokioIo;
 use protocol::frame::MAX_CLIENT_FRAME_BYTES;
+use std::io::IoSlice;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU16, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::task::{ready, Poll};
 use std::time::Duration;
-use tokio::sync::{mpsc, watch, OwnedSemaphorePermit, Semaphore};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::sync::{mpsc, watch, Notify, OwnedSemaphorePermit, Semaphore};
+use wsframe::{Decoder, Fault, Head, Incoming, OpCode};
 
-/// Bytes read from a socket at a time. Client frames are small (a message is at most 4,000
-/// characters); tungstenite's default of 128 KiB per connection would be most of an idle
-/// connection's memory.
-const READ_BUFFER: usize = 1024;
-/// Frames queued together are written together (one syscall) up to this many bytes; the
-/// writer flushes as soon as the queue is empty, so nothing waits for the buffer to fill.
-const WRITE_BUFFER: usize = 16 * 1024;
-/// Unwritten bytes of one connection beyond which writing fails. Each send waits for its
-/// frame to be written, so this holds at most about one frame; the session's queue is the
-/// bound that matters.
-const MAX_WRITE_BUFFER: usize = 1024 * 1024;
+/// Bytes taken from the socket per read. The chunk lives on the stack for the read alone; a
+/// connection holds input only while a frame is arriving.
+const READ_CHUNK: usize = 4096;
+/// Most frames written together (one vectored write).
+const WRITE_BATCH: usize = 16;
 /// Events waiting for a slow client. Beyond it the session stops reading the hub; once the
 /// client reads again it catches up from the store. Shared room frames cost a pointer each.
 pub const OUTGOING_QUEUE: usize = 64;
@@ -52,7 +59,6 @@ const CLOSING_HANDSHAKE: Duration = Duration::from_secs(1);
 
 pub const CLOSE_NORMAL: u16 = 1000;
 pub const CLOSE_POLICY: u16 = 1008;
-pub const CLOSE_TOO_BIG: u16 = 1009;
 pub const CLOSE_RESTART: u16 = 1012;
 
 /// What every live connection shares.
@@ -88,14 +94,16 @@ impl Live {
 }
 
 /// Middleware: answers the live WebSocket's upgrade; passes every other request on.
-pub async fn upgrade(State(live): State<Live>, request: Request, next: Next) -> Response {
+pub async fn upgrade(State(live): State<Live>, mut request: Request, next: Next) -> Response {
     if request.uri().path() != protocol::LIVE_PATH {
         return next.run(request).await;
     }
-    let (mut parts, _body) = request.into_parts();
-    let upgrade = match WebSocketUpgrade::from_request_parts(&mut parts, &()).await {
-        Ok(upgrade) => upgrade,
-        Err(rejection) => return rejection.into_response(),
+    let accept = match handshake(request.method(), request.headers()) {
+        Ok(accept) => accept,
+        Err(refusal) => return refusal,
+    };
+    let Some(upgraded) = request.extensions_mut().remove::<hyper::upgrade::OnUpgrade>() else {
+        return (StatusCode::UPGRADE_REQUIRED, "this connection cannot be upgraded").into_response();
     };
     let slot = match live.slots.clone().try_acquire_owned() {
         Ok(slot) if !*live.stopping.borrow() => slot,
@@ -107,53 +115,104 @@ pub async fn upgrade(State(live): State<Live>, request: Request, next: Next) -> 
             return (StatusCode::SERVICE_UNAVAILABLE, retry, why).into_response();
         }
     };
-    let signed_in = app::identity::user_from_headers(&parts.headers, &live.session_key, &live.engine)
+    let signed_in = app::identity::user_from_headers(request.headers(), &live.session_key, &live.engine)
         .await
         .map(Speaker::from);
-    upgrade
-        .read_buffer_size(READ_BUFFER)
-        .write_buffer_size(WRITE_BUFFER)
-        .max_write_buffer_size(MAX_WRITE_BUFFER)
-        .max_frame_size(MAX_CLIENT_FRAME_BYTES)
-        .max_message_size(MAX_CLIENT_FRAME_BYTES)
-        .on_upgrade(move |socket| {
-            let (sink, stream) = socket.split();
-            serve(sink, stream, live, signed_in, slot)
-        })
+    tokio::spawn(async move {
+        match upgraded.await {
+            Ok(upgraded) => {
+                let (reader, writer) = tokio::io::split(TokioIo::new(upgraded));
+                serve(reader, writer, live, signed_in, slot).await
+            }
+            Err(error) => tracing::debug!(%error, "live upgrade failed"),
+        }
+    });
+    Response::builder()
+        .status(StatusCode::SWITCHING_PROTOCOLS)
+        .header(header::CONNECTION, "upgrade")
+        .header(header::UPGRADE, "websocket")
+        .header(header::SEC_WEBSOCKET_ACCEPT, accept)
+        .body(Body::empty())
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// Checks a WebSocket opening handshake (RFC 6455 §4.2.1) and returns its accept key.
+fn handshake(method: &Method, headers: &HeaderMap) -> Result<String, Response> {
+    let has_token = |name: header::HeaderName, token: &str| {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .any(|value| value.split(',').any(|item| item.trim().eq_ignore_ascii_case(token)))
+    };
+    let refuse = |status: StatusCode, why: &'static str| Err((status, why).into_response());
+    if method != Method::GET {
+        return refuse(StatusCode::METHOD_NOT_ALLOWED, "the live connection is a WebSocket: GET it");
+    }
+    if !has_token(header::CONNECTION, "upgrade") || !has_token(header::UPGRADE, "websocket") {
+        return refuse(StatusCode::UPGRADE_REQUIRED, "the live connection is a WebSocket: upgrade to it");
+    }
+    if headers.get(header::SEC_WEBSOCKET_VERSION).is_none_or(|version| version != "13") {
+        let mut response = (StatusCode::UPGRADE_REQUIRED, "WebSocket version 13 only").into_response();
+        response.headers_mut().insert(header::SEC_WEBSOCKET_VERSION, header::HeaderValue::from_static("13"));
+        return Err(response);
+    }
+    match headers.get(header::SEC_WEBSOCKET_KEY) {
+        Some(key) => Ok(tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes())),
+        None => refuse(StatusCode::BAD_REQUEST, "a WebSocket handshake needs Sec-WebSocket-Key"),
+    }
 }
 
 /// One connection: its session reads decoded frames; a writer sends what the session queues.
 /// `_slot` is its place under the connection limit, given back when it ends.
-// The socket comes split: an idle connection's task is this future, and a future keeps room
-// for every argument, so an unsplit socket would be held twice.
-async fn serve(
-    mut sink: SplitSink<WebSocket, Message>,
-    mut stream: SplitStream<WebSocket>,
+async fn serve<R, W>(
+    reader: R,
+    writer: W,
     live: Live,
     signed_in: Option<Speaker>,
     _slot: OwnedSemaphorePermit,
-) {
+) where
+    R: AsyncRead + Unpin + Send,
+    W: AsyncWrite + Unpin + Send,
+{
     let (out, mut outgoing) = mpsc::channel::<Outgoing>(OUTGOING_QUEUE);
-    // Set by the reader when the client's input ended for a reason that has a close code.
-    let input_ended = Arc::new(AtomicU16::new(0));
-    let input = frames_in(&mut stream, input_ended.clone(), live.stopping.clone());
-    let session = Session::new(live.engine.clone(), signed_in, out).run(input);
+    // The close code the client's input ended with, when it has one.
+    let input_ended = AtomicU16::new(0);
+    let pong = PongSlot::default();
+    let mut input =
+        Input { io: reader, buf: Vec::new(), decoder: Decoder::new(MAX_CLIENT_FRAME_BYTES), closed: false };
+    let mut output = Output { io: writer };
+    let events = client_events(&mut input, &input_ended, &pong, live.stopping.clone());
+    let session = Session::new(live.engine.clone(), signed_in, out).run(events);
     let writer = async {
-        while let Some(event) = outgoing.recv().await {
-            if sink.feed(Message::Binary(event.frame())).await.is_err() {
-                return false;
-            }
-            // What else is already queued goes out in the same write.
-            while let Ok(event) = outgoing.try_recv() {
-                if sink.feed(Message::Binary(event.frame())).await.is_err() {
-                    return false;
+        let mut batch = Vec::new();
+        loop {
+            tokio::select! {
+                biased;
+                () = pong.ready.notified() => {
+                    let payload = pong.take();
+                    if output.send(&[(Head::new(OpCode::Pong, payload.len()), Bytes::from(payload))]).await.is_err() {
+                        return false;
+                    }
+                }
+                event = outgoing.recv() => {
+                    let Some(event) = event else { return true };
+                    // What else is already queued goes out in the same write.
+                    batch.push(frame(&event));
+                    while batch.len() < WRITE_BATCH {
+                        match outgoing.try_recv() {
+                            Ok(event) => batch.push(frame(&event)),
+                            Err(_) => break,
+                        }
+                    }
+                    let sent = output.send(&batch).await;
+                    batch = Vec::new();
+                    if sent.is_err() {
+                        return false;
+                    }
                 }
             }
-            if sink.flush().await.is_err() {
-                return false;
-            }
         }
-        true
     };
     let (ending, writable) = tokio::join!(session, writer);
     if !writable {
@@ -161,21 +220,23 @@ async fn serve(
     }
     let (code, reason) = match (ending, input_ended.load(Ordering::Relaxed)) {
         (Ending::Refused, _) => (CLOSE_POLICY, "refused too often"),
-        (_, CLOSE_TOO_BIG) => (CLOSE_TOO_BIG, "frame too large"),
+        (_, 1002) => (1002, "protocol error"),
+        (_, 1007) => (1007, "text that is not UTF-8"),
+        (_, 1009) => (1009, "frame too large"),
         (_, CLOSE_RESTART) => (CLOSE_RESTART, "server restarting; reconnect"),
         _ => (CLOSE_NORMAL, ""),
     };
-    let close = Message::Close(Some(CloseFrame { code, reason: reason.into() }));
+    let close = Bytes::from(wsframe::close_payload(code, reason));
     // The client may already be gone; nothing more to do then.
-    if sink.send(close).await.is_err() {
+    if output.send(&[(Head::new(OpCode::Close, close.len()), close)]).await.is_err() || input.closed {
         return;
     }
     // The closing handshake: read and drop what the client still sends until its own Close,
     // so the connection ends with a FIN. Closing with unread input would reset it, and a
     // reset can swallow the close frame (and its code) before the client reads it.
     let handshake = async {
-        while let Some(Ok(frame)) = stream.next().await {
-            if matches!(frame, Message::Close(_)) {
+        while let Ok(Some(incoming)) = input.next().await {
+            if matches!(incoming, Incoming::Close(_)) {
                 break;
             }
         }
@@ -183,46 +244,130 @@ async fn serve(
     let _ = tokio::time::timeout(CLOSING_HANDSHAKE, handshake).await;
 }
 
-/// The client's frames as events for the session (control frames are tungstenite's own). The
-/// stream ends when the client closes, the connection fails, a frame is too large (noted in
-/// `ended` as 1009) or the server stops (noted as 1012).
-fn frames_in(
-    stream: &mut SplitStream<WebSocket>,
-    ended: Arc<AtomicU16>,
-    mut stopping: watch::Receiver<bool>,
-) -> impl Stream<Item = Result<protocol::ClientEvent, String>> + Send + '_ {
-    let stopped = {
-        let ended = ended.clone();
-        async move {
-            let _ = stopping.wait_for(|stop| *stop).await;
-            ended.store(CLOSE_RESTART, Ordering::Relaxed);
-        }
-    };
-    let frames = Box::pin(stream.take_until(Box::pin(stopped)));
-    futures::stream::unfold((frames, ended), |(mut frames, ended)| async move {
+fn frame(event: &Outgoing) -> (Head, Bytes) {
+    let payload = event.frame();
+    (Head::new(OpCode::Binary, payload.len()), payload)
+}
+
+/// The payload of the latest ping still to be answered (RFC 6455 lets a pong answer only
+/// the most recent one).
+#[derive(Default)]
+struct PongSlot {
+    payload: Mutex<Vec<u8>>,
+    ready: Notify,
+}
+
+impl PongSlot {
+    fn answer(&self, ping: Vec<u8>) {
+        *self.payload.lock().unwrap_or_else(|e| e.into_inner()) = ping;
+        self.ready.notify_one();
+    }
+
+    fn take(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.payload.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// The reading side: bytes in, whole client messages out.
+struct Input<R> {
+    io: R,
+    /// Bytes of frames still arriving; empty (and unallocated) between frames.
+    buf: Vec<u8>,
+    decoder: Decoder,
+    /// The client sent its Close.
+    closed: bool,
+}
+
+/// Why reading ended: the connection failed, or the client broke the protocol.
+enum ReadError {
+    Io,
+    Fault(Fault),
+}
+
+impl<R: AsyncRead + Unpin> Input<R> {
+    /// The next message or control frame; `None` once the client has closed the connection.
+    async fn next(&mut self) -> Result<Option<Incoming>, ReadError> {
         loop {
-            let event = match frames.next().await? {
-                Ok(Message::Binary(bytes)) => decode(&bytes),
-                Ok(Message::Text(text)) => decode(text.as_bytes()),
-                Ok(Message::Ping(_) | Message::Pong(_)) => continue,
-                Ok(Message::Close(_)) => return None,
-                Err(error) => {
-                    if too_big(error) {
-                        ended.store(CLOSE_TOO_BIG, Ordering::Relaxed);
-                    }
+            let decoded = self.decoder.decode(&mut self.buf).map_err(ReadError::Fault)?;
+            if self.buf.is_empty() && self.buf.capacity() > 0 {
+                self.buf = Vec::new();
+            }
+            if let Some(incoming) = decoded {
+                self.closed |= matches!(incoming, Incoming::Close(_));
+                return Ok(Some(incoming));
+            }
+            let (io, buf) = (&mut self.io, &mut self.buf);
+            let read = std::future::poll_fn(|cx| {
+                let mut chunk = [0u8; READ_CHUNK];
+                let mut chunk = ReadBuf::new(&mut chunk);
+                ready!(Pin::new(&mut *io).poll_read(cx, &mut chunk))?;
+                buf.extend_from_slice(chunk.filled());
+                Poll::Ready(Ok::<_, std::io::Error>(chunk.filled().len()))
+            })
+            .await;
+            match read {
+                Ok(0) => return Ok(None),
+                Ok(_) => {}
+                Err(_) => return Err(ReadError::Io),
+            }
+        }
+    }
+}
+
+/// The writing side: whole frames out, header and payload of each as they are.
+struct Output<W> {
+    io: W,
+}
+
+impl<W: AsyncWrite + Unpin> Output<W> {
+    async fn send(&mut self, frames: &[(Head, Bytes)]) -> std::io::Result<()> {
+        let mut slices: Vec<IoSlice<'_>> = Vec::with_capacity(2 * frames.len());
+        for (head, payload) in frames {
+            slices.push(IoSlice::new(head.as_bytes()));
+            slices.push(IoSlice::new(payload));
+        }
+        let mut rest = &mut slices[..];
+        while !rest.is_empty() {
+            let written = self.io.write_vectored(rest).await?;
+            if written == 0 {
+                return Err(std::io::ErrorKind::WriteZero.into());
+            }
+            IoSlice::advance_slices(&mut rest, written);
+        }
+        self.io.flush().await
+    }
+}
+
+/// The client's messages as events for the session; pings are answered through `pong`. The
+/// stream ends when the client closes, the connection fails, the client breaks the protocol
+/// (its close code noted in `ended`) or the server stops (noted as 1012).
+fn client_events<'a, R: AsyncRead + Unpin + Send>(
+    input: &'a mut Input<R>,
+    ended: &'a AtomicU16,
+    pong: &'a PongSlot,
+    mut stopping: watch::Receiver<bool>,
+) -> impl Stream<Item = Result<protocol::ClientEvent, String>> + Send + 'a {
+    let stopped = async move {
+        let _ = stopping.wait_for(|stop| *stop).await;
+        ended.store(CLOSE_RESTART, Ordering::Relaxed);
+    };
+    let events = futures::stream::unfold(input, move |input| async move {
+        loop {
+            match input.next().await {
+                Ok(Some(Incoming::Message { payload, .. })) => {
+                    let event = protocol::frame::decode_client(&payload).map_err(|invalid| invalid.reason);
+                    return Some((event, input));
+                }
+                Ok(Some(Incoming::Ping(payload))) => pong.answer(payload),
+                Ok(Some(Incoming::Pong)) => {}
+                Ok(Some(Incoming::Close(_)) | None) | Err(ReadError::Io) => return None,
+                Err(ReadError::Fault(fault)) => {
+                    tracing::debug!(?fault, "client broke the WebSocket protocol");
+                    ended.store(fault.close_code(), Ordering::Relaxed);
                     return None;
                 }
-            };
-            return Some((event, (frames, ended)));
+            }
         }
-    })
-}
-
-fn decode(frame: &[u8]) -> Result<protocol::ClientEvent, String> {
-    protocol::frame::decode_client(frame).map_err(|invalid| invalid.reason)
-}
-
-fn too_big(error: axum::Error) -> bool {
-    use tokio_tungstenite::tungstenite::Error;
-    matches!(error.into_inner().downcast_ref::<Error>(), Some(Error::Capacity(_)))
+    });
+    Box::pin(events.take_until(Box::pin(stopped)))
 }

@@ -3,7 +3,7 @@
 
 mod support;
 
-use futures::SinkExt;
+use futures::{SinkExt, StreamExt};
 use protocol::{ClientEvent, ServerEvent};
 use std::time::{Duration, Instant};
 use support::{Client, Server};
@@ -36,6 +36,61 @@ async fn a_frame_over_the_size_limit_closes_that_connection_with_1009_only() {
     let (_, code) = ann.close_code().await;
     assert_eq!(code, Some(1009), "message too big");
     still_chatting(&mut bob, "b1").await;
+}
+
+#[tokio::test]
+async fn pings_get_their_pong_and_a_message_in_fragments_arrives_whole() {
+    use wsframe::{client_frame, OpCode};
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let (mut ann, _) = server.joined("ann", "general").await;
+    let (mut bob, _) = server.joined("bob", "general").await;
+
+    ann.socket().send(Frame::Ping(b"are you there".to_vec().into())).await.unwrap();
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), ann.socket().next()).await {
+            Ok(Some(Ok(Frame::Pong(payload)))) => break assert_eq!(&payload[..], b"are you there"),
+            Ok(Some(Ok(Frame::Binary(_)))) => continue,
+            other => panic!("no pong: {other:?}"),
+        }
+    }
+
+    // One event in three frames, a ping between them, each masked as browsers do.
+    let event = protocol::frame::encode_client(&ClientEvent::Send {
+        room: "general".into(),
+        client_id: "a1".into(),
+        text: "in pieces".into(),
+    });
+    let (one, rest) = event.split_at(5);
+    let (two, three) = rest.split_at(10);
+    let mut bytes = client_frame(false, OpCode::Binary, one, [1, 2, 3, 4]);
+    bytes.extend(client_frame(false, OpCode::Continuation, two, [5, 6, 7, 8]));
+    bytes.extend(client_frame(true, OpCode::Ping, b"", [9, 9, 9, 9]));
+    bytes.extend(client_frame(true, OpCode::Continuation, three, [0, 1, 0, 1]));
+    ann.send_raw(&bytes).await;
+    match bob.next().await {
+        ServerEvent::Message(message) => assert_eq!(message.text, "in pieces"),
+        other => panic!("bob got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn frames_that_break_the_websocket_protocol_close_that_connection_with_1002_or_1007() {
+    use wsframe::{client_frame, Head, OpCode};
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let (mut bob, _) = server.joined("bob", "general").await;
+
+    let mut unmasked = Head::new(OpCode::Binary, 3).as_bytes().to_vec();
+    unmasked.extend(b"\0{}");
+    let not_utf8 = client_frame(true, OpCode::Text, &[0xC3, 0x28], [7, 7, 7, 7]);
+    for (name, bytes, expected) in [("unmasked", unmasked, 1002), ("not UTF-8", not_utf8, 1007)] {
+        let (mut ann, _) = server.joined("ann", "general").await;
+        ann.send_raw(&bytes).await;
+        let (_, code) = ann.close_code().await;
+        assert_eq!(code, Some(expected), "{name}");
+        still_chatting(&mut bob, &format!("b-{expected}")).await;
+    }
 }
 
 #[tokio::test]

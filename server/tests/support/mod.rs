@@ -186,6 +186,16 @@ impl Client {
         self.socket.send(frame).await.expect("send frame");
     }
 
+    /// Writes bytes straight to the TCP connection under the WebSocket, for frames no
+    /// well-behaved client library would send.
+    pub async fn send_raw(&mut self, bytes: &[u8]) {
+        use tokio::io::AsyncWriteExt;
+        match self.socket.get_mut() {
+            MaybeTlsStream::Plain(tcp) => tcp.write_all(bytes).await.expect("raw write"),
+            _ => unreachable!("tests connect over plain TCP"),
+        }
+    }
+
     /// Sends an event the way every client does: a binary frame, byte 0 then the JSON.
     pub async fn send(&mut self, event: &ClientEvent) {
         self.send_frame(frame(event)).await;
