@@ -44,6 +44,12 @@ pub struct Config {
     #[arg(long, env = "NATTER_MAX_CONNECTIONS", default_value_t = 20_000)]
     pub max_connections: u32,
 
+    /// Seconds between pings on a live connection the client has been silent on. One that
+    /// answers nothing (no pong, no frame) for two of them, or takes no bytes for as long, is
+    /// dropped: a vanished laptop or phone leaves the presence list and frees its slot.
+    #[arg(long, env = "NATTER_KEEPALIVE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub keepalive_secs: u64,
+
     /// Log format.
     #[arg(long, env = "NATTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
     pub log_format: LogFormat,

@@ -19,6 +19,10 @@
 //! | 1009 | a message over `protocol::frame::MAX_CLIENT_FRAME_BYTES` |
 //! | 1012 | the server is restarting (SIGTERM): reconnect |
 //!
+//! Keepalive: a global tick every `--keepalive-secs`. A connection the client was silent on
+//! since the last tick gets a ping; one silent for two ticks, or whose socket takes no bytes
+//! for two, is dropped without a close frame (its peer is gone).
+//!
 //! Beyond `--max-connections` the upgrade itself is refused: 503 with `Retry-After`.
 
 use app::identity::SessionKey;
@@ -36,7 +40,7 @@ use hyper_util::rt::TokioIo;
 use protocol::frame::MAX_CLIENT_FRAME_BYTES;
 use std::io::IoSlice;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{ready, Poll};
 use std::time::Duration;
@@ -69,18 +73,31 @@ pub struct Live {
     slots: Arc<Semaphore>,
     max_connections: u32,
     stopping: watch::Receiver<bool>,
+    /// Counts keepalive periods; every connection watches the one ticker.
+    tick: watch::Receiver<u64>,
 }
 
 impl Live {
-    /// `stopping` turns true when the server begins to shut down.
+    /// `stopping` turns true when the server begins to shut down. Must run in a tokio runtime:
+    /// it starts the keepalive ticker.
     pub fn new(
         engine: Engine,
         session_key: SessionKey,
         max_connections: u32,
+        keepalive: Duration,
         stopping: watch::Receiver<bool>,
     ) -> Self {
         let slots = Arc::new(Semaphore::new(max_connections as usize));
-        Live { engine, session_key, slots, max_connections, stopping }
+        let (ticker, tick) = watch::channel(0u64);
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval_at(tokio::time::Instant::now() + keepalive, keepalive);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                ticker.send_modify(|n| *n += 1);
+            }
+        });
+        Live { engine, session_key, slots, max_connections, stopping, tick }
     }
 
     /// Waits (at most [`DRAIN`]) until every live connection has closed.
@@ -179,24 +196,47 @@ async fn serve<R, W>(
     // The close code the client's input ended with, when it has one.
     let input_ended = AtomicU16::new(0);
     let pong = PongSlot::default();
+    // Set by every frame the client sends; the keepalive tick reads and clears it.
+    let heard = AtomicBool::new(true);
+    // Told by the writer when the peer is gone, to end the session's input too.
+    let gone = Notify::new();
+    let mut tick = live.tick.clone();
+    tick.mark_unchanged();
     let mut input =
         Input { io: reader, buf: Vec::new(), decoder: Decoder::new(MAX_CLIENT_FRAME_BYTES), closed: false };
     let mut output = Output { io: writer };
-    let events = client_events(&mut input, &input_ended, &pong, live.stopping.clone());
+    let events = client_events(&mut input, &input_ended, &heard, &pong, &gone, live.stopping.clone());
     let session = Session::new(live.engine.clone(), signed_in, out).run(events);
     let writer = async {
+        // Owned here, so that a writer that gives up also fails the session's sends to it.
+        let mut outgoing = outgoing;
         let mut batch = Vec::new();
-        loop {
+        let mut silent_ticks = 0;
+        let writable = loop {
             tokio::select! {
                 biased;
                 () = pong.ready.notified() => {
                     let payload = pong.take();
-                    if output.send(&[(Head::new(OpCode::Pong, payload.len()), Bytes::from(payload))]).await.is_err() {
-                        return false;
+                    let pong = [(Head::new(OpCode::Pong, payload.len()), Bytes::from(payload))];
+                    if !output.send_within(&pong, &mut tick).await {
+                        break false;
+                    }
+                }
+                changed = tick.changed() => {
+                    silent_ticks = if heard.swap(false, Ordering::Relaxed) { 0 } else { silent_ticks + 1 };
+                    if changed.is_err() || silent_ticks >= 2 {
+                        tracing::debug!("client silent for two keepalive periods: dropping the connection");
+                        break false;
+                    }
+                    if silent_ticks == 1 {
+                        let ping = [(Head::new(OpCode::Ping, 0), Bytes::new())];
+                        if !output.send_within(&ping, &mut tick).await {
+                            break false;
+                        }
                     }
                 }
                 event = outgoing.recv() => {
-                    let Some(event) = event else { return true };
+                    let Some(event) = event else { break true };
                     // What else is already queued goes out in the same write.
                     batch.push(frame(&event));
                     while batch.len() < WRITE_BATCH {
@@ -205,14 +245,19 @@ async fn serve<R, W>(
                             Err(_) => break,
                         }
                     }
-                    let sent = output.send(&batch).await;
+                    let sent = output.send_within(&batch, &mut tick).await;
                     batch = Vec::new();
-                    if sent.is_err() {
-                        return false;
+                    if !sent {
+                        break false;
                     }
                 }
             }
+        };
+        if !writable {
+            drop(outgoing);
+            gone.notify_one();
         }
+        writable
     };
     let (ending, writable) = tokio::join!(session, writer);
     if !writable {
@@ -320,6 +365,22 @@ struct Output<W> {
 }
 
 impl<W: AsyncWrite + Unpin> Output<W> {
+    /// Sends `frames`; false if the connection failed or took no bytes for two keepalive
+    /// ticks (a peer that is gone without closing: its socket buffer stays full).
+    async fn send_within(&mut self, frames: &[(Head, Bytes)], tick: &mut watch::Receiver<u64>) -> bool {
+        let stalled = async {
+            let _ = tick.changed().await;
+            let _ = tick.changed().await;
+        };
+        tokio::select! {
+            sent = self.send(frames) => sent.is_ok(),
+            () = stalled => {
+                tracing::debug!("client took no bytes for two keepalive periods: dropping the connection");
+                false
+            }
+        }
+    }
+
     async fn send(&mut self, frames: &[(Head, Bytes)]) -> std::io::Result<()> {
         let mut slices: Vec<IoSlice<'_>> = Vec::with_capacity(2 * frames.len());
         for (head, payload) in frames {
@@ -338,22 +399,31 @@ impl<W: AsyncWrite + Unpin> Output<W> {
     }
 }
 
-/// The client's messages as events for the session; pings are answered through `pong`. The
-/// stream ends when the client closes, the connection fails, the client breaks the protocol
-/// (its close code noted in `ended`) or the server stops (noted as 1012).
+/// The client's messages as events for the session; each frame sets `heard`, and pings are
+/// answered through `pong`. The stream ends when the client closes, the connection fails,
+/// the client breaks the protocol (its close code noted in `ended`), the writer finds the
+/// peer `gone`, or the server stops (noted as 1012).
 fn client_events<'a, R: AsyncRead + Unpin + Send>(
     input: &'a mut Input<R>,
     ended: &'a AtomicU16,
+    heard: &'a AtomicBool,
     pong: &'a PongSlot,
+    gone: &'a Notify,
     mut stopping: watch::Receiver<bool>,
 ) -> impl Stream<Item = Result<protocol::ClientEvent, String>> + Send + 'a {
     let stopped = async move {
-        let _ = stopping.wait_for(|stop| *stop).await;
-        ended.store(CLOSE_RESTART, Ordering::Relaxed);
+        tokio::select! {
+            _ = stopping.wait_for(|stop| *stop) => ended.store(CLOSE_RESTART, Ordering::Relaxed),
+            () = gone.notified() => {}
+        }
     };
     let events = futures::stream::unfold(input, move |input| async move {
         loop {
-            match input.next().await {
+            let next = input.next().await;
+            if let Ok(Some(_)) = next {
+                heard.store(true, Ordering::Relaxed);
+            }
+            match next {
                 Ok(Some(Incoming::Message { payload, .. })) => {
                     let event = protocol::frame::decode_client(&payload).map_err(|invalid| invalid.reason);
                     return Some((event, input));

@@ -68,7 +68,8 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     tracing::info!("listening on http://{local}");
     let allowed = AllowedOrigins(std::sync::Arc::new(config.allowed_origins.clone()));
     let (stop, stopping) = tokio::sync::watch::channel(false);
-    let live = Live::new(engine.clone(), session.clone(), config.max_connections, stopping);
+    let keepalive = std::time::Duration::from_secs(config.keepalive_secs);
+    let live = Live::new(engine.clone(), session.clone(), config.max_connections, keepalive, stopping);
     let app = router(engine, session, options, allowed, live.clone());
     // On SIGTERM: stop accepting; live connections answer the posts in flight, then close
     // with 1012 (restarting) so clients reconnect; exit once they are done or after 3 s.

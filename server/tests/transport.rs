@@ -197,3 +197,72 @@ async fn sigterm_closes_with_1012_keeps_every_acked_message_and_exits_within_5_s
     sorted.dedup();
     assert_eq!(stored, sorted);
 }
+
+#[tokio::test]
+async fn a_client_that_answers_nothing_is_dropped_within_three_keepalive_periods_and_leaves_presence() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start_with(dir.path(), &["--keepalive-secs", "1"], "info");
+    let (mut ann, _) = server.joined("ann", "general").await;
+    // Bob's client stops reading (a laptop lid closed): it answers no ping from here on.
+    let (_bob, _) = server.joined("bob", "general").await;
+    let started = Instant::now();
+    loop {
+        match tokio::time::timeout(Duration::from_secs(6), ann.next_raw()).await {
+            Ok(ServerEvent::Left { nickname, .. }) if nickname == "bob" => break,
+            Ok(_) => continue,
+            Err(_) => panic!("bob was not dropped within 6 s of keepalive periods of 1 s"),
+        }
+    }
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(900), "dropped after {waited:?}, before a single period passed");
+    // Ann's client keeps reading, so it answers every ping: still connected after as long.
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while let Some(wait) = deadline.checked_duration_since(Instant::now()) {
+        let _ = ann.try_next_raw(wait).await;
+    }
+    still_chatting(&mut ann, "a1").await;
+}
+
+#[tokio::test]
+async fn a_client_that_keeps_talking_but_never_reads_is_dropped_once_its_socket_stays_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["--keepalive-secs", "1", "--max-messages-per-second", "1000"];
+    let server = Server::start_with(dir.path(), &args, "info,natter=debug,engine=debug");
+    let (mut ann, _) = server.joined("ann", "general").await;
+    let mut bob = server.connect_with_receive_buffer(4096).await;
+    bob.send(&ClientEvent::Hello { nickname: "bob".into(), password: None }).await;
+    bob.send(&ClientEvent::Join { room: "general".into(), since: None }).await;
+    while !matches!(bob.next().await, ServerEvent::History { .. }) {}
+    // Bob sends a typing frame every 200 ms, so he is never silent, but reads nothing.
+    let typing = tokio::spawn(async move {
+        let draft = ClientEvent::Typing { room: "general".into(), draft: None };
+        while bob.try_send(&draft).await {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    // Ann fills his socket and the server's send buffer (which grows to 4 MiB here): 400
+    // messages of 4,000 four-byte characters, 6.4 MB, reading her own as she goes.
+    let text = "😀".repeat(4000);
+    let mut bob_left = false;
+    for i in 0..400 {
+        ann.say("general", &format!("a{i}"), &text).await;
+        loop {
+            match ann.next_raw().await {
+                ServerEvent::Ack { .. } => break,
+                ServerEvent::Left { nickname, .. } if nickname == "bob" => bob_left = true,
+                _ => {}
+            }
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(6);
+    while !bob_left {
+        let Some(wait) = deadline.checked_duration_since(Instant::now()) else {
+            let logs = server.logs();
+            panic!("bob was not dropped within 6 s: {:#?}", &logs[logs.len().saturating_sub(30)..]);
+        };
+        if let Some(ServerEvent::Left { nickname, .. }) = ann.try_next_raw(wait).await {
+            bob_left = nickname == "bob";
+        }
+    }
+    typing.abort();
+}

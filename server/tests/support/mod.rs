@@ -144,6 +144,19 @@ impl Server {
         Client { socket }
     }
 
+    /// A WebSocket whose TCP receive buffer is about `bytes`, so the server's writes to it
+    /// block as soon as the client stops reading.
+    pub async fn connect_with_receive_buffer(&self, bytes: u32) -> Client {
+        let tcp = tokio::net::TcpSocket::new_v4().unwrap();
+        tcp.set_recv_buffer_size(bytes).unwrap();
+        let tcp = tcp.connect(self.addr.parse().unwrap()).await.expect("tcp connect");
+        let url = format!("ws://{}{}", self.addr, protocol::LIVE_PATH);
+        let (socket, _) = tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(tcp))
+            .await
+            .expect("websocket connect");
+        Client { socket }
+    }
+
     /// A connected client that said hello as `nickname` (welcome and room list drained).
     pub async fn hello(&self, nickname: &str) -> Client {
         let mut client = self.connect().await;
