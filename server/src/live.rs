@@ -117,7 +117,11 @@ pub async fn upgrade(State(live): State<Live>, mut request: Request, next: Next)
     }
     let accept = match handshake(request.method(), request.headers()) {
         Ok(accept) => accept,
-        Err(refusal) => return refusal,
+        Err((status, why)) => {
+            // 426 tells the client which version this server speaks (RFC 6455 §4.4).
+            let version = [(header::SEC_WEBSOCKET_VERSION, "13")];
+            return (status, version, why).into_response();
+        }
     };
     let Some(upgraded) = request.extensions_mut().remove::<hyper::upgrade::OnUpgrade>() else {
         return (StatusCode::UPGRADE_REQUIRED, "this connection cannot be upgraded").into_response();
@@ -153,8 +157,9 @@ pub async fn upgrade(State(live): State<Live>, mut request: Request, next: Next)
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
-/// Checks a WebSocket opening handshake (RFC 6455 §4.2.1) and returns its accept key.
-fn handshake(method: &Method, headers: &HeaderMap) -> Result<String, Response> {
+/// Checks a WebSocket opening handshake (RFC 6455 §4.2.1) and returns its accept key, or the
+/// status and reason to refuse it with.
+fn handshake(method: &Method, headers: &HeaderMap) -> Result<String, (StatusCode, &'static str)> {
     let has_token = |name: header::HeaderName, token: &str| {
         headers
             .get_all(name)
@@ -162,21 +167,18 @@ fn handshake(method: &Method, headers: &HeaderMap) -> Result<String, Response> {
             .filter_map(|value| value.to_str().ok())
             .any(|value| value.split(',').any(|item| item.trim().eq_ignore_ascii_case(token)))
     };
-    let refuse = |status: StatusCode, why: &'static str| Err((status, why).into_response());
     if method != Method::GET {
-        return refuse(StatusCode::METHOD_NOT_ALLOWED, "the live connection is a WebSocket: GET it");
+        return Err((StatusCode::METHOD_NOT_ALLOWED, "the live connection is a WebSocket: GET it"));
     }
     if !has_token(header::CONNECTION, "upgrade") || !has_token(header::UPGRADE, "websocket") {
-        return refuse(StatusCode::UPGRADE_REQUIRED, "the live connection is a WebSocket: upgrade to it");
+        return Err((StatusCode::UPGRADE_REQUIRED, "the live connection is a WebSocket: upgrade to it"));
     }
     if headers.get(header::SEC_WEBSOCKET_VERSION).is_none_or(|version| version != "13") {
-        let mut response = (StatusCode::UPGRADE_REQUIRED, "WebSocket version 13 only").into_response();
-        response.headers_mut().insert(header::SEC_WEBSOCKET_VERSION, header::HeaderValue::from_static("13"));
-        return Err(response);
+        return Err((StatusCode::UPGRADE_REQUIRED, "WebSocket version 13 only"));
     }
     match headers.get(header::SEC_WEBSOCKET_KEY) {
         Some(key) => Ok(tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes())),
-        None => refuse(StatusCode::BAD_REQUEST, "a WebSocket handshake needs Sec-WebSocket-Key"),
+        None => Err((StatusCode::BAD_REQUEST, "a WebSocket handshake needs Sec-WebSocket-Key")),
     }
 }
 
@@ -192,7 +194,7 @@ async fn serve<R, W>(
     R: AsyncRead + Unpin + Send,
     W: AsyncWrite + Unpin + Send,
 {
-    let (out, mut outgoing) = mpsc::channel::<Outgoing>(OUTGOING_QUEUE);
+    let (out, outgoing) = mpsc::channel::<Outgoing>(OUTGOING_QUEUE);
     // The close code the client's input ended with, when it has one.
     let input_ended = AtomicU16::new(0);
     let pong = PongSlot::default();

@@ -266,3 +266,25 @@ async fn a_client_that_keeps_talking_but_never_reads_is_dropped_once_its_socket_
     }
     typing.abort();
 }
+
+#[tokio::test]
+async fn a_plain_request_for_the_live_path_is_told_to_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let http = reqwest::Client::new();
+    let plain = http.get(server.url(protocol::LIVE_PATH)).send().await.unwrap();
+    assert_eq!(plain.status(), 426);
+    assert_eq!(plain.headers()["sec-websocket-version"], "13");
+    let old_version = http
+        .get(server.url(protocol::LIVE_PATH))
+        .header("connection", "Upgrade")
+        .header("upgrade", "websocket")
+        .header("sec-websocket-version", "8")
+        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old_version.status(), 426);
+    let posted = http.post(server.url(protocol::LIVE_PATH)).send().await.unwrap();
+    assert_eq!(posted.status(), 405);
+}
