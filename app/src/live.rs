@@ -29,6 +29,8 @@ const JOINED_KEY: &str = "natter.rooms";
 const SHARE_KEY: &str = "natter.share-drafts";
 const READ_KEY: &str = "natter.read";
 
+// Connecting and reconnecting happen in the browser only.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
     /// Not connected and not trying: server rendered, or the browser is offline.
@@ -162,6 +164,7 @@ pub struct Live {
     pub running: RwSignal<bool>,
     states: StoredValue<HashMap<String, RoomState>>,
     outgoing: StoredValue<Option<Outgoing>>,
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     started: StoredValue<bool>,
     /// The owner of every room's signals: the app's, so that they outlive the route (or
     /// `Suspend`) that happened to ask for a room first.
@@ -543,6 +546,7 @@ impl Live {
     }
 
     /// Restores what this browser remembers: the rooms it follows and the sharing choice.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     fn restore(&self) {
         if let Some(joined) = browser::load(JOINED_KEY) {
             let mut rooms = self.joined.get_untracked();
