@@ -22,6 +22,9 @@ pub struct Metrics {
     pub rate_limited: Counter,
     /// Live connections refused because the server was at its connection limit.
     pub connections_refused: Counter,
+    /// Live connections dropped because the client answered nothing or read nothing for two
+    /// keepalive periods (a peer gone without closing).
+    pub connections_dropped: Counter,
     /// How long storing a message took (queueing, group commit, fsync), in seconds.
     pub store_seconds: Histogram,
     registry: Arc<Registry>,
@@ -36,6 +39,7 @@ impl Default for Metrics {
             lag_resyncs: Counter::default(),
             rate_limited: Counter::default(),
             connections_refused: Counter::default(),
+            connections_dropped: Counter::default(),
             // 50 µs … ~3.3 s.
             store_seconds: Histogram::new(exponential_buckets(0.000_05, 2.0, 17)),
             registry: Arc::default(),
@@ -58,6 +62,11 @@ impl Default for Metrics {
             "connections_refused",
             "Live connections refused at the connection limit",
             metrics.connections_refused.clone(),
+        );
+        registry.register(
+            "connections_dropped",
+            "Live connections dropped after two keepalive periods without an answer or a read",
+            metrics.connections_dropped.clone(),
         );
         registry.register(
             "store_append_seconds",

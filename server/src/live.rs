@@ -206,7 +206,7 @@ async fn serve<R, W>(
     tick.mark_unchanged();
     let mut input =
         Input { io: reader, buf: Vec::new(), decoder: Decoder::new(MAX_CLIENT_FRAME_BYTES), closed: false };
-    let mut output = Output { io: writer };
+    let mut output = Output { io: writer, stalled: false };
     let events = client_events(&mut input, &input_ended, &heard, &pong, &gone, live.stopping.clone());
     let session = Session::new(live.engine.clone(), signed_in, out).run(events);
     let writer = async {
@@ -214,6 +214,8 @@ async fn serve<R, W>(
         let mut outgoing = outgoing;
         let mut batch = Vec::new();
         let mut silent_ticks = 0;
+        // The client went silent for two periods (a stalled write is noted by `output`).
+        let mut dropped = false;
         let writable = loop {
             tokio::select! {
                 biased;
@@ -228,6 +230,7 @@ async fn serve<R, W>(
                     silent_ticks = if heard.swap(false, Ordering::Relaxed) { 0 } else { silent_ticks + 1 };
                     if changed.is_err() || silent_ticks >= 2 {
                         tracing::debug!("client silent for two keepalive periods: dropping the connection");
+                        dropped = true;
                         break false;
                     }
                     if silent_ticks == 1 {
@@ -258,6 +261,9 @@ async fn serve<R, W>(
         if !writable {
             drop(outgoing);
             gone.notify_one();
+        }
+        if dropped || output.stalled {
+            live.engine.metrics().connections_dropped.inc();
         }
         writable
     };
@@ -364,6 +370,8 @@ impl<R: AsyncRead + Unpin> Input<R> {
 /// The writing side: whole frames out, header and payload of each as they are.
 struct Output<W> {
     io: W,
+    /// A write stayed pending for two keepalive periods.
+    stalled: bool,
 }
 
 impl<W: AsyncWrite + Unpin> Output<W> {
@@ -378,6 +386,7 @@ impl<W: AsyncWrite + Unpin> Output<W> {
             sent = self.send(frames) => sent.is_ok(),
             () = stalled => {
                 tracing::debug!("client took no bytes for two keepalive periods: dropping the connection");
+                self.stalled = true;
                 false
             }
         }

@@ -215,6 +215,8 @@ async fn a_client_that_answers_nothing_is_dropped_within_three_keepalive_periods
     }
     let waited = started.elapsed();
     assert!(waited >= Duration::from_millis(900), "dropped after {waited:?}, before a single period passed");
+    let metrics = reqwest::get(server.url("/metrics")).await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("natter_connections_dropped_total 1"), "{metrics}");
     // Ann's client keeps reading, so it answers every ping: still connected after as long.
     let deadline = Instant::now() + Duration::from_secs(3);
     while let Some(wait) = deadline.checked_duration_since(Instant::now()) {
@@ -265,6 +267,8 @@ async fn a_client_that_keeps_talking_but_never_reads_is_dropped_once_its_socket_
         }
     }
     typing.abort();
+    let metrics = reqwest::get(server.url("/metrics")).await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("natter_connections_dropped_total 1"), "{metrics}");
 }
 
 #[tokio::test]
