@@ -116,7 +116,7 @@ async fn bad_input_is_answered_to_the_sender_only() {
         ServerEvent::Message(m) => assert_eq!((m.seq, m.text.as_str()), (1, "fine")),
         other => panic!("{other:?}"),
     }
-    let mut got = vec![ann.next_significant().await, ann.next_significant().await];
+    let mut got = [ann.next_significant().await, ann.next_significant().await];
     got.sort_by_key(|e| matches!(e, ServerEvent::Ack { .. }));
     assert!(matches!(&got[0], ServerEvent::Message(m) if m.seq == 1));
     assert!(matches!(&got[1], ServerEvent::Ack { seq: 1, .. }));
@@ -230,7 +230,7 @@ async fn drafts_reach_the_others_in_the_room_only_and_end_with_the_message() {
     );
     assert!(matches!(bob.next_significant().await, ServerEvent::Message(_)));
     // Ann never gets her own typing back; Cat, elsewhere, never sees any of it.
-    let mut got = vec![ann.next_significant().await, ann.next_significant().await];
+    let mut got = [ann.next_significant().await, ann.next_significant().await];
     got.sort_by_key(|e| matches!(e, ServerEvent::Ack { .. }));
     assert!(matches!(&got[0], ServerEvent::Message(_)) && matches!(&got[1], ServerEvent::Ack { .. }));
     assert!(cat.quiet_for(Duration::from_millis(100)).await);
@@ -522,7 +522,7 @@ async fn a_panic_in_one_connection_ends_that_connection_only_and_cleans_up_after
     let mut cat = Client::connect(&engine, 64);
     cat.hello_join("cat", "general", None).await;
     bob.say("general", "b1", "still here");
-    let mut got = vec![bob.next_significant().await, bob.next_significant().await];
+    let mut got = [bob.next_significant().await, bob.next_significant().await];
     got.sort_by_key(|e| matches!(e, ServerEvent::Ack { .. }));
     assert!(matches!(&got[0], ServerEvent::Message(m) if m.seq == 1 && m.text == "still here"));
     assert!(matches!(&got[1], ServerEvent::Ack { seq: 1, .. }));
