@@ -11,11 +11,6 @@ use clap::Parser;
 use config::{Config, LogFormat};
 use tracing_subscriber::EnvFilter;
 
-// jemalloc: faster than glibc malloc for the many small short-lived allocations of chat
-// traffic (server/Cargo.toml has the figures).
-#[global_allocator]
-static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let config = Config::parse();
