@@ -8,6 +8,13 @@ async function expectSame(pages: Page[], texts: string[]) {
   }
 }
 
+/** Says `text` and waits until the server has it: messages of two people are ordered as the
+ * server receives them, so a conversation in a fixed order takes turns. */
+async function sayInTurn(page: Page, text: string) {
+  await say(page, text);
+  await expect(messageTexts(page).last()).toHaveText(text, { timeout: 20_000 });
+}
+
 test("offline while the other user sends: everything arrives once, in order", async ({ browser, server }) => {
   const annContext = await browser.newContext();
   const ann = await annContext.newPage();
@@ -60,7 +67,7 @@ test("a server crash in the middle of a conversation loses and duplicates nothin
   const bob = await (await browser.newContext()).newPage();
   await join(ann, server.url, "ann");
   await join(bob, server.url, "bob");
-  for (let i = 1; i <= 5; i++) await say(i % 2 ? ann : bob, `m${i}`);
+  for (let i = 1; i <= 5; i++) await sayInTurn(i % 2 ? ann : bob, `m${i}`);
   await expectSame([ann, bob], ["m1", "m2", "m3", "m4", "m5"]);
 
   await server.kill();
@@ -68,7 +75,7 @@ test("a server crash in the middle of a conversation loses and duplicates nothin
   await server.restart();
   await expect(ann.getByRole("status")).toHaveText("connected", { timeout: 20_000 });
   await expect(bob.getByRole("status")).toHaveText("connected", { timeout: 20_000 });
-  for (let i = 6; i <= 8; i++) await say(i % 2 ? ann : bob, `m${i}`);
+  for (let i = 6; i <= 8; i++) await sayInTurn(i % 2 ? ann : bob, `m${i}`);
   const all = ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8"];
   await expectSame([ann, bob], all);
   await ann.reload();
