@@ -40,8 +40,8 @@ use hyper_util::rt::TokioIo;
 use protocol::frame::MAX_CLIENT_FRAME_BYTES;
 use std::io::IoSlice;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{ready, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
@@ -195,8 +195,8 @@ async fn serve<R, W>(
     W: AsyncWrite + Unpin + Send,
 {
     let (out, outgoing) = mpsc::channel::<Outgoing>(OUTGOING_QUEUE);
-    // The close code the client's input ended with, when it has one.
-    let input_ended = AtomicU16::new(0);
+    // Why the client's input ended, when the close frame should say so.
+    let input_ended = OnceLock::new();
     let pong = PongSlot::default();
     // Set by every frame the client sends; the keepalive tick reads and clears it.
     let heard = AtomicBool::new(true);
@@ -271,12 +271,10 @@ async fn serve<R, W>(
     if !writable {
         return;
     }
-    let (code, reason) = match (ending, input_ended.load(Ordering::Relaxed)) {
+    let (code, reason) = match (ending, input_ended.get()) {
         (Ending::Refused, _) => (CLOSE_POLICY, "refused too often"),
-        (_, 1002) => (1002, "protocol error"),
-        (_, 1007) => (1007, "text that is not UTF-8"),
-        (_, 1009) => (1009, "frame too large"),
-        (_, CLOSE_RESTART) => (CLOSE_RESTART, "server restarting; reconnect"),
+        (_, Some(InputEnd::Fault(fault))) => (fault.close_code(), fault.close_reason()),
+        (_, Some(InputEnd::Restart)) => (CLOSE_RESTART, "server restarting; reconnect"),
         _ => (CLOSE_NORMAL, ""),
     };
     let close = Bytes::from(wsframe::close_payload(code, reason));
@@ -329,6 +327,14 @@ struct Input<R> {
     decoder: Decoder,
     /// The client sent its Close.
     closed: bool,
+}
+
+/// Why the client's input ended, for the close frame.
+enum InputEnd {
+    /// The client broke the protocol.
+    Fault(Fault),
+    /// The server is stopping.
+    Restart,
 }
 
 /// Why reading ended: the connection failed, or the client broke the protocol.
@@ -412,11 +418,11 @@ impl<W: AsyncWrite + Unpin> Output<W> {
 
 /// The client's messages as events for the session; each frame sets `heard`, and pings are
 /// answered through `pong`. The stream ends when the client closes, the connection fails,
-/// the client breaks the protocol (its close code noted in `ended`), the writer finds the
-/// peer `gone`, or the server stops (noted as 1012).
+/// the client breaks the protocol (the fault noted in `ended`), the writer finds the peer
+/// `gone`, or the server stops (noted as a restart).
 fn client_events<'a, R: AsyncRead + Unpin + Send>(
     input: &'a mut Input<R>,
-    ended: &'a AtomicU16,
+    ended: &'a OnceLock<InputEnd>,
     heard: &'a AtomicBool,
     pong: &'a PongSlot,
     gone: &'a Notify,
@@ -424,7 +430,9 @@ fn client_events<'a, R: AsyncRead + Unpin + Send>(
 ) -> impl Stream<Item = Result<protocol::ClientEvent, String>> + Send + 'a {
     let stopped = async move {
         tokio::select! {
-            _ = stopping.wait_for(|stop| *stop) => ended.store(CLOSE_RESTART, Ordering::Relaxed),
+            _ = stopping.wait_for(|stop| *stop) => {
+                let _ = ended.set(InputEnd::Restart);
+            }
             () = gone.notified() => {}
         }
     };
@@ -444,7 +452,7 @@ fn client_events<'a, R: AsyncRead + Unpin + Send>(
                 Ok(Some(Incoming::Close(_)) | None) | Err(ReadError::Io) => return None,
                 Err(ReadError::Fault(fault)) => {
                     tracing::debug!(?fault, "client broke the WebSocket protocol");
-                    ended.store(fault.close_code(), Ordering::Relaxed);
+                    let _ = ended.set(InputEnd::Fault(fault));
                     return None;
                 }
             }

@@ -74,6 +74,15 @@ impl Fault {
             Fault::TooBig => 1009,
         }
     }
+
+    /// The reason sent with the close frame.
+    pub fn close_reason(self) -> &'static str {
+        match self {
+            Fault::Protocol(_) => "protocol error",
+            Fault::InvalidUtf8 => "text that is not UTF-8",
+            Fault::TooBig => "frame too large",
+        }
+    }
 }
 
 /// A parsed client frame header.
