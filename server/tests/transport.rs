@@ -231,10 +231,8 @@ async fn a_client_that_keeps_talking_but_never_reads_is_dropped_once_its_socket_
     let args = ["--keepalive-secs", "1", "--max-messages-per-second", "1000"];
     let server = Server::start_with(dir.path(), &args, "info,natter=debug,engine=debug");
     let (mut ann, _) = server.joined("ann", "general").await;
-    let mut bob = server.connect_with_receive_buffer(4096).await;
-    bob.send(&ClientEvent::Hello { nickname: "bob".into(), password: None }).await;
-    bob.send(&ClientEvent::Join { room: "general".into(), since: None }).await;
-    while !matches!(bob.next().await, ServerEvent::History { .. }) {}
+    let (mut bob, _) =
+        server.connect_with_receive_buffer(4096).await.introduce("bob").await.join("general").await;
     // Bob sends a typing frame every 200 ms, so he is never silent, but reads nothing.
     let typing = tokio::spawn(async move {
         let draft = ClientEvent::Typing { room: "general".into(), draft: None };

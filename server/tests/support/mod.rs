@@ -127,20 +127,22 @@ impl Server {
         request.send().await.unwrap()
     }
 
+    /// The live WebSocket's address.
+    fn live_url(&self) -> String {
+        format!("ws://{}{}", self.addr, protocol::LIVE_PATH)
+    }
+
     /// A WebSocket that presents a browser's cookies.
     pub async fn connect_with_cookie(&self, cookie: &str) -> Client {
         use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-        let mut request = format!("ws://{}{}", self.addr, protocol::LIVE_PATH).into_client_request().unwrap();
+        let mut request = self.live_url().into_client_request().unwrap();
         request.headers_mut().insert("cookie", cookie.parse().unwrap());
         let (socket, _) = tokio_tungstenite::connect_async(request).await.expect("websocket connect");
         Client { socket }
     }
 
     pub async fn connect(&self) -> Client {
-        let (socket, _) =
-            tokio_tungstenite::connect_async(format!("ws://{}{}", self.addr, protocol::LIVE_PATH))
-                .await
-                .expect("websocket connect");
+        let (socket, _) = tokio_tungstenite::connect_async(self.live_url()).await.expect("websocket connect");
         Client { socket }
     }
 
@@ -150,8 +152,7 @@ impl Server {
         let tcp = tokio::net::TcpSocket::new_v4().unwrap();
         tcp.set_recv_buffer_size(bytes).unwrap();
         let tcp = tcp.connect(self.addr.parse().unwrap()).await.expect("tcp connect");
-        let url = format!("ws://{}{}", self.addr, protocol::LIVE_PATH);
-        let (socket, _) = tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(tcp))
+        let (socket, _) = tokio_tungstenite::client_async(self.live_url(), MaybeTlsStream::Plain(tcp))
             .await
             .expect("websocket connect");
         Client { socket }
@@ -159,21 +160,12 @@ impl Server {
 
     /// A connected client that said hello as `nickname` (welcome and room list drained).
     pub async fn hello(&self, nickname: &str) -> Client {
-        let mut client = self.connect().await;
-        client.send(&ClientEvent::Hello { nickname: nickname.into(), password: None }).await;
-        assert!(matches!(client.next().await, ServerEvent::Welcome { .. }));
-        assert!(matches!(client.next().await, ServerEvent::Rooms { .. }));
-        client
+        self.connect().await.introduce(nickname).await
     }
 
     /// A connected client that said hello as `nickname` and joined `room` (history drained).
     pub async fn joined(&self, nickname: &str, room: &str) -> (Client, Vec<protocol::Message>) {
-        let mut client = self.hello(nickname).await;
-        client.send(&ClientEvent::Join { room: room.into(), since: None }).await;
-        match client.next().await {
-            ServerEvent::History { messages, .. } => (client, messages),
-            other => panic!("expected history, got {other:?}"),
-        }
+        self.hello(nickname).await.join(room).await
     }
 }
 
@@ -197,6 +189,23 @@ impl Client {
     /// Sends a raw frame exactly as given.
     pub async fn send_frame(&mut self, frame: Frame) {
         self.socket.send(frame).await.expect("send frame");
+    }
+
+    /// Says hello as `nickname`; the welcome and room list are drained.
+    pub async fn introduce(mut self, nickname: &str) -> Client {
+        self.send(&ClientEvent::Hello { nickname: nickname.into(), password: None }).await;
+        assert!(matches!(self.next().await, ServerEvent::Welcome { .. }));
+        assert!(matches!(self.next().await, ServerEvent::Rooms { .. }));
+        self
+    }
+
+    /// Joins `room`; returns the client and the room's history.
+    pub async fn join(mut self, room: &str) -> (Client, Vec<protocol::Message>) {
+        self.send(&ClientEvent::Join { room: room.into(), since: None }).await;
+        match self.next().await {
+            ServerEvent::History { messages, .. } => (self, messages),
+            other => panic!("expected history, got {other:?}"),
+        }
     }
 
     /// Writes bytes straight to the TCP connection under the WebSocket, for frames no
