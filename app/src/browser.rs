@@ -51,7 +51,7 @@ pub fn after(ms: u32, f: impl FnOnce() + 'static) {
 pub fn online() -> bool {
     #[cfg(feature = "hydrate")]
     {
-        web_sys::window().map_or(true, |w| w.navigator().on_line())
+        web_sys::window().is_none_or(|w| w.navigator().on_line())
     }
     #[cfg(not(feature = "hydrate"))]
     {

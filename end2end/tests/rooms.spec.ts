@@ -123,4 +123,14 @@ test("text in any script renders as sent, and limits count characters", async ({
   // 4000 emoji are 4000 characters (not 16000 bytes): accepted.
   await say(ann, "😀".repeat(4000));
   await expect(messageTexts(bob).last()).toHaveText("😀".repeat(4000));
+  // The browser counts graphemes too (Intl.Segmenter): a thumb with a skin tone is two code
+  // points and one character, and so is "e" with a combining accent.
+  await say(ann, "👍🏽".repeat(4000));
+  await expect(messageTexts(bob).last()).toHaveText("👍🏽".repeat(4000));
+  await ann.getByLabel("Message", { exact: true }).fill("e\u0301".repeat(4001));
+  await ann.getByRole("button", { name: "Send" }).click();
+  await expect(ann.getByRole("alert")).toHaveText("A message can have at most 4000 characters.");
+  // Bob's own row offers no "Message" button (the browser folds names with String.normalize).
+  await expect(bob.getByRole("button", { name: "Message ann" })).toBeVisible();
+  await expect(bob.getByRole("button", { name: "Message Борис" })).toHaveCount(0);
 });

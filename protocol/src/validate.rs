@@ -2,7 +2,6 @@
 //! functions to warn early.
 
 use crate::ErrorCode;
-use unicode_segmentation::UnicodeSegmentation;
 
 pub const MAX_MESSAGE_CHARS: usize = 4000;
 pub const MAX_NICKNAME_CHARS: usize = 32;
@@ -31,8 +30,15 @@ impl std::fmt::Display for Invalid {
 impl std::error::Error for Invalid {}
 
 /// User-perceived characters (grapheme clusters): "👍🏽" and "é" count as one.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn char_count(s: &str) -> usize {
-    s.graphemes(true).count()
+    unicode::grapheme_count(s)
+}
+
+/// Whether `s` has more than `max` user-perceived characters.
+fn longer_than(s: &str, max: usize) -> bool {
+    // Cheap bound first: every grapheme has at least one byte.
+    s.len() > max && unicode::more_graphemes_than(s, max)
 }
 
 /// Returns the message text as it will be stored (surrounding whitespace removed).
@@ -41,8 +47,7 @@ pub fn message_text(text: &str) -> Result<&str, Invalid> {
     if text.is_empty() {
         return Err(Invalid::new(ErrorCode::EmptyMessage, "A message cannot be empty."));
     }
-    // Cheap bound first: every grapheme has at least one byte.
-    if text.len() > MAX_MESSAGE_CHARS && char_count(text) > MAX_MESSAGE_CHARS {
+    if longer_than(text, MAX_MESSAGE_CHARS) {
         return Err(Invalid::new(
             ErrorCode::MessageTooLong,
             format!("A message can have at most {MAX_MESSAGE_CHARS} characters."),
@@ -63,7 +68,7 @@ pub fn nickname(name: &str) -> Result<&str, Invalid> {
             "A nickname cannot contain control characters.",
         ));
     }
-    if char_count(name) > MAX_NICKNAME_CHARS {
+    if longer_than(name, MAX_NICKNAME_CHARS) {
         return Err(Invalid::new(
             ErrorCode::InvalidNickname,
             format!("A nickname can have at most {MAX_NICKNAME_CHARS} characters."),
@@ -75,8 +80,52 @@ pub fn nickname(name: &str) -> Result<&str, Invalid> {
 /// The form of a nickname that must be unique: NFKC-normalised and lower-cased, so "Ann",
 /// "ANN" and the full-width "Ａｎｎ" are one nickname.
 pub fn nickname_key(name: &str) -> String {
+    unicode::nfkc_lowercase(name.trim())
+}
+
+/// Native builds use the Unicode crates.
+#[cfg(not(target_arch = "wasm32"))]
+mod unicode {
     use unicode_normalization::UnicodeNormalization;
-    name.trim().nfkc().collect::<String>().to_lowercase()
+    use unicode_segmentation::UnicodeSegmentation;
+
+    pub fn grapheme_count(s: &str) -> usize {
+        s.graphemes(true).count()
+    }
+
+    pub fn more_graphemes_than(s: &str, max: usize) -> bool {
+        grapheme_count(s) > max
+    }
+
+    pub fn nfkc_lowercase(s: &str) -> String {
+        s.nfkc().collect::<String>().to_lowercase()
+    }
+}
+
+/// The browser has the same Unicode algorithms built in (`String.prototype.normalize`,
+/// `Intl.Segmenter`), so its build does not carry the crates' tables. In the browser these
+/// rules only warn early and compare names for display; the server's native build decides.
+#[cfg(target_arch = "wasm32")]
+mod unicode {
+    use js_sys::{Array, Intl, JsString, Object, Reflect};
+
+    pub fn more_graphemes_than(s: &str, max: usize) -> bool {
+        let intl = Reflect::get(&js_sys::global(), &JsString::from("Intl"));
+        let has_segmenter =
+            intl.and_then(|intl| Reflect::has(&intl, &JsString::from("Segmenter"))).unwrap_or(false);
+        if !has_segmenter {
+            // A browser without Intl.Segmenter (Firefox before 125) cannot count graphemes;
+            // the server counts and refuses with the same sentence.
+            return false;
+        }
+        // The default granularity is "grapheme".
+        let segments = Intl::Segmenter::new(&Array::new(), &Object::new()).segment(s);
+        Array::from(&segments).length() as usize > max
+    }
+
+    pub fn nfkc_lowercase(s: &str) -> String {
+        JsString::from(s).normalize("NFKC").to_lower_case().into()
+    }
 }
 
 /// Returns the canonical (lower-case) room name: 1–32 letters, digits, `-` or `_`.
