@@ -39,6 +39,7 @@ use futures::{Stream, StreamExt};
 use hyper_util::rt::TokioIo;
 use protocol::frame::MAX_CLIENT_FRAME_BYTES;
 use std::io::IoSlice;
+use std::mem::MaybeUninit;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -357,8 +358,10 @@ impl<R: AsyncRead + Unpin> Input<R> {
             }
             let (io, buf) = (&mut self.io, &mut self.buf);
             let read = std::future::poll_fn(|cx| {
-                let mut chunk = [0u8; READ_CHUNK];
-                let mut chunk = ReadBuf::new(&mut chunk);
+                // Uninitialised: a read that finds nothing (the session polls its input each
+                // time it wakes) costs no 4 KiB memset.
+                let mut chunk = [MaybeUninit::<u8>::uninit(); READ_CHUNK];
+                let mut chunk = ReadBuf::uninit(&mut chunk);
                 ready!(Pin::new(&mut *io).poll_read(cx, &mut chunk))?;
                 buf.extend_from_slice(chunk.filled());
                 Poll::Ready(Ok::<_, std::io::Error>(chunk.filled().len()))
