@@ -69,13 +69,14 @@ pub async fn rate_steps(args: &Args, clients: usize, seconds: u64) -> Result<Out
         figures.push((
             format!("{} msg/s", step.messages_per_second),
             format!(
-                "{:.0} deliveries/s, p50 {:.1} ms, p99 {:.1} ms, p99.9 {:.1} ms, lost {}, duplicated {}",
+                "{:.0} deliveries/s, p50 {:.1} ms, p99 {:.1} ms, p99.9 {:.1} ms, lost {}, duplicated {}; CPU {}",
                 step.run.deliveries_per_second,
                 step.run.ms(0.5),
                 step.run.ms(0.99),
                 step.run.ms(0.999),
                 step.run.lost,
-                step.run.duplicates
+                step.run.duplicates,
+                step.run.cpu.map_or("-".into(), |c| c.describe())
             ),
         ));
     }

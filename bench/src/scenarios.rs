@@ -83,6 +83,35 @@ pub struct FanOut {
     pub lost: u64,
     pub duplicates: u64,
     pub receivers_with_loss: u64,
+    /// Share of one core the server and the generator used while the senders sent (0.97 is
+    /// 97%): a generator near 1.0 measures itself as much as the server.
+    pub cpu: Option<Cpu>,
+}
+
+#[derive(Clone, Copy)]
+pub struct Cpu {
+    pub server: f64,
+    pub generator: f64,
+}
+
+impl Cpu {
+    pub fn describe(&self) -> String {
+        format!("server {:.0}%, generator {:.0}%", self.server * 100.0, self.generator * 100.0)
+    }
+}
+
+/// What the server (`pid`) and this process use of a core between `from` and `to`.
+async fn cpu_between(pid: u32, from: Instant, to: Instant) -> Option<Cpu> {
+    tokio::time::sleep_until(from.into()).await;
+    let own = std::process::id();
+    let (server, generator) = (crate::server::cpu_ns(pid)?, crate::server::cpu_ns(own)?);
+    tokio::time::sleep_until(to.into()).await;
+    let wall = (Instant::now() - from).as_nanos() as f64;
+    let (server_after, generator_after) = (crate::server::cpu_ns(pid)?, crate::server::cpu_ns(own)?);
+    Some(Cpu {
+        server: server_after.saturating_sub(server) as f64 / wall,
+        generator: generator_after.saturating_sub(generator) as f64 / wall,
+    })
 }
 
 impl FanOut {
@@ -108,6 +137,7 @@ impl FanOut {
             ("lost".into(), self.lost.to_string()),
             ("duplicated".into(), self.duplicates.to_string()),
             ("receivers with loss".into(), self.receivers_with_loss.to_string()),
+            ("CPU while sending, share of one core".into(), self.cpu.map_or("-".into(), |c| c.describe())),
         ]
     }
 
@@ -168,6 +198,12 @@ pub async fn fan_out(
         .as_micros() as u64;
     let start = origin + Duration::from_millis(500);
     let drain = start + Duration::from_secs(seconds + 10);
+    // Measured over the sending window, a second in from each end.
+    let cpu = tokio::spawn(cpu_between(
+        server.pid,
+        start + Duration::from_secs(1),
+        start + Duration::from_secs(seconds.saturating_sub(1).max(2)),
+    ));
     let mut readers = Vec::new();
     let mut writers = Vec::new();
     for (i, socket) in sockets.into_iter().enumerate() {
@@ -245,6 +281,7 @@ pub async fn fan_out(
         receivers_with_loss += u64::from(seen.lost > 0);
     }
     drop(writers);
+    let cpu = cpu.await.ok().flatten();
     Ok(FanOut {
         clients,
         senders,
@@ -256,6 +293,7 @@ pub async fn fan_out(
         lost,
         duplicates,
         receivers_with_loss,
+        cpu,
     })
 }
 
