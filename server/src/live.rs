@@ -391,7 +391,10 @@ impl<W: AsyncWrite + Unpin> Output<W> {
             let _ = tick.changed().await;
             let _ = tick.changed().await;
         };
+        // The write first: one that completes at once (nearly every write) never polls the
+        // stall watch, so it costs no waiter added to and removed from the shared ticker.
         tokio::select! {
+            biased;
             sent = self.send(frames) => sent.is_ok(),
             () = stalled => {
                 tracing::debug!("client took no bytes for two keepalive periods: dropping the connection");
