@@ -2,21 +2,30 @@
 //! (a room created, a member invited or removed) to every connection, each of which keeps
 //! only what concerns its person.
 //!
-//! A room's event is serialised once, by the first receiver that sends it, and every other
-//! receiver sends the same bytes.
+//! A room's event is serialised once, and every receiver is sent the same bytes.
 //!
-//! Each room has a bounded broadcast ring. A receiver that falls more than the ring behind
-//! is told it lagged; for messages it then catches up from the store, so a slow reader never
-//! grows memory. Ephemeral events (typing, presence) missed that way are simply gone.
+//! Each connection in a room is a [`Subscriber`] with a [`Feed`]. A feed is *direct* once its
+//! session has caught up on a public room: the publisher itself then puts each event into
+//! the connection's [`Outbox`] (messages strictly in `seq` order), and a flusher writes it to
+//! the socket. No receiver's task wakes for a room's message. Otherwise the publisher holds
+//! the event for the session, which checks it first: private rooms (every event is checked
+//! against the membership), a join still reading history, and a connection that fell behind.
+//!
+//! A receiver that reads nothing fills its outbox; its feed then goes back to its session,
+//! which catches its messages up from the store once the client reads again, so a slow
+//! reader never grows memory. Ephemeral events (typing, presence) missed that way are gone.
 
-use bytes::Bytes;
-use protocol::{Message, RoomInfo, ServerEvent};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
-use tokio::sync::broadcast;
+use crate::outbox::{Flusher, Outbox, Wire};
+use prometheus_client::metrics::counter::Counter;
+use protocol::{Message, RoomInfo, Seq, ServerEvent};
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use tokio::sync::{broadcast, Notify};
 
-/// Events a room keeps for receivers that are briefly behind.
-const ROOM_BUFFER: usize = 1024;
+/// Events held for a session that has not taken them yet; beyond it the feed has lagged and
+/// the session catches its messages up from the store.
+const HELD_LIMIT: usize = 128;
 /// Room creations kept for connections that are briefly behind.
 const LOBBY_BUFFER: usize = 64;
 
@@ -40,7 +49,7 @@ pub struct HubEvent {
     pub origin: Option<ConnectionId>,
     pub event: ServerEvent,
     /// `event` as a frame, encoded once for all receivers.
-    frame: OnceLock<Bytes>,
+    frame: OnceLock<Box<[u8]>>,
 }
 
 impl HubEvent {
@@ -49,43 +58,90 @@ impl HubEvent {
     }
 
     /// The event as a frame (`protocol::frame`), encoded by whichever receiver asks first.
-    pub fn frame(&self) -> Bytes {
-        self.frame.get_or_init(|| Bytes::from(protocol::frame::encode_server(&self.event))).clone()
+    pub fn frame(&self) -> &[u8] {
+        self.frame.get_or_init(|| protocol::frame::encode_server(&self.event).into_boxed_slice())
     }
 }
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The connections in one room.
+type Room = Mutex<Vec<Arc<Subscriber>>>;
 
 #[derive(Clone)]
 pub struct Hub {
-    rooms: Arc<Mutex<HashMap<String, broadcast::Sender<Arc<HubEvent>>>>>,
+    rooms: Arc<Mutex<HashMap<String, Arc<Room>>>>,
     lobby: broadcast::Sender<Arc<LobbyEvent>>,
-}
-
-impl Default for Hub {
-    fn default() -> Self {
-        Hub { rooms: Arc::default(), lobby: broadcast::channel(LOBBY_BUFFER).0 }
-    }
+    /// One per core the process may run on; each outbox belongs to one.
+    flushers: Arc<[Arc<Flusher>]>,
+    next_flusher: Arc<AtomicUsize>,
+    /// Messages put straight into outboxes (`Metrics::deliveries`).
+    deliveries: Counter,
 }
 
 impl Hub {
-    pub fn subscribe(&self, room: &str) -> broadcast::Receiver<Arc<HubEvent>> {
-        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-        match rooms.get(room) {
-            Some(sender) => sender.subscribe(),
-            None => {
-                let (sender, receiver) = broadcast::channel(ROOM_BUFFER);
-                rooms.insert(room.to_owned(), sender);
-                receiver
+    /// Starts the flushers: must run in a tokio runtime. Direct deliveries count in
+    /// `deliveries`.
+    pub fn new(deliveries: Counter) -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Hub {
+            rooms: Arc::default(),
+            lobby: broadcast::channel(LOBBY_BUFFER).0,
+            flushers: (0..cores).map(|_| Flusher::start()).collect(),
+            next_flusher: Arc::default(),
+            deliveries,
+        }
+    }
+
+    /// The outbox of a new connection that writes to `wire`.
+    pub fn outbox(&self, wire: Box<dyn Wire>) -> Arc<Outbox> {
+        let shard = self.next_flusher.fetch_add(1, Ordering::Relaxed) % self.flushers.len();
+        Outbox::new(wire, Arc::clone(&self.flushers[shard]))
+    }
+
+    /// Adds a connection to `room`. Its feed starts held for its session (at `seq` 0): the
+    /// session reads the history, sets where the client is, then lets the feed go direct.
+    pub fn subscribe(
+        &self,
+        room: &str,
+        connection: ConnectionId,
+        outbox: &Arc<Outbox>,
+        signal: &Arc<Notify>,
+    ) -> Arc<Subscriber> {
+        let subscriber = Arc::new(Subscriber {
+            connection,
+            outbox: Arc::clone(outbox),
+            signal: Arc::clone(signal),
+            feed: Mutex::new(Feed { last: 0, direct: false, held: VecDeque::new(), lagged: false }),
+        });
+        // Under the rooms' lock, so the room cannot be dropped as empty meanwhile.
+        let mut rooms = lock(&self.rooms);
+        lock(rooms.entry(room.to_owned()).or_default()).push(Arc::clone(&subscriber));
+        subscriber
+    }
+
+    /// Takes a connection out of `room`.
+    pub fn unsubscribe(&self, room: &str, subscriber: &Arc<Subscriber>) {
+        let mut rooms = lock(&self.rooms);
+        if let Some(members) = rooms.get(room) {
+            let mut members_now = lock(members);
+            members_now.retain(|s| !Arc::ptr_eq(s, subscriber));
+            if members_now.is_empty() {
+                drop(members_now);
+                rooms.remove(room);
             }
         }
     }
 
-    /// Sends an event to everyone in `room`. Rooms nobody listens to are dropped.
+    /// Sends an event to everyone in `room`. Rooms nobody is in are skipped.
     pub fn publish(&self, room: &str, event: HubEvent) {
-        let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(sender) = rooms.get(room) {
-            if sender.send(Arc::new(event)).is_err() {
-                rooms.retain(|_, s| s.receiver_count() > 0);
-            }
+        let Some(members) = lock(&self.rooms).get(room).cloned() else { return };
+        let event = Arc::new(event);
+        let delivered = lock(&members).iter().filter(|member| member.offer(&event)).count();
+        if delivered > 0 {
+            self.deliveries.inc_by(delivered as u64);
         }
     }
 
@@ -101,5 +157,92 @@ impl Hub {
 
     pub fn publish_lobby(&self, event: LobbyEvent) {
         let _ = self.lobby.send(Arc::new(event));
+    }
+}
+
+/// Where a connection is in one room's events.
+pub struct Feed {
+    /// The last message (`seq`) the client has of the room.
+    pub last: Seq,
+    /// The publisher writes to the outbox itself; otherwise it holds events for the session.
+    direct: bool,
+    held: VecDeque<Arc<HubEvent>>,
+    /// Events were missed (held beyond [`HELD_LIMIT`], or the outbox was full).
+    lagged: bool,
+}
+
+/// One connection in one room.
+pub struct Subscriber {
+    connection: ConnectionId,
+    outbox: Arc<Outbox>,
+    /// Wakes the connection's session when events are held for it.
+    signal: Arc<Notify>,
+    feed: Mutex<Feed>,
+}
+
+impl Subscriber {
+    /// Takes a room's event: straight to the outbox when the feed is direct, else held for
+    /// the session. True when it delivered a message.
+    fn offer(&self, event: &Arc<HubEvent>) -> bool {
+        let mut feed = lock(&self.feed);
+        if feed.direct {
+            match &event.event {
+                ServerEvent::Message(message) if message.seq <= feed.last => return false,
+                ServerEvent::Message(message) if message.seq == feed.last + 1 => {
+                    if self.outbox.offer(event) {
+                        feed.last = message.seq;
+                        return true;
+                    }
+                    // The client reads nothing: the session catches up from the store.
+                    feed.direct = false;
+                    feed.lagged = true;
+                }
+                // A gap: the session catches up from the store.
+                ServerEvent::Message(_) => {
+                    feed.direct = false;
+                    feed.held.push_back(Arc::clone(event));
+                }
+                // Not echoed to the connection it came from.
+                _ if event.origin == Some(self.connection) => return false,
+                // Typing and presence: missed by a client that reads nothing.
+                _ => {
+                    self.outbox.offer(event);
+                    return false;
+                }
+            }
+        } else if feed.lagged {
+            // Already behind: the session catches up from the store, so nothing more is
+            // held (a slow reader's memory stays bounded).
+        } else if feed.held.len() < HELD_LIMIT {
+            feed.held.push_back(Arc::clone(event));
+        } else {
+            feed.lagged = true;
+        }
+        drop(feed);
+        self.signal.notify_one();
+        false
+    }
+
+    /// The feed, for its session.
+    pub fn feed(&self) -> MutexGuard<'_, Feed> {
+        lock(&self.feed)
+    }
+}
+
+impl Feed {
+    /// Holds every event for the session from now on (until [`Feed::go_direct`]).
+    pub fn hold(&mut self) {
+        self.direct = false;
+    }
+
+    /// The events held for the session, and whether some were missed.
+    pub fn take(&mut self) -> (VecDeque<Arc<HubEvent>>, bool) {
+        (std::mem::take(&mut self.held), std::mem::take(&mut self.lagged))
+    }
+
+    /// Lets the publisher write to the outbox itself, if nothing is held for the session.
+    pub fn go_direct(&mut self) -> bool {
+        self.direct = self.held.is_empty() && !self.lagged;
+        self.direct
     }
 }

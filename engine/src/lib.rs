@@ -7,6 +7,7 @@
 //!   posting, history, typing, presence, the room list, the server-rendered page) asks it, and
 //!   a non-member is told the room does not exist.
 //! - [`hub`]: live fan-out of committed messages and ephemeral events to a room's connections.
+//! - [`outbox`]: each connection's frames not yet written, and the flushers that write them.
 //! - [`presence`]: who is in which room now (never stored).
 //! - [`users`]: who people are: claimed nicknames, passwords, attempt limits.
 //! - [`session`]: one connection's conversation: validates what the client sends, posts,
@@ -15,6 +16,7 @@
 pub mod hub;
 pub mod metrics;
 pub mod mood;
+pub mod outbox;
 pub mod presence;
 pub mod session;
 pub mod store;
@@ -84,7 +86,8 @@ pub enum PostError {
 impl Engine {
     /// The embedded default: history in SQLite under `data_dir`, fan-out in this process.
     pub async fn open_sqlite(data_dir: &Path, options: Options) -> Result<Engine, StoreError> {
-        let hub = Hub::default();
+        let metrics = metrics::Metrics::default();
+        let hub = Hub::new(metrics.deliveries.clone());
         let publisher = hub.clone();
         let store = Store::Sqlite(SqliteStore::open(
             data_dir,
@@ -94,7 +97,6 @@ impl Engine {
         let presence = Presence::new(hub.clone(), options.presence_grace);
         let store = Arc::new(store);
         let users = Users::new(Arc::clone(&store));
-        let metrics = metrics::Metrics::default();
         let messages_per_second = options.messages_per_second;
         Ok(Engine {
             inner: Arc::new(Inner {

@@ -1,26 +1,30 @@
 //! One live connection's side of the conversation, independent of the transport.
 //!
-//! The transport feeds decoded [`ClientEvent`]s in and drains [`Outgoing`] events out through
-//! a bounded channel. A client that stops reading fills that channel; the session then stops
-//! reading the hub, its broadcast receivers lag, and once the client reads again the session
-//! catches up from the store. Memory stays bounded and no message is skipped. A room's events
-//! go out as the hub's shared, once-encoded frames, so a queue of them costs a pointer each.
+//! The transport feeds decoded [`ClientEvent`]s in; the session's answers go into the
+//! connection's [`Outbox`], which the transport made for its socket. A room's events mostly
+//! do not pass through the session at all: once it has caught up on a public room, the hub
+//! puts the room's shared, once-encoded frames into the outbox itself (`hub`). The session
+//! takes what the hub holds for it: private rooms' events (checked against the membership
+//! each time), and a room it is joining or has fallen behind on.
+//!
+//! A client that stops reading fills its outbox; the session then waits to send, the hub
+//! refuses the room's messages, and once the client reads again the session catches up from
+//! the store. Memory stays bounded and no message is skipped.
 
-use crate::hub::{ConnectionId, HubEvent, LobbyEvent};
+use crate::hub::{ConnectionId, HubEvent, LobbyEvent, Subscriber};
+use crate::outbox::{Item, Outbox};
 use crate::store::{Appended, StoreError};
 use crate::users::Speaker;
 use crate::{Engine, PostError};
-use bytes::Bytes;
 use futures::future::BoxFuture;
 use futures::stream::{FuturesUnordered, Stream, StreamExt};
 use protocol::{ClientEvent, ErrorCode, Invalid, RoomInfo, Seq, ServerEvent};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use tokio_stream::wrappers::BroadcastStream;
-use tokio_stream::StreamMap;
 
 /// Messages read from the store per query when replaying or catching up.
 const REPLAY_CHUNK: usize = 500;
@@ -34,7 +38,8 @@ struct Gone;
 enum Wake {
     Input(Result<ClientEvent, String>),
     Answer(ServerEvent),
-    Live(String, Result<Arc<HubEvent>, BroadcastStreamRecvError>),
+    /// The hub holds events for this session.
+    Held,
     Lobby(Result<Arc<LobbyEvent>, BroadcastStreamRecvError>),
 }
 
@@ -47,39 +52,6 @@ pub enum Ending {
     Refused,
 }
 
-/// One event for the transport to send.
-#[derive(Debug)]
-pub enum Outgoing {
-    /// For this connection alone.
-    Own(Box<ServerEvent>),
-    /// A room's event, shared with every receiver and encoded once for all of them.
-    Shared(Arc<HubEvent>),
-}
-
-impl Outgoing {
-    pub fn event(&self) -> &ServerEvent {
-        match self {
-            Outgoing::Own(event) => event,
-            Outgoing::Shared(shared) => &shared.event,
-        }
-    }
-
-    /// The event as a frame (`protocol::frame`).
-    pub fn frame(&self) -> Bytes {
-        match self {
-            Outgoing::Own(event) => Bytes::from(protocol::frame::encode_server(event)),
-            Outgoing::Shared(shared) => shared.frame(),
-        }
-    }
-
-    pub fn into_event(self) -> ServerEvent {
-        match self {
-            Outgoing::Own(event) => *event,
-            Outgoing::Shared(shared) => shared.event.clone(),
-        }
-    }
-}
-
 pub struct Session {
     id: ConnectionId,
     engine: Engine,
@@ -89,24 +61,26 @@ pub struct Session {
     nickname: Option<String>,
     /// The id of that person, when their nickname is claimed (guests have none).
     user: Option<i64>,
-    /// Joined rooms and the last `seq` this client has of each.
-    rooms: HashMap<String, Seq>,
+    /// Joined rooms, each with its feed (which knows the last `seq` this client has).
+    rooms: HashMap<String, Arc<Subscriber>>,
     /// The joined rooms only members may see: every event from them is checked against the
     /// membership first, so a removed member gets nothing more.
     restricted: HashSet<String>,
     /// Rooms where this connection announced typing and has not stopped yet.
     typing: HashSet<String>,
-    live: StreamMap<String, BroadcastStream<Arc<HubEvent>>>,
     lobby: BroadcastStream<Arc<LobbyEvent>>,
     posts: FuturesUnordered<BoxFuture<'static, ServerEvent>>,
-    out: mpsc::Sender<Outgoing>,
+    out: Arc<Outbox>,
+    /// The hub's signal that it holds events for this session.
+    held: Arc<Notify>,
     limits: limits::Limits,
     ending: Ending,
 }
 
 impl Session {
-    /// `signed_in` is the person the transport already knows (e.g. from a cookie), if any.
-    pub fn new(engine: Engine, signed_in: Option<Speaker>, out: mpsc::Sender<Outgoing>) -> Self {
+    /// `signed_in` is the person the transport already knows (e.g. from a cookie), if any;
+    /// `out` is the connection's outbox (`Hub::outbox`).
+    pub fn new(engine: Engine, signed_in: Option<Speaker>, out: Arc<Outbox>) -> Self {
         let lobby = BroadcastStream::new(engine.hub().subscribe_lobby());
         engine.metrics().connections.inc();
         let limits = limits::Limits::new(engine.messages_per_second());
@@ -119,10 +93,10 @@ impl Session {
             rooms: HashMap::new(),
             restricted: HashSet::new(),
             typing: HashSet::new(),
-            live: StreamMap::new(),
             lobby,
             posts: FuturesUnordered::new(),
             out,
+            held: Arc::new(Notify::new()),
             limits,
             ending: Ending::Closed,
         }
@@ -159,7 +133,7 @@ impl Session {
                     None => break,
                 },
                 Some(answer) = self.posts.next(), if !self.posts.is_empty() => Wake::Answer(answer),
-                Some((room, item)) = self.live.next(), if !self.live.is_empty() => Wake::Live(room, item),
+                () = self.held.notified() => Wake::Held,
                 Some(change) = self.lobby.next() => Wake::Lobby(change),
             };
             gone = Box::pin(self.on(wake)).await.is_err();
@@ -184,7 +158,7 @@ impl Session {
                 Err(invalid) => self.refuse(invalid).await,
             },
             Wake::Answer(answer) => self.send(answer).await,
-            Wake::Live(room, item) => self.deliver(room, item).await,
+            Wake::Held => self.take_held().await,
             Wake::Lobby(change) => self.lobby(change).await,
         }
     }
@@ -194,18 +168,23 @@ impl Session {
     async fn send(&mut self, event: ServerEvent) -> Result<(), Gone> {
         let refused =
             matches!(&event, ServerEvent::Error { code, .. } if *code != ErrorCode::StoreUnavailable);
-        self.out.send(Outgoing::Own(Box::new(event))).await.map_err(|_| Gone)?;
+        self.out.send(Self::own(&event)).await.map_err(|_| Gone)?;
         if refused && self.limits.strike() {
             tracing::info!("closing a connection refused too often");
             let last = ServerEvent::error(
                 ErrorCode::RateLimited,
                 "Too many refused requests: closing this connection. Reconnect and slow down.",
             );
-            let _ = self.out.send(Outgoing::Own(Box::new(last))).await;
+            let _ = self.out.send(Self::own(&last)).await;
             self.ending = Ending::Refused;
             return Err(Gone);
         }
         Ok(())
+    }
+
+    /// An event for this connection alone, as its frame.
+    fn own(event: &ServerEvent) -> Item {
+        Item::Own(protocol::frame::encode_server(event).into_boxed_slice())
     }
 
     async fn refuse(&mut self, invalid: Invalid) -> Result<(), Gone> {
@@ -348,10 +327,52 @@ impl Session {
         if self.engine.is_restricted(&room) {
             self.restricted.insert(room.clone());
         }
-        // Subscribe before reading the store: whatever is committed after the read arrives
-        // live, and what arrives live but was already read is skipped by seq.
-        self.live.insert(room.clone(), BroadcastStream::new(self.engine.hub().subscribe(&room)));
-        let last = match since {
+        // Subscribe before reading the store: the hub holds whatever is committed meanwhile
+        // for this session, which skips by seq what it already read.
+        let known = self.rooms.get(&room).cloned();
+        let subscriber = match &known {
+            Some(subscriber) => {
+                subscriber.feed().hold();
+                Arc::clone(subscriber)
+            }
+            None => self.engine.hub().subscribe(&room, self.id, &self.out, &self.held),
+        };
+        let read = self.send_history(&room, since).await;
+        // Whatever happens, the session takes what the hub held meanwhile (a room it had
+        // already joined goes on as before if the read failed).
+        self.held.notify_one();
+        let last = match read {
+            Ok(Ok(last)) => last,
+            failed => {
+                if known.is_none() {
+                    self.engine.hub().unsubscribe(&room, &subscriber);
+                }
+                return match failed {
+                    Err(Gone) => Err(Gone),
+                    Ok(Err(error)) => self.store_failed(&room, error),
+                    Ok(Ok(_)) => Ok(Ok(())),
+                };
+            }
+        };
+        subscriber.feed().last = last;
+        if known.is_none() {
+            self.rooms.insert(room.clone(), subscriber);
+            self.engine.presence().enter(&room, &nickname);
+        }
+        let members = self.engine.presence().members(&room);
+        self.send(ServerEvent::Members { room, members }).await?;
+        Ok(Ok(()))
+    }
+
+    /// Sends a joining client the history it asked for (the latest page, or everything after
+    /// `since`); returns the last `seq` sent.
+    async fn send_history(
+        &mut self,
+        room: &str,
+        since: Option<Seq>,
+    ) -> Result<Result<Seq, StoreError>, Gone> {
+        let room = room.to_owned();
+        Ok(Ok(match since {
             None => match self.engine.history(&room, None, protocol::HISTORY_PAGE).await {
                 Ok(page) => {
                     let last = page.messages.last().map_or(0, |m| m.seq);
@@ -359,14 +380,14 @@ impl Session {
                     self.send(ServerEvent::History { room: room.clone(), messages, has_more }).await?;
                     last
                 }
-                Err(error) => return self.store_failed(&room, error).await,
+                Err(error) => return Ok(Err(error)),
             },
             Some(since) => {
                 let mut last = since;
                 loop {
                     let messages = match self.engine.after(&room, last, REPLAY_CHUNK).await {
                         Ok(messages) => messages,
-                        Err(error) => return self.store_failed(&room, error).await,
+                        Err(error) => return Ok(Err(error)),
                     };
                     let full = messages.len() == REPLAY_CHUNK;
                     last = messages.last().map_or(last, |m| m.seq);
@@ -377,31 +398,22 @@ impl Session {
                     }
                 }
             }
-        };
-        if self.rooms.insert(room.clone(), last).is_none() {
-            self.engine.presence().enter(&room, &nickname);
-        }
-        let members = self.engine.presence().members(&room);
-        self.send(ServerEvent::Members { room, members }).await?;
-        Ok(Ok(()))
+        }))
     }
 
     fn leave(&mut self, room: &str) {
         self.stop_typing(room);
-        self.live.remove(room);
         self.restricted.remove(room);
-        if self.rooms.remove(room).is_some() {
+        if let Some(subscriber) = self.rooms.remove(room) {
+            self.engine.hub().unsubscribe(room, &subscriber);
             if let Some(nickname) = &self.nickname {
                 self.engine.presence().leave(room, nickname);
             }
         }
     }
 
-    async fn store_failed(&mut self, room: &str, error: StoreError) -> Result<Result<(), Invalid>, Gone> {
+    fn store_failed(&mut self, room: &str, error: StoreError) -> Result<Result<(), Invalid>, Gone> {
         tracing::warn!(%error, room, "history read failed");
-        if !self.rooms.contains_key(room) {
-            self.live.remove(room);
-        }
         Ok(Err(Invalid::new(
             ErrorCode::StoreUnavailable,
             "History is unavailable right now; try again in a moment.",
@@ -525,7 +537,7 @@ impl Session {
                 let (messages, has_more) = (page.messages, page.has_more);
                 self.send(ServerEvent::Older { room, messages, has_more }).await.map(Ok)
             }
-            Err(error) => self.store_failed(&room, error).await,
+            Err(error) => self.store_failed(&room, error),
         }
     }
 
@@ -598,32 +610,57 @@ impl Session {
         self.send(ServerEvent::Removed { room }).await
     }
 
-    /// Forwards a live event; for messages, catches up from the store when the hub skipped some.
-    async fn deliver(
-        &mut self,
-        room: String,
-        item: Result<Arc<HubEvent>, BroadcastStreamRecvError>,
-    ) -> Result<(), Gone> {
-        let Some(&last) = self.rooms.get(&room) else { return Ok(()) };
-        if self.restricted.contains(&room) && !self.engine.may_see(&room, self.user) {
-            return self.revoke(room).await;
-        }
-        let event = match item {
-            Ok(event) => event,
-            Err(BroadcastStreamRecvError::Lagged(_)) => {
-                self.engine.metrics().lag_resyncs.inc();
-                return self.catch_up(room, last).await;
+    /// Passes on what the hub holds for this session, room by room, then lets the feed of
+    /// each public room go direct (the hub sends its events itself from then on).
+    async fn take_held(&mut self) -> Result<(), Gone> {
+        let rooms: Vec<(String, Arc<Subscriber>)> =
+            self.rooms.iter().map(|(room, subscriber)| (room.clone(), Arc::clone(subscriber))).collect();
+        for (room, subscriber) in rooms {
+            loop {
+                let (held, lagged) = {
+                    let mut feed = subscriber.feed();
+                    let (held, lagged) = feed.take();
+                    if held.is_empty() && !lagged {
+                        if !self.restricted.contains(&room) {
+                            feed.go_direct();
+                        }
+                        break;
+                    }
+                    (held, lagged)
+                };
+                for event in held {
+                    self.deliver(&room, event).await?;
+                }
+                if lagged && self.rooms.contains_key(&room) {
+                    self.engine.metrics().lag_resyncs.inc();
+                    self.catch_up(&room).await?;
+                }
+                if !self.rooms.contains_key(&room) {
+                    break;
+                }
             }
-        };
+        }
+        Ok(())
+    }
+
+    /// Forwards a room's event; for messages, catches up from the store when some were
+    /// skipped.
+    async fn deliver(&mut self, room: &str, event: Arc<HubEvent>) -> Result<(), Gone> {
+        let Some(subscriber) = self.rooms.get(room).cloned() else { return Ok(()) };
+        if self.restricted.contains(room) && !self.engine.may_see(room, self.user) {
+            return self.revoke(room.to_owned()).await;
+        }
+        let last = subscriber.feed().last;
         match &event.event {
             ServerEvent::Message(message) if message.seq <= last => Ok(()),
             ServerEvent::Message(message) if message.seq == last + 1 => {
-                self.rooms.insert(room, message.seq);
+                subscriber.feed().last = message.seq;
                 self.engine.metrics().deliveries.inc();
                 self.forward(event).await
             }
-            // A gap (another node published out of order): the store has it all.
-            ServerEvent::Message(_) => self.catch_up(room, last).await,
+            // A gap (the outbox was full, or another node published out of order): the store
+            // has it all.
+            ServerEvent::Message(_) => self.catch_up(room).await,
             _ if event.origin == Some(self.id) => Ok(()),
             _ => self.forward(event).await,
         }
@@ -631,12 +668,18 @@ impl Session {
 
     /// Sends a room's event as the frame every receiver shares.
     async fn forward(&mut self, event: Arc<HubEvent>) -> Result<(), Gone> {
-        self.out.send(Outgoing::Shared(event)).await.map_err(|_| Gone)
+        self.out.send(Item::Shared(event)).await.map_err(|_| Gone)
     }
 
-    async fn catch_up(&mut self, room: String, mut last: Seq) -> Result<(), Gone> {
+    /// Sends the messages committed to `room` after the last one the client has.
+    async fn catch_up(&mut self, room: &str) -> Result<(), Gone> {
+        let Some(subscriber) = self.rooms.get(room).cloned() else { return Ok(()) };
+        // Not before the client reads again: what is read from the store waits in memory
+        // until it is sent.
+        self.out.room().await.map_err(|_| Gone)?;
+        let mut last = subscriber.feed().last;
         loop {
-            let messages = match self.engine.after(&room, last, REPLAY_CHUNK).await {
+            let messages = match self.engine.after(room, last, REPLAY_CHUNK).await {
                 Ok(messages) => messages,
                 Err(error) => {
                     tracing::warn!(%error, room, "catch-up read failed");
@@ -649,7 +692,7 @@ impl Session {
                 last = message.seq;
                 self.send(ServerEvent::Message(message)).await?;
             }
-            self.rooms.insert(room.clone(), last);
+            subscriber.feed().last = last;
             if !full {
                 break;
             }

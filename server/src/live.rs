@@ -7,8 +7,10 @@
 //!
 //! The framing is Natter's own (`wsframe`) so that an idle connection holds no buffers: input
 //! is read into a buffer only while a frame is arriving, and every frame goes out as its
-//! header plus the payload it already is (a room's frame is shared by all its receivers) in
-//! one vectored write per batch, with no per-connection output buffer.
+//! header plus the payload it already is (a room's frame is shared by all its receivers),
+//! with no per-connection output buffer. The socket's writing half is the connection's
+//! [`Wire`]: the engine's flushers write its outbox (`engine::outbox`) in vectored writes, so
+//! a room's message reaches this socket without waking this connection's task.
 //!
 //! | close code | when |
 //! |---|---|
@@ -31,8 +33,8 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
-use engine::session::{Ending, Outgoing, Session};
+use engine::outbox::{Item, Outbox, Wire, WRITE_BATCH};
+use engine::session::{Ending, Session};
 use engine::users::Speaker;
 use engine::Engine;
 use futures::{Stream, StreamExt};
@@ -42,21 +44,20 @@ use std::io::IoSlice;
 use std::mem::MaybeUninit;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
-use std::task::{ready, Poll};
+use std::sync::{Arc, OnceLock};
+use std::task::{ready, Context, Poll};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
-use tokio::sync::{mpsc, watch, Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::{watch, Notify, OwnedSemaphorePermit, Semaphore};
 use wsframe::{Decoder, Fault, Head, Incoming, OpCode};
 
 /// Bytes taken from the socket per read. The chunk lives on the stack for the read alone; a
 /// connection holds input only while a frame is arriving.
 const READ_CHUNK: usize = 4096;
-/// Most frames written together (one vectored write).
-const WRITE_BATCH: usize = 16;
-/// Events waiting for a slow client. Beyond it the session stops reading the hub; once the
-/// client reads again it catches up from the store. Shared room frames cost a pointer each.
-pub const OUTGOING_QUEUE: usize = 64;
+/// The outbox's control frames ([`Item::Control`]), as this transport numbers them.
+const PING: u8 = 1;
+const PONG: u8 = 2;
+const CLOSE: u8 = 3;
 /// How long a stopping server waits for its connections to finish and say goodbye.
 const DRAIN: Duration = Duration::from_secs(3);
 /// How long a closing connection waits for the client to answer its close frame.
@@ -183,8 +184,10 @@ fn handshake(method: &Method, headers: &HeaderMap) -> Result<String, (StatusCode
     }
 }
 
-/// One connection: its session reads decoded frames; a writer sends what the session queues.
-/// `_slot` is its place under the connection limit, given back when it ends.
+/// One connection: its session reads decoded frames and answers into the connection's
+/// outbox, which the engine's flushers write to `writer`; this task also keeps the
+/// connection alive and closes it. `_slot` is its place under the connection limit, given
+/// back when it ends.
 async fn serve<R, W>(
     reader: R,
     writer: W,
@@ -193,94 +196,54 @@ async fn serve<R, W>(
     _slot: OwnedSemaphorePermit,
 ) where
     R: AsyncRead + Unpin + Send,
-    W: AsyncWrite + Unpin + Send,
+    W: AsyncWrite + Unpin + Send + 'static,
 {
-    let (out, outgoing) = mpsc::channel::<Outgoing>(OUTGOING_QUEUE);
+    let outbox = live.engine.hub().outbox(Box::new(Socket { io: writer }));
+    // However this ends (a panic included), the writing half goes: the socket closes, and
+    // the waker it keeps (the outbox itself) with it.
+    let _closing = CloseOnDrop(Arc::clone(&outbox));
     // Why the client's input ended, when the close frame should say so.
     let input_ended = OnceLock::new();
-    let pong = PongSlot::default();
     // Set by every frame the client sends; the keepalive tick reads and clears it.
     let heard = AtomicBool::new(true);
-    // Told by the writer when the peer is gone, to end the session's input too.
+    // Told when the connection is dropped, to end the session's input too.
     let gone = Notify::new();
     let mut tick = live.tick.clone();
     tick.mark_unchanged();
     let mut input =
         Input { io: reader, buf: Vec::new(), decoder: Decoder::new(MAX_CLIENT_FRAME_BYTES), closed: false };
-    let mut output = Output { io: writer, stalled: false };
-    let events = client_events(&mut input, &input_ended, &heard, &pong, &gone, live.stopping.clone());
-    let session = Session::new(live.engine.clone(), signed_in, out).run(events);
-    let writer = async {
-        // Owned here, so that a writer that gives up also fails the session's sends to it.
-        let mut outgoing = outgoing;
-        let mut batch = Vec::new();
-        let mut silent_ticks = 0;
-        // The client went silent for two periods (a stalled write is noted by `output`).
-        let mut dropped = false;
-        let writable = loop {
-            tokio::select! {
-                biased;
-                () = pong.ready.notified() => {
-                    let payload = pong.take();
-                    let pong = [(Head::new(OpCode::Pong, payload.len()), Bytes::from(payload))];
-                    if !output.send_within(&pong, &mut tick).await {
-                        break false;
-                    }
-                }
-                changed = tick.changed() => {
-                    silent_ticks = if heard.swap(false, Ordering::Relaxed) { 0 } else { silent_ticks + 1 };
-                    if changed.is_err() || silent_ticks >= 2 {
-                        tracing::debug!("client silent for two keepalive periods: dropping the connection");
-                        dropped = true;
-                        break false;
-                    }
-                    if silent_ticks == 1 {
-                        let ping = [(Head::new(OpCode::Ping, 0), Bytes::new())];
-                        if !output.send_within(&ping, &mut tick).await {
-                            break false;
-                        }
-                    }
-                }
-                event = outgoing.recv() => {
-                    let Some(event) = event else { break true };
-                    // What else is already queued goes out in the same write.
-                    batch.push(frame(&event));
-                    while batch.len() < WRITE_BATCH {
-                        match outgoing.try_recv() {
-                            Ok(event) => batch.push(frame(&event)),
-                            Err(_) => break,
-                        }
-                    }
-                    let sent = output.send_within(&batch, &mut tick).await;
-                    batch = Vec::new();
-                    if !sent {
-                        break false;
-                    }
-                }
-            }
+    let ending = {
+        let events = client_events(&mut input, &input_ended, &heard, &outbox, &gone, live.stopping.clone());
+        let session = Session::new(live.engine.clone(), signed_in, Arc::clone(&outbox)).run(events);
+        let mut session = std::pin::pin!(session);
+        let watched = tokio::select! {
+            ending = &mut session => Ok(ending),
+            dropped = keepalive(&outbox, &heard, &mut tick) => Err(dropped),
         };
-        if !writable {
-            drop(outgoing);
-            gone.notify_one();
+        match watched {
+            Ok(ending) => ending,
+            Err(dropped) => {
+                if dropped {
+                    live.engine.metrics().connections_dropped.inc();
+                }
+                // The peer is gone: no close frame. The session's input ends, its sends fail.
+                outbox.close();
+                gone.notify_one();
+                session.await;
+                return;
+            }
         }
-        if dropped || output.stalled {
-            live.engine.metrics().connections_dropped.inc();
-        }
-        writable
     };
-    let (ending, writable) = tokio::join!(session, writer);
-    if !writable {
-        return;
-    }
     let (code, reason) = match (ending, input_ended.get()) {
         (Ending::Refused, _) => (CLOSE_POLICY, "refused too often"),
         (_, Some(InputEnd::Fault(fault))) => (fault.close_code(), fault.close_reason()),
         (_, Some(InputEnd::Restart)) => (CLOSE_RESTART, "server restarting; reconnect"),
         _ => (CLOSE_NORMAL, ""),
     };
-    let close = Bytes::from(wsframe::close_payload(code, reason));
+    outbox.control(CLOSE, wsframe::close_payload(code, reason));
     // The client may already be gone; nothing more to do then.
-    if output.send(&[(Head::new(OpCode::Close, close.len()), close)]).await.is_err() || input.closed {
+    let sent = tokio::time::timeout(CLOSING_HANDSHAKE, outbox.drained()).await.is_ok();
+    if !sent || !outbox.is_open() || input.closed {
         return;
     }
     // The closing handshake: read and drop what the client still sends until its own Close,
@@ -296,27 +259,91 @@ async fn serve<R, W>(
     let _ = tokio::time::timeout(CLOSING_HANDSHAKE, handshake).await;
 }
 
-fn frame(event: &Outgoing) -> (Head, Bytes) {
-    let payload = event.frame();
-    (Head::new(OpCode::Binary, payload.len()), payload)
+/// Watches the connection until it must be dropped: true when the peer is gone without
+/// closing (silent for two keepalive periods, or its socket took no bytes for two), false
+/// when a write failed. Pings a client silent for one period.
+async fn keepalive(outbox: &Arc<Outbox>, heard: &AtomicBool, tick: &mut watch::Receiver<u64>) -> bool {
+    let (mut silent_ticks, mut stuck_ticks) = (0, 0);
+    loop {
+        tokio::select! {
+            biased;
+            () = outbox.failed() => return false,
+            changed = tick.changed() => {
+                silent_ticks = if heard.swap(false, Ordering::Relaxed) { 0 } else { silent_ticks + 1 };
+                stuck_ticks = if outbox.stuck() { stuck_ticks + 1 } else { 0 };
+                if changed.is_err() || silent_ticks >= 2 {
+                    tracing::debug!("client silent for two keepalive periods: dropping the connection");
+                    return true;
+                }
+                if stuck_ticks >= 2 {
+                    tracing::debug!("client took no bytes for two keepalive periods: dropping the connection");
+                    return true;
+                }
+                if silent_ticks == 1 {
+                    outbox.control(PING, []);
+                }
+            }
+        }
+    }
 }
 
-/// The payload of the latest ping still to be answered (RFC 6455 lets a pong answer only
-/// the most recent one).
-#[derive(Default)]
-struct PongSlot {
-    payload: Mutex<Vec<u8>>,
-    ready: Notify,
+/// Closes the outbox when the connection's task ends.
+struct CloseOnDrop(Arc<Outbox>);
+
+impl Drop for CloseOnDrop {
+    fn drop(&mut self) {
+        self.0.close();
+    }
 }
 
-impl PongSlot {
-    fn answer(&self, ping: Vec<u8>) {
-        *self.payload.lock().unwrap_or_else(|e| e.into_inner()) = ping;
-        self.ready.notify_one();
+/// The socket's writing half, as the engine's flushers write it: each frame its header and
+/// the payload it already is, up to [`WRITE_BATCH`] frames in one vectored write.
+struct Socket<W> {
+    io: W,
+}
+
+impl Socket<()> {
+    fn head(item: &Item) -> Head {
+        match item {
+            Item::Shared(_) | Item::Own(_) => Head::new(OpCode::Binary, item.payload().len()),
+            Item::Control(PING, payload) => Head::new(OpCode::Ping, payload.len()),
+            Item::Control(PONG, payload) => Head::new(OpCode::Pong, payload.len()),
+            Item::Control(_, payload) => Head::new(OpCode::Close, payload.len()),
+        }
+    }
+}
+
+impl<W: AsyncWrite + Unpin + Send + 'static> Wire for Socket<W> {
+    fn poll_write(
+        &mut self,
+        cx: &mut Context<'_>,
+        items: &[Item],
+        mut skip: usize,
+    ) -> Poll<std::io::Result<usize>> {
+        let items = &items[..items.len().min(WRITE_BATCH)];
+        let mut heads = [Head::new(OpCode::Binary, 0); WRITE_BATCH];
+        for (head, item) in heads.iter_mut().zip(items) {
+            *head = Socket::head(item);
+        }
+        let mut slices = [IoSlice::new(&[]); 2 * WRITE_BATCH];
+        let mut used = 0;
+        for (head, item) in heads.iter().zip(items) {
+            for part in [head.as_bytes(), item.payload()] {
+                // What the last write took of the first frame is not sent again.
+                if skip >= part.len() {
+                    skip -= part.len();
+                    continue;
+                }
+                slices[used] = IoSlice::new(&part[skip..]);
+                skip = 0;
+                used += 1;
+            }
+        }
+        Pin::new(&mut self.io).poll_write_vectored(cx, &slices[..used])
     }
 
-    fn take(&self) -> Vec<u8> {
-        std::mem::take(&mut *self.payload.lock().unwrap_or_else(|e| e.into_inner()))
+    fn len(&self, item: &Item) -> usize {
+        Socket::head(item).as_bytes().len() + item.payload().len()
     }
 }
 
@@ -376,61 +403,15 @@ impl<R: AsyncRead + Unpin> Input<R> {
     }
 }
 
-/// The writing side: whole frames out, header and payload of each as they are.
-struct Output<W> {
-    io: W,
-    /// A write stayed pending for two keepalive periods.
-    stalled: bool,
-}
-
-impl<W: AsyncWrite + Unpin> Output<W> {
-    /// Sends `frames`; false if the connection failed or took no bytes for two keepalive
-    /// ticks (a peer that is gone without closing: its socket buffer stays full).
-    async fn send_within(&mut self, frames: &[(Head, Bytes)], tick: &mut watch::Receiver<u64>) -> bool {
-        let stalled = async {
-            let _ = tick.changed().await;
-            let _ = tick.changed().await;
-        };
-        // The write first: one that completes at once (nearly every write) never polls the
-        // stall watch, so it costs no waiter added to and removed from the shared ticker.
-        tokio::select! {
-            biased;
-            sent = self.send(frames) => sent.is_ok(),
-            () = stalled => {
-                tracing::debug!("client took no bytes for two keepalive periods: dropping the connection");
-                self.stalled = true;
-                false
-            }
-        }
-    }
-
-    async fn send(&mut self, frames: &[(Head, Bytes)]) -> std::io::Result<()> {
-        let mut slices: Vec<IoSlice<'_>> = Vec::with_capacity(2 * frames.len());
-        for (head, payload) in frames {
-            slices.push(IoSlice::new(head.as_bytes()));
-            slices.push(IoSlice::new(payload));
-        }
-        let mut rest = &mut slices[..];
-        while !rest.is_empty() {
-            let written = self.io.write_vectored(rest).await?;
-            if written == 0 {
-                return Err(std::io::ErrorKind::WriteZero.into());
-            }
-            IoSlice::advance_slices(&mut rest, written);
-        }
-        self.io.flush().await
-    }
-}
-
 /// The client's messages as events for the session; each frame sets `heard`, and pings are
-/// answered through `pong`. The stream ends when the client closes, the connection fails,
-/// the client breaks the protocol (the fault noted in `ended`), the writer finds the peer
-/// `gone`, or the server stops (noted as a restart).
+/// answered through the outbox. The stream ends when the client closes, the connection fails,
+/// the client breaks the protocol (the fault noted in `ended`), the connection is dropped
+/// (`gone`), or the server stops (noted as a restart).
 fn client_events<'a, R: AsyncRead + Unpin + Send>(
     input: &'a mut Input<R>,
     ended: &'a OnceLock<InputEnd>,
     heard: &'a AtomicBool,
-    pong: &'a PongSlot,
+    outbox: &'a Arc<Outbox>,
     gone: &'a Notify,
     mut stopping: watch::Receiver<bool>,
 ) -> impl Stream<Item = Result<protocol::ClientEvent, String>> + Send + 'a {
@@ -453,7 +434,7 @@ fn client_events<'a, R: AsyncRead + Unpin + Send>(
                     let event = protocol::frame::decode_client(&payload).map_err(|invalid| invalid.reason);
                     return Some((event, input));
                 }
-                Ok(Some(Incoming::Ping(payload))) => pong.answer(payload),
+                Ok(Some(Incoming::Ping(payload))) => outbox.control(PONG, payload),
                 Ok(Some(Incoming::Pong)) => {}
                 Ok(Some(Incoming::Close(_)) | None) | Err(ReadError::Io) => return None,
                 Err(ReadError::Fault(fault)) => {

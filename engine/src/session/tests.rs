@@ -1,12 +1,106 @@
 use super::*;
+use crate::outbox::Wire;
 use crate::users::Speaker;
 use crate::Options;
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
+use tokio::sync::mpsc;
 use tokio::time::timeout;
+
+/// The client's end of a connection: the frames its outbox wrote, at most `capacity` of them
+/// unread (a client that reads slowly).
+struct Pipe {
+    frames: VecDeque<Item>,
+    capacity: usize,
+    reader: Option<Waker>,
+    writer: Option<Waker>,
+    /// The outbox let go of its wire: the connection is over.
+    closed: bool,
+}
+
+struct PipeWire(Arc<Mutex<Pipe>>);
+
+impl Wire for PipeWire {
+    fn poll_write(
+        &mut self,
+        cx: &mut Context<'_>,
+        items: &[Item],
+        skip: usize,
+    ) -> Poll<std::io::Result<usize>> {
+        assert_eq!(skip, 0, "the pipe takes whole frames");
+        let mut pipe = self.0.lock().unwrap();
+        let mut bytes = 0;
+        for item in items {
+            if pipe.frames.len() >= pipe.capacity {
+                break;
+            }
+            pipe.frames.push_back(item.clone());
+            bytes += self.len(item);
+        }
+        if bytes == 0 {
+            pipe.writer = Some(cx.waker().clone());
+            return Poll::Pending;
+        }
+        let reader = pipe.reader.take();
+        drop(pipe);
+        if let Some(reader) = reader {
+            reader.wake();
+        }
+        Poll::Ready(Ok(bytes))
+    }
+
+    fn len(&self, item: &Item) -> usize {
+        item.payload().len() + 1
+    }
+}
+
+impl Drop for PipeWire {
+    fn drop(&mut self) {
+        let mut pipe = self.0.lock().unwrap();
+        pipe.closed = true;
+        let reader = pipe.reader.take();
+        drop(pipe);
+        if let Some(reader) = reader {
+            reader.wake();
+        }
+    }
+}
+
+/// The next frame the client receives; `None` once the connection is over.
+async fn read(pipe: &Mutex<Pipe>) -> Option<Item> {
+    std::future::poll_fn(|cx| {
+        let mut state = pipe.lock().unwrap();
+        if let Some(item) = state.frames.pop_front() {
+            let writer = state.writer.take();
+            drop(state);
+            if let Some(writer) = writer {
+                writer.wake();
+            }
+            return Poll::Ready(Some(item));
+        }
+        if state.closed {
+            return Poll::Ready(None);
+        }
+        state.reader = Some(cx.waker().clone());
+        Poll::Pending
+    })
+    .await
+}
+
+fn decode(item: Item) -> ServerEvent {
+    match item {
+        Item::Shared(_) | Item::Own(_) => {
+            protocol::frame::decode_server(item.payload()).expect("a server event")
+        }
+        Item::Control(..) => panic!("the session sends no transport frames"),
+    }
+}
 
 struct Client {
     input: mpsc::UnboundedSender<Result<ClientEvent, String>>,
-    output: mpsc::Receiver<Outgoing>,
+    output: Arc<Mutex<Pipe>>,
     /// The session's task, when the test did not spawn it itself.
     task: Option<tokio::task::JoinHandle<Ending>>,
 }
@@ -26,10 +120,17 @@ impl Client {
 
     fn connect_as(engine: &Engine, capacity: usize, signed_in: Option<Speaker>) -> Client {
         let (input, events) = mpsc::unbounded_channel();
-        let (out, output) = mpsc::channel(capacity);
+        let (out, output) = Self::pipe(engine, capacity);
         let session = Session::new(engine.clone(), signed_in, out);
         let task = tokio::spawn(session.run(tokio_stream::wrappers::UnboundedReceiverStream::new(events)));
         Client { input, output, task: Some(task) }
+    }
+
+    /// An outbox for a session, and the client's end of it.
+    fn pipe(engine: &Engine, capacity: usize) -> (Arc<Outbox>, Arc<Mutex<Pipe>>) {
+        let pipe = Pipe { frames: VecDeque::new(), capacity, reader: None, writer: None, closed: false };
+        let pipe = Arc::new(Mutex::new(pipe));
+        (engine.hub().outbox(Box::new(PipeWire(Arc::clone(&pipe)))), pipe)
     }
 
     fn send(&self, event: ClientEvent) {
@@ -37,7 +138,7 @@ impl Client {
     }
 
     async fn recv(&mut self) -> Option<ServerEvent> {
-        self.output.recv().await.map(Outgoing::into_event)
+        read(&self.output).await.map(decode)
     }
 
     async fn next(&mut self) -> ServerEvent {
@@ -489,7 +590,7 @@ async fn a_panic_in_one_connection_ends_that_connection_only_and_cleans_up_after
     // Ann's connection has a bug: its task panics when she sends "boom". Her session runs in
     // its own task, as every connection's does (`app::api::live`).
     let (input, events) = mpsc::unbounded_channel();
-    let (out, output) = mpsc::channel(64);
+    let (out, output) = Client::pipe(&engine, 64);
     let events = tokio_stream::wrappers::UnboundedReceiverStream::new(events).map(|event| match event {
         Ok(ClientEvent::Send { text, .. }) if text == "boom" => panic!("a bug in this connection"),
         other => other,
@@ -539,22 +640,21 @@ async fn a_room_event_is_serialised_once_and_every_receiver_sends_the_same_bytes
     bob.hello_join("bob", "general", None).await;
     ann.send(ClientEvent::Send { room: "general".into(), client_id: "c1".into(), text: "once".into() });
 
-    async fn the_message(client: &mut Client) -> Outgoing {
+    async fn the_message(client: &mut Client) -> Item {
         loop {
-            let out = timeout(Duration::from_secs(5), client.output.recv()).await.unwrap().unwrap();
-            if matches!(out.event(), ServerEvent::Message(_)) {
-                return out;
+            let item = timeout(Duration::from_secs(5), read(&client.output)).await.unwrap().unwrap();
+            if matches!(decode(item.clone()), ServerEvent::Message(_)) {
+                return item;
             }
         }
     }
     let (a, b) = (the_message(&mut ann).await, the_message(&mut bob).await);
-    let (Outgoing::Shared(a_event), Outgoing::Shared(b_event)) = (&a, &b) else {
+    let (Item::Shared(a_event), Item::Shared(b_event)) = (&a, &b) else {
         panic!("a room's message should go out as the hub's shared event: {a:?} {b:?}")
     };
     assert!(Arc::ptr_eq(a_event, b_event));
-    let (a_frame, b_frame) = (a.frame(), b.frame());
-    assert_eq!(a_frame.as_ptr(), b_frame.as_ptr(), "encoded once, the bytes shared");
-    assert_eq!(protocol::frame::decode_server(&a_frame).as_ref(), Some(a.event()));
+    assert_eq!(a.payload().as_ptr(), b.payload().as_ptr(), "encoded once, the bytes shared");
+    assert!(matches!(decode(a), ServerEvent::Message(m) if m.text == "once"));
 }
 
 #[tokio::test]
