@@ -30,6 +30,8 @@ pub const OWN_LIMIT: usize = 64;
 /// Frames queued beyond which a room's events are refused (messages are caught up from the
 /// store later; typing and presence are simply missed). A full queue costs 3 KiB.
 pub const ROOM_LIMIT: usize = 128;
+/// The longest a loaded flusher waits between passes.
+const COALESCE: std::time::Duration = std::time::Duration::from_millis(10);
 /// Outboxes flushed before a flusher lets other tasks run.
 const FLUSH_TURN: usize = 64;
 /// A queue emptied with more room than this gives the memory back (an idle connection keeps
@@ -195,11 +197,13 @@ impl Outbox {
         }
     }
 
-    /// Writes what is queued until the queue is empty or the socket takes no more.
-    fn flush(self: &Arc<Self>) {
+    /// Writes what is queued until the queue is empty or the socket takes no more; returns
+    /// the frames written whole.
+    fn flush(self: &Arc<Self>) -> usize {
         let mut state = self.lock();
         state.dirty = false;
         let mut failed = false;
+        let mut frames = 0;
         while !state.queue.is_empty() {
             let state = &mut *state;
             let Some(wire) = state.wire.as_mut() else { break };
@@ -220,6 +224,7 @@ impl Outbox {
                             written -= rest;
                             state.skip = 0;
                             state.queue.pop_front();
+                            frames += 1;
                         } else {
                             state.skip += written;
                             written = 0;
@@ -236,7 +241,7 @@ impl Outbox {
             let wire = Self::shut(&mut state);
             drop(state);
             drop(wire);
-            return;
+            return frames;
         }
         if state.queue.is_empty() && state.queue.capacity() > KEEP_CAPACITY {
             state.queue = VecDeque::new();
@@ -246,6 +251,7 @@ impl Outbox {
                 waiter.wake();
             }
         }
+        frames
     }
 
     /// Ends the connection's output: drops the queue and the wire (the socket closes once its
@@ -354,11 +360,20 @@ impl Flusher {
             }
             // Outboxes marked while this pass runs wait for the next one, by which time more
             // frames may have joined theirs: one write carries them all.
+            let (started, outboxes) = (tokio::time::Instant::now(), batch.len());
+            let mut frames = 0;
             for (flushed, outbox) in batch.drain(..).enumerate() {
-                outbox.flush();
+                frames += outbox.flush();
                 if flushed % FLUSH_TURN == FLUSH_TURN - 1 {
                     tokio::task::yield_now().await;
                 }
+            }
+            // Under load (two frames or more per write on average) the next pass waits as
+            // long as this one took, at most COALESCE: each write then carries more frames,
+            // which costs the server fewer writes and every client fewer reads. A light
+            // load (a message now and then) is written as soon as it comes.
+            if outboxes > 0 && frames >= 2 * outboxes {
+                tokio::time::sleep(started.elapsed().min(COALESCE)).await;
             }
         }
     }
