@@ -67,8 +67,20 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The connections in one room.
-type Room = Mutex<Vec<Arc<Subscriber>>>;
+/// Messages a room keeps for connections that fell behind: catching up from them shares the
+/// frames already encoded, so falling behind costs no more than keeping up.
+const RECENT: usize = 512;
+
+/// The connections in one room, and its latest messages.
+#[derive(Default)]
+struct Members {
+    subscribers: Vec<Arc<Subscriber>>,
+    /// Up to [`RECENT`] messages, in `seq` order, published since the first of these
+    /// connections came.
+    recent: VecDeque<Arc<HubEvent>>,
+}
+
+type Room = Mutex<Members>;
 
 #[derive(Clone)]
 pub struct Hub {
@@ -118,7 +130,7 @@ impl Hub {
         });
         // Under the rooms' lock, so the room cannot be dropped as empty meanwhile.
         let mut rooms = lock(&self.rooms);
-        lock(rooms.entry(room.to_owned()).or_default()).push(Arc::clone(&subscriber));
+        lock(rooms.entry(room.to_owned()).or_default()).subscribers.push(Arc::clone(&subscriber));
         subscriber
     }
 
@@ -127,8 +139,8 @@ impl Hub {
         let mut rooms = lock(&self.rooms);
         if let Some(members) = rooms.get(room) {
             let mut members_now = lock(members);
-            members_now.retain(|s| !Arc::ptr_eq(s, subscriber));
-            if members_now.is_empty() {
+            members_now.subscribers.retain(|s| !Arc::ptr_eq(s, subscriber));
+            if members_now.subscribers.is_empty() {
                 drop(members_now);
                 rooms.remove(room);
             }
@@ -139,9 +151,33 @@ impl Hub {
     pub fn publish(&self, room: &str, event: HubEvent) {
         let Some(members) = lock(&self.rooms).get(room).cloned() else { return };
         let event = Arc::new(event);
-        let delivered = lock(&members).iter().filter(|member| member.offer(&event)).count();
+        let mut members = lock(&members);
+        if matches!(event.event, ServerEvent::Message(_)) {
+            if members.recent.len() == RECENT {
+                members.recent.pop_front();
+            }
+            members.recent.push_back(Arc::clone(&event));
+        }
+        let delivered = members.subscribers.iter().filter(|member| member.offer(&event)).count();
+        drop(members);
         if delivered > 0 {
             self.deliveries.inc_by(delivered as u64);
+        }
+    }
+
+    /// The messages of `room` after `last`, if the room still keeps them all (`None`: read
+    /// the store). Only for a connection in the room: the room keeps what was published since
+    /// its first connection came.
+    pub fn recent_after(&self, room: &str, last: Seq) -> Option<Vec<Arc<HubEvent>>> {
+        let members = lock(&self.rooms).get(room).cloned()?;
+        let members = lock(&members);
+        let seq = |event: &HubEvent| match &event.event {
+            ServerEvent::Message(message) => message.seq,
+            _ => 0,
+        };
+        match members.recent.front() {
+            Some(first) if seq(first) > last + 1 => None,
+            _ => Some(members.recent.iter().filter(|event| seq(event) > last).cloned().collect()),
         }
     }
 
@@ -238,6 +274,11 @@ impl Feed {
     /// The events held for the session, and whether some were missed.
     pub fn take(&mut self) -> (VecDeque<Arc<HubEvent>>, bool) {
         (std::mem::take(&mut self.held), std::mem::take(&mut self.lagged))
+    }
+
+    /// Notes that the session has more to catch up on (from the store).
+    pub fn mark_lagged(&mut self) {
+        self.lagged = true;
     }
 
     /// Lets the publisher write to the outbox itself, if nothing is held for the session.

@@ -189,6 +189,16 @@ impl Outbox {
         }
     }
 
+    /// Queues the connection's last frame (its close), past [`ROOM_LIMIT`]: nothing else is
+    /// queued after it, and a client that reads slowly still learns why it was closed.
+    pub fn last(self: &Arc<Self>, kind: u8, payload: impl Into<Box<[u8]>>) {
+        let mut state = self.lock();
+        if state.wire.is_some() {
+            state.queue.push_back(Item::Control(kind, payload.into()));
+            self.schedule(&mut state);
+        }
+    }
+
     /// Hands the outbox to its flusher, unless it is there already or waits for its socket.
     fn schedule(self: &Arc<Self>, state: &mut State) {
         if !state.dirty && !state.blocked {
@@ -499,6 +509,24 @@ mod tests {
         assert_eq!(written.len(), ROOM_LIMIT * framed("x").len() + 8);
         assert!(written.ends_with(b"[answer]"));
         assert!(!outbox.stuck());
+    }
+
+    #[tokio::test]
+    async fn the_last_frame_is_queued_even_behind_a_full_queue() {
+        let wire = Recorder { per_write: usize::MAX, ..Recorder::default() };
+        wire.full.store(true, Ordering::Relaxed);
+        let outbox = Outbox::new(Box::new(wire.clone()), Flusher::start());
+        let x = shared("x");
+        while outbox.offer(&x) {}
+        settle().await;
+        outbox.control(9, *b"dropped");
+        outbox.last(3, *b"CLOSE");
+        wire.full.store(false, Ordering::Relaxed);
+        wire.waker.lock().unwrap().take().expect("the socket keeps the outbox's waker").wake();
+        outbox.drained().await;
+        let written = wire.written.lock().unwrap();
+        assert!(written.ends_with(b"[CLOSE]"), "the close frame was lost");
+        assert_eq!(written.len(), ROOM_LIMIT * framed("x").len() + b"[CLOSE]".len());
     }
 
     #[tokio::test]

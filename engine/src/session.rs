@@ -28,6 +28,8 @@ use tokio_stream::wrappers::BroadcastStream;
 
 /// Messages read from the store per query when replaying or catching up.
 const REPLAY_CHUNK: usize = 500;
+/// How soon a catch-up whose store read failed is tried again.
+const CATCH_UP_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
 
 static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
 
@@ -63,6 +65,9 @@ pub struct Session {
     user: Option<i64>,
     /// Joined rooms, each with its feed (which knows the last `seq` this client has).
     rooms: HashMap<String, Arc<Subscriber>>,
+    /// A room being joined: subscribed, its history not sent yet. Unsubscribed by `Drop` if
+    /// the session ends (or panics) meanwhile.
+    joining: Option<(String, Arc<Subscriber>)>,
     /// The joined rooms only members may see: every event from them is checked against the
     /// membership first, so a removed member gets nothing more.
     restricted: HashSet<String>,
@@ -91,6 +96,7 @@ impl Session {
             nickname: None,
             user: None,
             rooms: HashMap::new(),
+            joining: None,
             restricted: HashSet::new(),
             typing: HashSet::new(),
             lobby,
@@ -335,9 +341,14 @@ impl Session {
                 subscriber.feed().hold();
                 Arc::clone(subscriber)
             }
-            None => self.engine.hub().subscribe(&room, self.id, &self.out, &self.held),
+            None => {
+                let subscriber = self.engine.hub().subscribe(&room, self.id, &self.out, &self.held);
+                self.joining = Some((room.clone(), Arc::clone(&subscriber)));
+                subscriber
+            }
         };
         let read = self.send_history(&room, since).await;
+        self.joining = None;
         // Whatever happens, the session takes what the hub held meanwhile (a room it had
         // already joined goes on as before if the read failed).
         self.held.notify_one();
@@ -616,29 +627,27 @@ impl Session {
         let rooms: Vec<(String, Arc<Subscriber>)> =
             self.rooms.iter().map(|(room, subscriber)| (room.clone(), Arc::clone(subscriber))).collect();
         for (room, subscriber) in rooms {
-            loop {
-                let (held, lagged) = {
-                    let mut feed = subscriber.feed();
-                    let (held, lagged) = feed.take();
-                    if held.is_empty() && !lagged {
-                        if !self.restricted.contains(&room) {
-                            feed.go_direct();
-                        }
-                        break;
+            let (held, lagged) = {
+                let mut feed = subscriber.feed();
+                let (held, lagged) = feed.take();
+                if held.is_empty() && !lagged {
+                    if !self.restricted.contains(&room) {
+                        feed.go_direct();
                     }
-                    (held, lagged)
-                };
-                for event in held {
-                    self.deliver(&room, event).await?;
+                    continue;
                 }
-                if lagged && self.rooms.contains_key(&room) {
-                    self.engine.metrics().lag_resyncs.inc();
-                    self.catch_up(&room).await?;
-                }
-                if !self.rooms.contains_key(&room) {
-                    break;
-                }
+                (held, lagged)
+            };
+            for event in held {
+                self.deliver(&room, event).await?;
             }
+            if lagged && self.rooms.contains_key(&room) {
+                self.engine.metrics().lag_resyncs.inc();
+                self.catch_up(&room).await?;
+            }
+            // What came meanwhile on the next wake-up, so that a room busier than its
+            // reader still leaves the client's own input a turn.
+            self.held.notify_one();
         }
         Ok(())
     }
@@ -674,28 +683,62 @@ impl Session {
     /// Sends the messages committed to `room` after the last one the client has.
     async fn catch_up(&mut self, room: &str) -> Result<(), Gone> {
         let Some(subscriber) = self.rooms.get(room).cloned() else { return Ok(()) };
+        if self.restricted.contains(room) && !self.engine.may_see(room, self.user) {
+            return self.revoke(room.to_owned()).await;
+        }
         // Not before the client reads again: what is read from the store waits in memory
         // until it is sent.
         self.out.room().await.map_err(|_| Gone)?;
         let mut last = subscriber.feed().last;
-        loop {
-            let messages = match self.engine.after(room, last, REPLAY_CHUNK).await {
-                Ok(messages) => messages,
-                Err(error) => {
-                    tracing::warn!(%error, room, "catch-up read failed");
-                    break;
+        // Checked again on what was read: a member removed while the session waited above
+        // gets nothing posted after the removal.
+        let still_member =
+            |session: &Self| !session.restricted.contains(room) || session.engine.may_see(room, session.user);
+        // Most catch-ups are short: the hub still has the room's latest messages, encoded
+        // once for every receiver.
+        if let Some(recent) = self.engine.hub().recent_after(room, last) {
+            if !still_member(self) {
+                return self.revoke(room.to_owned()).await;
+            }
+            self.engine.metrics().deliveries.inc_by(recent.len() as u64);
+            for event in recent {
+                if let ServerEvent::Message(message) = &event.event {
+                    last = message.seq;
                 }
-            };
-            let full = messages.len() == REPLAY_CHUNK;
-            self.engine.metrics().deliveries.inc_by(messages.len() as u64);
-            for message in messages {
-                last = message.seq;
-                self.send(ServerEvent::Message(message)).await?;
+                self.forward(event).await?;
+                subscriber.feed().last = last;
             }
-            subscriber.feed().last = last;
-            if !full {
-                break;
+            return Ok(());
+        }
+        let messages = match self.engine.after(room, last, REPLAY_CHUNK).await {
+            Ok(messages) => messages,
+            Err(error) => {
+                // Tried again in a moment; the feed stays with the session meanwhile, so the
+                // client is not sent anything out of order.
+                tracing::warn!(%error, room, "catch-up read failed");
+                subscriber.feed().mark_lagged();
+                let held = Arc::clone(&self.held);
+                tokio::spawn(async move {
+                    tokio::time::sleep(CATCH_UP_RETRY).await;
+                    held.notify_one();
+                });
+                return Ok(());
             }
+        };
+        if !still_member(self) {
+            return self.revoke(room.to_owned()).await;
+        }
+        let full = messages.len() == REPLAY_CHUNK;
+        self.engine.metrics().deliveries.inc_by(messages.len() as u64);
+        for message in messages {
+            last = message.seq;
+            self.send(ServerEvent::Message(message)).await?;
+        }
+        subscriber.feed().last = last;
+        if full {
+            // The next chunk on the next wake-up, after the client's own input had a turn.
+            subscriber.feed().mark_lagged();
+            self.held.notify_one();
         }
         Ok(())
     }
@@ -705,6 +748,9 @@ impl Drop for Session {
     /// However the connection ends (closed, failed, or its task panicked), its presence and
     /// typing end with it.
     fn drop(&mut self) {
+        if let Some((room, subscriber)) = self.joining.take() {
+            self.engine.hub().unsubscribe(&room, &subscriber);
+        }
         let rooms: Vec<String> = self.rooms.keys().cloned().collect();
         for room in rooms {
             self.leave(&room);

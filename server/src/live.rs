@@ -240,7 +240,7 @@ async fn serve<R, W>(
         (_, Some(InputEnd::Restart)) => (CLOSE_RESTART, "server restarting; reconnect"),
         _ => (CLOSE_NORMAL, ""),
     };
-    outbox.control(CLOSE, wsframe::close_payload(code, reason));
+    outbox.last(CLOSE, wsframe::close_payload(code, reason));
     // The client may already be gone; nothing more to do then.
     let sent = tokio::time::timeout(CLOSING_HANDSHAKE, outbox.drained()).await.is_ok();
     if !sent || !outbox.is_open() || input.closed {

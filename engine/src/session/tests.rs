@@ -259,6 +259,33 @@ async fn a_reader_that_stalls_catches_up_in_order() {
 }
 
 #[tokio::test]
+async fn a_reader_briefly_behind_catches_up_from_the_rooms_shared_frames() {
+    let (_dir, engine) = engine().await;
+    let mut bob = Client::connect(&engine, 4);
+    bob.hello_join("bob", "general", None).await;
+    // More than his outbox holds (`outbox::ROOM_LIMIT`), fewer than the room keeps.
+    let count = crate::outbox::ROOM_LIMIT as u64 + 100;
+    for i in 1..=count {
+        engine.post(&Speaker::guest("ann"), "general", &format!("c{i}"), "x").await.unwrap();
+    }
+    let mut want = 1;
+    while want <= count {
+        let item = timeout(Duration::from_secs(5), read(&bob.output)).await.unwrap().unwrap();
+        let shared = matches!(item, Item::Shared(_));
+        match decode(item) {
+            ServerEvent::Message(m) => {
+                assert_eq!(m.seq, want);
+                assert!(shared, "message {want} was encoded for Bob alone: read from the store");
+                want += 1;
+            }
+            ServerEvent::Joined { .. } | ServerEvent::Members { .. } => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(engine.metrics().lag_resyncs.get(), 1);
+}
+
+#[tokio::test]
 async fn older_pages_load_backwards() {
     let (_dir, engine) = engine().await;
     for i in 1..=120 {
@@ -676,4 +703,99 @@ async fn a_burst_of_messages_is_stored_and_delivered_in_the_order_it_was_sent() 
             other => panic!("{other:?}"),
         }
     }
+}
+
+#[tokio::test]
+async fn a_member_removed_while_catching_up_gets_nothing_posted_after_the_removal() {
+    let (_dir, engine) = engine().await;
+    let ann_speaker: Speaker = engine.users().sign_in("ann", None, None).await.unwrap().into();
+    let mut ann = Client::connect_as(&engine, 256, Some(ann_speaker.clone()));
+    ann.hello("ann").await;
+    let bob_speaker: Speaker = engine.users().sign_in("bob", None, None).await.unwrap().into();
+    let bob_id = bob_speaker.id;
+    // Bob reads slowly: room for 4 frames.
+    let mut bob = Client::connect_as(&engine, 4, Some(bob_speaker));
+    bob.hello("bob").await;
+    ann.send(ClientEvent::CreateRoom { room: "Secret".into(), private: true });
+    room_of(ann.next().await);
+    ann.send(ClientEvent::Invite { room: "secret".into(), nickname: "bob".into() });
+    room_of(bob.next().await);
+    bob.join("secret", None).await;
+    for i in 1..=400 {
+        engine.post(&ann_speaker, "secret", &format!("c{i}"), "before").await.unwrap();
+    }
+    // Bob reads until his session has begun to catch up, then stops reading: the session
+    // waits for room to send what it is catching up on.
+    while engine.metrics().lag_resyncs.get() == 0 {
+        let _ = timeout(Duration::from_secs(5), read(&bob.output)).await.unwrap().unwrap();
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    engine.remove(&ann_speaker, "secret", "bob").await.unwrap();
+    assert!(!engine.may_see("secret", bob_id));
+    engine.post(&ann_speaker, "secret", "late", "AFTER REMOVAL").await.unwrap();
+    let mut removed = false;
+    loop {
+        match timeout(Duration::from_secs(2), bob.recv()).await {
+            Ok(Some(ServerEvent::Message(m))) => {
+                assert_ne!(m.text, "AFTER REMOVAL", "seq {} reached Bob", m.seq)
+            }
+            Ok(Some(ServerEvent::Removed { .. })) => removed = true,
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => break,
+        }
+    }
+    assert!(removed, "Bob was told he was removed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_slower_than_its_room_still_has_its_own_input_read() {
+    use std::sync::atomic::AtomicBool;
+    let (_dir, engine) = engine().await;
+    let mut bob = Client::connect(&engine, 4);
+    bob.hello_join("bob", "general", None).await;
+    // The room is busier than Bob reads: posts 20 at a time, as fast as they commit.
+    let stop = Arc::new(AtomicBool::new(false));
+    let poster = tokio::spawn({
+        let (engine, stop) = (engine.clone(), Arc::clone(&stop));
+        async move {
+            let mut i = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                let posts: Vec<_> = (0..20)
+                    .map(|_| {
+                        i += 1;
+                        let (engine, id) = (engine.clone(), format!("c{i}"));
+                        tokio::spawn(
+                            async move { engine.post(&Speaker::guest("ann"), "general", &id, "x").await },
+                        )
+                    })
+                    .collect();
+                for post in posts {
+                    post.await.unwrap().unwrap();
+                }
+            }
+        }
+    });
+    let reader = tokio::spawn({
+        let output = Arc::clone(&bob.output);
+        async move {
+            while read(&output).await.is_some() {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        }
+    });
+    // Bob is behind by now; his session is catching up.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    bob.say("general", "bob1", "hello while busy");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let mut stored = false;
+    while !stored && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        stored = engine.after("general", 0, usize::MAX).await.unwrap().iter().any(|m| m.client_id == "bob1");
+    }
+    stop.store(true, Ordering::Relaxed);
+    poster.await.unwrap();
+    reader.abort();
+    assert!(engine.metrics().lag_resyncs.get() > 0, "Bob fell behind");
+    assert!(stored, "Bob's post was not read while his room was busier than he reads");
 }
