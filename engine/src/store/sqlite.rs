@@ -22,6 +22,11 @@ use tokio::sync::{mpsc, oneshot};
 
 /// Most messages committed in one transaction.
 const MAX_BATCH: usize = 1024;
+/// WAL pages after which a commit checkpoints them into the database (SQLite's default is
+/// 1,000). Each of a busy room's pages is rewritten by nearly every commit; copied back less
+/// often, each is copied once for several commits (d: +8% durable messages/s, three
+/// alternating pairs). The WAL stays near 32 MB at most.
+const WAL_CHECKPOINT_PAGES: u32 = 8000;
 /// Idle read connections kept open.
 const MAX_IDLE_READERS: usize = 8;
 
@@ -66,6 +71,7 @@ impl SqliteStore {
         let path = data_dir.join("natter.db");
         let mut conn = open_connection(&path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)?;
         migrations().to_latest(&mut conn)?;
         let (writer, requests) = mpsc::channel(4 * MAX_BATCH);
         std::thread::Builder::new()
@@ -547,9 +553,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = open(dir.path());
         let text = "x".repeat(2000);
-        // About 40 MB of messages in many commits: SQLite's automatic checkpoints (every
-        // 1,000 pages) must keep the WAL near that size, not let it grow with the history.
-        for round in 0..200 {
+        // About 120 MB of messages in many commits: the automatic checkpoints (every
+        // `WAL_CHECKPOINT_PAGES`) must keep the WAL near that size, not let it grow with the
+        // history.
+        for round in 0..600 {
             let mut pending = Vec::new();
             for i in 0..100 {
                 let message = new(&format!("r{}", i % 10), &format!("{round}-{i}"), "ann", &text);
@@ -560,7 +567,7 @@ mod tests {
             }
         }
         let wal = std::fs::metadata(dir.path().join("natter.db-wal")).unwrap().len();
-        let limit = 8 << 20;
+        let limit = WAL_CHECKPOINT_PAGES as u64 * 4096 + (8 << 20);
         assert!(wal < limit, "WAL is {wal} bytes, over {limit}");
     }
 
