@@ -93,8 +93,9 @@ mod unicode {
         s.graphemes(true).count()
     }
 
+    /// Counts no further than `max + 1`.
     pub fn more_graphemes_than(s: &str, max: usize) -> bool {
-        grapheme_count(s) > max
+        s.graphemes(true).nth(max).is_some()
     }
 
     pub fn nfkc_lowercase(s: &str) -> String {

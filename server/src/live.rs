@@ -119,11 +119,12 @@ pub async fn upgrade(State(live): State<Live>, mut request: Request, next: Next)
     }
     let accept = match handshake(request.method(), request.headers()) {
         Ok(accept) => accept,
-        Err((status, why)) => {
+        Err((status, why)) if status == StatusCode::UPGRADE_REQUIRED => {
             // 426 tells the client which version this server speaks (RFC 6455 §4.4).
             let version = [(header::SEC_WEBSOCKET_VERSION, "13")];
             return (status, version, why).into_response();
         }
+        Err((status, why)) => return (status, why).into_response(),
     };
     let Some(upgraded) = request.extensions_mut().remove::<hyper::upgrade::OnUpgrade>() else {
         return (StatusCode::UPGRADE_REQUIRED, "this connection cannot be upgraded").into_response();

@@ -289,4 +289,6 @@ async fn a_plain_request_for_the_live_path_is_told_to_upgrade() {
     assert_eq!(old_version.status(), 426);
     let posted = http.post(server.url(protocol::LIVE_PATH)).send().await.unwrap();
     assert_eq!(posted.status(), 405);
+    // The version is named only where it is the reason (426).
+    assert!(posted.headers().get("sec-websocket-version").is_none());
 }
