@@ -126,7 +126,13 @@ impl Hub {
             connection,
             outbox: Arc::clone(outbox),
             signal: Arc::clone(signal),
-            feed: Mutex::new(Feed { last: 0, direct: false, held: VecDeque::new(), lagged: false }),
+            feed: Mutex::new(Feed {
+                last: 0,
+                direct: false,
+                held: VecDeque::new(),
+                lagged: false,
+                unfinished: false,
+            }),
         });
         // Under the rooms' lock, so the room cannot be dropped as empty meanwhile.
         let mut rooms = lock(&self.rooms);
@@ -165,10 +171,10 @@ impl Hub {
         }
     }
 
-    /// The messages of `room` after `last`, if the room still keeps them all (`None`: read
-    /// the store). Only for a connection in the room: the room keeps what was published since
-    /// its first connection came.
-    pub fn recent_after(&self, room: &str, last: Seq) -> Option<Vec<Arc<HubEvent>>> {
+    /// The first `limit` messages of `room` after `last`, if the room still keeps them
+    /// (`None`: read the store). Only for a connection in the room: the room keeps what was
+    /// published since its first connection came.
+    pub fn recent_after(&self, room: &str, last: Seq, limit: usize) -> Option<Vec<Arc<HubEvent>>> {
         let members = lock(&self.rooms).get(room).cloned()?;
         let members = lock(&members);
         let seq = |event: &HubEvent| match &event.event {
@@ -177,7 +183,7 @@ impl Hub {
         };
         match members.recent.front() {
             Some(first) if seq(first) > last + 1 => None,
-            _ => Some(members.recent.iter().filter(|event| seq(event) > last).cloned().collect()),
+            _ => Some(members.recent.iter().filter(|event| seq(event) > last).take(limit).cloned().collect()),
         }
     }
 
@@ -205,6 +211,8 @@ pub struct Feed {
     held: VecDeque<Arc<HubEvent>>,
     /// Events were missed (held beyond [`HELD_LIMIT`], or the outbox was full).
     lagged: bool,
+    /// The session has more to catch up on (it does so a burst per wake-up).
+    unfinished: bool,
 }
 
 /// One connection in one room.
@@ -271,19 +279,26 @@ impl Feed {
         self.direct = false;
     }
 
-    /// The events held for the session, and whether some were missed.
-    pub fn take(&mut self) -> (VecDeque<Arc<HubEvent>>, bool) {
-        (std::mem::take(&mut self.held), std::mem::take(&mut self.lagged))
+    /// The events held for the session, whether some were missed, and whether the session
+    /// had more to catch up on.
+    pub fn take(&mut self) -> (VecDeque<Arc<HubEvent>>, bool, bool) {
+        let held = std::mem::take(&mut self.held);
+        (held, std::mem::take(&mut self.lagged), std::mem::take(&mut self.unfinished))
     }
 
-    /// Notes that the session has more to catch up on (from the store).
-    pub fn mark_lagged(&mut self) {
-        self.lagged = true;
+    /// Notes that the session has more to catch up on.
+    pub fn unfinished(&mut self) {
+        self.unfinished = true;
+    }
+
+    /// Whether the session had more to catch up on (and no longer notes it).
+    pub fn take_unfinished(&mut self) -> bool {
+        std::mem::take(&mut self.unfinished)
     }
 
     /// Lets the publisher write to the outbox itself, if nothing is held for the session.
     pub fn go_direct(&mut self) -> bool {
-        self.direct = self.held.is_empty() && !self.lagged;
+        self.direct = self.held.is_empty() && !self.lagged && !self.unfinished;
         self.direct
     }
 }

@@ -28,6 +28,9 @@ use tokio_stream::wrappers::BroadcastStream;
 
 /// Messages read from the store per query when replaying or catching up.
 const REPLAY_CHUNK: usize = 500;
+/// Messages a session catches a client up on per wake-up: a client slower than its room
+/// still has its own input read between bursts.
+const CATCH_UP_BURST: usize = 64;
 /// How soon a catch-up whose store read failed is tried again.
 const CATCH_UP_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
 
@@ -627,22 +630,26 @@ impl Session {
         let rooms: Vec<(String, Arc<Subscriber>)> =
             self.rooms.iter().map(|(room, subscriber)| (room.clone(), Arc::clone(subscriber))).collect();
         for (room, subscriber) in rooms {
-            let (held, lagged) = {
+            let (held, lagged, unfinished) = {
                 let mut feed = subscriber.feed();
-                let (held, lagged) = feed.take();
-                if held.is_empty() && !lagged {
+                let (held, lagged, unfinished) = feed.take();
+                if held.is_empty() && !lagged && !unfinished {
                     if !self.restricted.contains(&room) {
                         feed.go_direct();
                     }
                     continue;
                 }
-                (held, lagged)
+                (held, lagged, unfinished)
             };
             for event in held {
                 self.deliver(&room, event).await?;
             }
-            if lagged && self.rooms.contains_key(&room) {
+            if lagged {
                 self.engine.metrics().lag_resyncs.inc();
+            }
+            // A gap found among the held events counts too.
+            let gap = subscriber.feed().take_unfinished();
+            if (lagged || unfinished || gap) && self.rooms.contains_key(&room) {
                 self.catch_up(&room).await?;
             }
             // What came meanwhile on the next wake-up, so that a room busier than its
@@ -667,9 +674,12 @@ impl Session {
                 self.engine.metrics().deliveries.inc();
                 self.forward(event).await
             }
-            // A gap (the outbox was full, or another node published out of order): the store
-            // has it all.
-            ServerEvent::Message(_) => self.catch_up(room).await,
+            // A gap (the outbox was full, or another node published out of order): caught up
+            // once the held events are passed on (each later message is a gap too).
+            ServerEvent::Message(_) => {
+                subscriber.feed().unfinished();
+                Ok(())
+            }
             _ if event.origin == Some(self.id) => Ok(()),
             _ => self.forward(event).await,
         }
@@ -696,10 +706,12 @@ impl Session {
             |session: &Self| !session.restricted.contains(room) || session.engine.may_see(room, session.user);
         // Most catch-ups are short: the hub still has the room's latest messages, encoded
         // once for every receiver.
-        if let Some(recent) = self.engine.hub().recent_after(room, last) {
+        if let Some(mut recent) = self.engine.hub().recent_after(room, last, CATCH_UP_BURST + 1) {
             if !still_member(self) {
                 return self.revoke(room.to_owned()).await;
             }
+            let more = recent.len() > CATCH_UP_BURST;
+            recent.truncate(CATCH_UP_BURST);
             self.engine.metrics().deliveries.inc_by(recent.len() as u64);
             for event in recent {
                 if let ServerEvent::Message(message) = &event.event {
@@ -708,15 +720,20 @@ impl Session {
                 self.forward(event).await?;
                 subscriber.feed().last = last;
             }
+            if more {
+                // The rest on the next wake-up, after the client's own input had a turn.
+                subscriber.feed().unfinished();
+                self.held.notify_one();
+            }
             return Ok(());
         }
-        let messages = match self.engine.after(room, last, REPLAY_CHUNK).await {
+        let messages = match self.engine.after(room, last, CATCH_UP_BURST).await {
             Ok(messages) => messages,
             Err(error) => {
                 // Tried again in a moment; the feed stays with the session meanwhile, so the
                 // client is not sent anything out of order.
                 tracing::warn!(%error, room, "catch-up read failed");
-                subscriber.feed().mark_lagged();
+                subscriber.feed().unfinished();
                 let held = Arc::clone(&self.held);
                 tokio::spawn(async move {
                     tokio::time::sleep(CATCH_UP_RETRY).await;
@@ -728,7 +745,7 @@ impl Session {
         if !still_member(self) {
             return self.revoke(room.to_owned()).await;
         }
-        let full = messages.len() == REPLAY_CHUNK;
+        let full = messages.len() == CATCH_UP_BURST;
         self.engine.metrics().deliveries.inc_by(messages.len() as u64);
         for message in messages {
             last = message.seq;
@@ -737,7 +754,7 @@ impl Session {
         subscriber.feed().last = last;
         if full {
             // The next chunk on the next wake-up, after the client's own input had a turn.
-            subscriber.feed().mark_lagged();
+            subscriber.feed().unfinished();
             self.held.notify_one();
         }
         Ok(())
