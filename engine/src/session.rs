@@ -659,8 +659,7 @@ impl Session {
         Ok(())
     }
 
-    /// Forwards a room's event; for messages, catches up from the store when some were
-    /// skipped.
+    /// Forwards a room's event; a message after a gap marks the feed for a catch-up instead.
     async fn deliver(&mut self, room: &str, event: Arc<HubEvent>) -> Result<(), Gone> {
         let Some(subscriber) = self.rooms.get(room).cloned() else { return Ok(()) };
         if self.restricted.contains(room) && !self.engine.may_see(room, self.user) {
