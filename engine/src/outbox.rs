@@ -21,7 +21,7 @@ use crate::hub::HubEvent;
 use std::collections::VecDeque;
 use std::future::poll_fn;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{ready, Context, Poll, Wake, Waker};
 
 /// Most frames given to one write call.
 pub const WRITE_BATCH: usize = 32;
@@ -132,13 +132,7 @@ impl Outbox {
         let mut item = Some(item);
         poll_fn(|cx| {
             let mut state = self.lock();
-            if state.wire.is_none() {
-                return Poll::Ready(Err(Closed));
-            }
-            if state.queue.len() >= OWN_LIMIT {
-                state.waiter = Some(cx.waker().clone());
-                return Poll::Pending;
-            }
+            ready!(Self::poll_room(&mut state, cx))?;
             if let Some(item) = item.take() {
                 state.queue.push_back(item);
             }
@@ -150,18 +144,19 @@ impl Outbox {
 
     /// Completes once fewer than [`OWN_LIMIT`] frames wait (the client is reading again).
     pub async fn room(&self) -> Result<(), Closed> {
-        poll_fn(|cx| {
-            let mut state = self.lock();
-            if state.wire.is_none() {
-                return Poll::Ready(Err(Closed));
-            }
-            if state.queue.len() >= OWN_LIMIT {
-                state.waiter = Some(cx.waker().clone());
-                return Poll::Pending;
-            }
-            Poll::Ready(Ok(()))
-        })
-        .await
+        poll_fn(|cx| Self::poll_room(&mut self.lock(), cx)).await
+    }
+
+    /// Ready once fewer than [`OWN_LIMIT`] frames wait; the connection's task is woken then.
+    fn poll_room(state: &mut State, cx: &mut Context<'_>) -> Poll<Result<(), Closed>> {
+        if state.wire.is_none() {
+            return Poll::Ready(Err(Closed));
+        }
+        if state.queue.len() >= OWN_LIMIT {
+            state.waiter = Some(cx.waker().clone());
+            return Poll::Pending;
+        }
+        Poll::Ready(Ok(()))
     }
 
     /// Queues a room's event unless [`ROOM_LIMIT`] frames already wait (false then). A
@@ -182,19 +177,20 @@ impl Outbox {
     /// Queues one of the transport's own frames; dropped if [`ROOM_LIMIT`] frames already
     /// wait (a client that floods pings and reads nothing gets no pongs).
     pub fn control(self: &Arc<Self>, kind: u8, payload: impl Into<Box<[u8]>>) {
-        let mut state = self.lock();
-        if state.wire.is_some() && state.queue.len() < ROOM_LIMIT {
-            state.queue.push_back(Item::Control(kind, payload.into()));
-            self.schedule(&mut state);
-        }
+        self.push_control(kind, payload.into(), ROOM_LIMIT);
     }
 
     /// Queues the connection's last frame (its close), past [`ROOM_LIMIT`]: nothing else is
     /// queued after it, and a client that reads slowly still learns why it was closed.
     pub fn last(self: &Arc<Self>, kind: u8, payload: impl Into<Box<[u8]>>) {
+        self.push_control(kind, payload.into(), usize::MAX);
+    }
+
+    /// Queues a transport frame unless the connection is closed or `bound` frames wait.
+    fn push_control(self: &Arc<Self>, kind: u8, payload: Box<[u8]>, bound: usize) {
         let mut state = self.lock();
-        if state.wire.is_some() {
-            state.queue.push_back(Item::Control(kind, payload.into()));
+        if state.wire.is_some() && state.queue.len() < bound {
+            state.queue.push_back(Item::Control(kind, payload));
             self.schedule(&mut state);
         }
     }

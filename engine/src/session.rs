@@ -692,17 +692,17 @@ impl Session {
     /// Sends the messages committed to `room` after the last one the client has.
     async fn catch_up(&mut self, room: &str) -> Result<(), Gone> {
         let Some(subscriber) = self.rooms.get(room).cloned() else { return Ok(()) };
-        if self.restricted.contains(room) && !self.engine.may_see(room, self.user) {
+        let still_member =
+            |session: &Self| !session.restricted.contains(room) || session.engine.may_see(room, session.user);
+        if !still_member(self) {
             return self.revoke(room.to_owned()).await;
         }
         // Not before the client reads again: what is read from the store waits in memory
         // until it is sent.
         self.out.room().await.map_err(|_| Gone)?;
         let mut last = subscriber.feed().last;
-        // Checked again on what was read: a member removed while the session waited above
-        // gets nothing posted after the removal.
-        let still_member =
-            |session: &Self| !session.restricted.contains(room) || session.engine.may_see(room, session.user);
+        // Membership is checked again on what was read below: a member removed while the
+        // session waited above gets nothing posted after the removal.
         // Most catch-ups are short: the hub still has the room's latest messages, encoded
         // once for every receiver.
         if let Some(mut recent) = self.engine.hub().recent_after(room, last, CATCH_UP_BURST + 1) {
@@ -720,9 +720,7 @@ impl Session {
                 subscriber.feed().last = last;
             }
             if more {
-                // The rest on the next wake-up, after the client's own input had a turn.
-                subscriber.feed().unfinished();
-                self.held.notify_one();
+                self.resume_later(&subscriber);
             }
             return Ok(());
         }
@@ -752,11 +750,15 @@ impl Session {
         }
         subscriber.feed().last = last;
         if full {
-            // The next chunk on the next wake-up, after the client's own input had a turn.
-            subscriber.feed().unfinished();
-            self.held.notify_one();
+            self.resume_later(&subscriber);
         }
         Ok(())
+    }
+
+    /// The rest of a catch-up on the next wake-up, after the client's own input had a turn.
+    fn resume_later(&self, subscriber: &Subscriber) {
+        subscriber.feed().unfinished();
+        self.held.notify_one();
     }
 }
 

@@ -303,15 +303,15 @@ struct Socket<W> {
     io: W,
 }
 
-impl Socket<()> {
-    fn head(item: &Item) -> Head {
-        match item {
-            Item::Shared(_) | Item::Own(_) => Head::new(OpCode::Binary, item.payload().len()),
-            Item::Control(PING, payload) => Head::new(OpCode::Ping, payload.len()),
-            Item::Control(PONG, payload) => Head::new(OpCode::Pong, payload.len()),
-            Item::Control(_, payload) => Head::new(OpCode::Close, payload.len()),
-        }
-    }
+/// The WebSocket header of an outbox item.
+fn head_of(item: &Item) -> Head {
+    let opcode = match item {
+        Item::Shared(_) | Item::Own(_) => OpCode::Binary,
+        Item::Control(PING, _) => OpCode::Ping,
+        Item::Control(PONG, _) => OpCode::Pong,
+        Item::Control(..) => OpCode::Close,
+    };
+    Head::new(opcode, item.payload().len())
 }
 
 impl<W: AsyncWrite + Unpin + Send + 'static> Wire for Socket<W> {
@@ -324,7 +324,7 @@ impl<W: AsyncWrite + Unpin + Send + 'static> Wire for Socket<W> {
         let items = &items[..items.len().min(WRITE_BATCH)];
         let mut heads = [Head::new(OpCode::Binary, 0); WRITE_BATCH];
         for (head, item) in heads.iter_mut().zip(items) {
-            *head = Socket::head(item);
+            *head = head_of(item);
         }
         let mut slices = [IoSlice::new(&[]); 2 * WRITE_BATCH];
         let mut used = 0;
@@ -344,7 +344,7 @@ impl<W: AsyncWrite + Unpin + Send + 'static> Wire for Socket<W> {
     }
 
     fn len(&self, item: &Item) -> usize {
-        Socket::head(item).as_bytes().len() + item.payload().len()
+        head_of(item).as_bytes().len() + item.payload().len()
     }
 }
 
