@@ -62,6 +62,8 @@ const CLOSE: u8 = 3;
 const DRAIN: Duration = Duration::from_secs(3);
 /// How long a closing connection waits for the client to answer its close frame.
 const CLOSING_HANDSHAKE: Duration = Duration::from_secs(1);
+/// A client that broke the protocol has sent all it will once its input pauses this long.
+const QUIET: Duration = Duration::from_millis(250);
 
 pub const CLOSE_NORMAL: u16 = 1000;
 pub const CLOSE_POLICY: u16 = 1008;
@@ -250,10 +252,13 @@ async fn serve<R, W>(
     // The closing handshake: read and drop what the client still sends until its own Close,
     // so the connection ends with a FIN. Closing with unread input would reset it, and a
     // reset can swallow the close frame (and its code) before the client reads it.
+    // After a fault (the decoder keeps failing on the same bytes) the rest is dropped unread.
     let handshake = async {
-        while let Ok(Some(incoming)) = input.next().await {
-            if matches!(incoming, Incoming::Close(_)) {
-                break;
+        loop {
+            match input.next().await {
+                Ok(Some(Incoming::Close(_)) | None) | Err(ReadError::Io) => break,
+                Ok(Some(_)) => {}
+                Err(ReadError::Fault(_)) => break input.discard().await,
             }
         }
     };
@@ -384,23 +389,42 @@ impl<R: AsyncRead + Unpin> Input<R> {
                 self.closed |= matches!(incoming, Incoming::Close(_));
                 return Ok(Some(incoming));
             }
-            let (io, buf) = (&mut self.io, &mut self.buf);
-            let read = std::future::poll_fn(|cx| {
-                // Uninitialised: a read that finds nothing (the session polls its input each
-                // time it wakes) costs no 4 KiB memset.
-                let mut chunk = [MaybeUninit::<u8>::uninit(); READ_CHUNK];
-                let mut chunk = ReadBuf::uninit(&mut chunk);
-                ready!(Pin::new(&mut *io).poll_read(cx, &mut chunk))?;
-                buf.extend_from_slice(chunk.filled());
-                Poll::Ready(Ok::<_, std::io::Error>(chunk.filled().len()))
-            })
-            .await;
-            match read {
+            match self.read_more().await {
                 Ok(0) => return Ok(None),
                 Ok(_) => {}
                 Err(_) => return Err(ReadError::Io),
             }
         }
+    }
+
+    /// Reads what the socket has onto `buf`: how many bytes, 0 at the end of the input.
+    async fn read_more(&mut self) -> std::io::Result<usize> {
+        let (io, buf) = (&mut self.io, &mut self.buf);
+        std::future::poll_fn(|cx| {
+            // Uninitialised: a read that finds nothing (the session polls its input each
+            // time it wakes) costs no 4 KiB memset.
+            let mut chunk = [MaybeUninit::<u8>::uninit(); READ_CHUNK];
+            let mut chunk = ReadBuf::uninit(&mut chunk);
+            ready!(Pin::new(&mut *io).poll_read(cx, &mut chunk))?;
+            buf.extend_from_slice(chunk.filled());
+            Poll::Ready(Ok(chunk.filled().len()))
+        })
+        .await
+    }
+
+    /// After a fault the input cannot be parsed on: reads and drops whatever the client still
+    /// sends (the rest of a frame too large, say) until it pauses for [`QUIET`] or ends.
+    /// Closing a socket with unread input resets the connection, and the reset can reach
+    /// the client before it has read the close frame, or fail the write it is still making.
+    async fn discard(&mut self) {
+        loop {
+            self.buf.clear();
+            match tokio::time::timeout(QUIET, self.read_more()).await {
+                Ok(Ok(read)) if read > 0 => {}
+                _ => break,
+            }
+        }
+        self.buf = Vec::new();
     }
 }
 

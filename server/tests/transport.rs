@@ -39,6 +39,24 @@ async fn a_frame_over_the_size_limit_closes_that_connection_with_1009_only() {
 }
 
 #[tokio::test]
+async fn a_client_still_sending_a_frame_far_too_large_reads_its_1009() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let (mut ann, _) = server.joined("ann", "general").await;
+
+    // 16 MiB: the server knows the frame is too large from its header, long before the
+    // client has written it. A server that closed with the rest unread would reset the
+    // connection: the client's write would fail, and the close frame could be lost (the
+    // kernel drops what it has not yet sent when it resets).
+    let mut huge = vec![0u8];
+    huge.extend(std::iter::repeat_n(b' ', 16 << 20));
+    let sent = ann.socket().send(Frame::Binary(huge.into())).await;
+    assert!(sent.is_ok(), "the server reads the rest of the frame and drops it: {sent:?}");
+    let (_, code) = ann.close_code().await;
+    assert_eq!(code, Some(1009), "message too big");
+}
+
+#[tokio::test]
 async fn pings_get_their_pong_and_a_message_in_fragments_arrives_whole() {
     use wsframe::{client_frame, OpCode};
     let dir = tempfile::tempdir().unwrap();
