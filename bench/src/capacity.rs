@@ -6,6 +6,7 @@ use crate::scenarios::{fan_out, FanOut, Outcome};
 use crate::server::Server;
 use crate::Args;
 use futures::{SinkExt, StreamExt};
+use hdrhistogram::Histogram;
 use protocol::{ClientEvent, ServerEvent};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -137,6 +138,9 @@ pub async fn durable(args: &Args, rooms: usize, seconds: u64) -> Result<Outcome,
             tokio::spawn(async move {
                 tokio::time::sleep_until(start.into()).await;
                 let (mut sent, mut acked) = (0u64, 0u64);
+                // When each message in flight was sent: acks come back in sending order.
+                let mut sent_at = std::collections::VecDeque::with_capacity(IN_FLIGHT);
+                let mut ack_us = Histogram::<u64>::new(3).expect("histogram");
                 loop {
                     let now = Instant::now();
                     if now >= end {
@@ -149,31 +153,39 @@ pub async fn durable(args: &Args, rooms: usize, seconds: u64) -> Result<Outcome,
                             text: format!("durable {i} {sent}"),
                         };
                         if socket.feed(client::frame(&event)).await.is_err() {
-                            return acked;
+                            return (acked, ack_us);
                         }
+                        sent_at.push_back(Instant::now());
                         sent += 1;
                     }
                     if socket.flush().await.is_err() {
-                        return acked;
+                        return (acked, ack_us);
                     }
                     match tokio::time::timeout_at(end.into(), socket.next()).await {
                         Ok(Some(Ok(frame))) => {
                             if let Some(ServerEvent::Ack { .. }) = client::decode(&frame) {
                                 acked += 1;
+                                if let Some(at) = sent_at.pop_front() {
+                                    let _ = ack_us.record(at.elapsed().as_micros() as u64);
+                                }
                             }
                         }
-                        Ok(_) => return acked,
+                        Ok(_) => return (acked, ack_us),
                         Err(_) => break,
                     }
                 }
-                acked
+                (acked, ack_us)
             })
         })
         .collect();
     let mut acked = 0;
+    let mut ack_us = Histogram::<u64>::new(3).map_err(|e| e.to_string())?;
     for worker in workers {
-        acked += worker.await.map_err(|e| e.to_string())?;
+        let (count, latency) = worker.await.map_err(|e| e.to_string())?;
+        acked += count;
+        ack_us.add(&latency).map_err(|e| e.to_string())?;
     }
+    let ms = |quantile: f64| ack_us.value_at_quantile(quantile) as f64 / 1000.0;
     let rate = acked as f64 / seconds as f64;
     Ok(Outcome {
         name: format!("d: {rooms} rooms × 2 clients, everyone sending, {seconds} s"),
@@ -181,6 +193,7 @@ pub async fn durable(args: &Args, rooms: usize, seconds: u64) -> Result<Outcome,
             ("connections".into(), connections.to_string()),
             ("acknowledged (durable) messages".into(), acked.to_string()),
             ("durable messages/s".into(), format!("{rate:.0}")),
+            ("send → ack p50 / p99 ms".into(), format!("{:.1} / {:.1}", ms(0.5), ms(0.99))),
         ],
     })
 }

@@ -19,7 +19,8 @@ const READ_BUFFER_BYTES: usize = 4096;
 pub async fn connect(addr: &str) -> Result<Socket, String> {
     let url = format!("ws://{addr}{}", protocol::LIVE_PATH);
     let config = WebSocketConfig::default().read_buffer_size(READ_BUFFER_BYTES);
-    let (socket, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), false)
+    // No Nagle, as browsers do: each frame leaves when it is written.
+    let (socket, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), true)
         .await
         .map_err(|e| format!("connect: {e}"))?;
     Ok(socket)

@@ -6,6 +6,7 @@ use crate::guard::AllowedOrigins;
 use crate::live::Live;
 use app::identity::SessionKey;
 use app::{shell, App};
+use axum::serve::ListenerExt;
 use axum::Router;
 use engine::Engine;
 use leptos::prelude::*;
@@ -73,6 +74,13 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     let app = router(engine, session, options, allowed, live.clone());
     // On SIGTERM: stop accepting; live connections answer the posts in flight, then close
     // with 1012 (restarting) so clients reconnect; exit once they are done or after 3 s.
+    // No Nagle: a chat's frames are small and must leave at once. With it, a frame written
+    // while the one before is unacknowledged waits for the client's delayed ACK (up to 40 ms).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
