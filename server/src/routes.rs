@@ -72,8 +72,6 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     let keepalive = std::time::Duration::from_secs(config.keepalive_secs);
     let live = Live::new(engine.clone(), session.clone(), config.max_connections, keepalive, stopping);
     let app = router(engine, session, options, allowed, live.clone());
-    // On SIGTERM: stop accepting; live connections answer the posts in flight, then close
-    // with 1012 (restarting) so clients reconnect; exit once they are done or after 3 s.
     // No Nagle: a chat's frames are small and must leave at once. With it, a frame written
     // while the one before is unacknowledged waits for the client's delayed ACK (up to 40 ms).
     let listener = listener.tap_io(|tcp| {
@@ -81,6 +79,8 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
             tracing::debug!(%error, "could not set TCP_NODELAY");
         }
     });
+    // On SIGTERM: stop accepting; live connections answer the posts in flight, then close
+    // with 1012 (restarting) so clients reconnect; exit once they are done or after 3 s.
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
