@@ -200,6 +200,23 @@ impl Session {
         self.send(ServerEvent::error(invalid.code, invalid.reason)).await
     }
 
+    /// Refuses a request about `room` (creating it, inviting to it, removing from it) with an
+    /// error that names the room, so a client can tell which of its requests failed.
+    async fn refuse_about(&mut self, done: Result<(), Invalid>, room: String) -> Result<(), Gone> {
+        match done {
+            Ok(()) => Ok(()),
+            Err(invalid) => {
+                let event = ServerEvent::Error {
+                    code: invalid.code,
+                    message: invalid.reason,
+                    client_id: None,
+                    room: Some(room),
+                };
+                self.send(event).await
+            }
+        }
+    }
+
     /// Who `hello` may make this connection: the signed-in person (from the transport) only
     /// as themselves; otherwise whoever `users` lets speak as that nickname.
     async fn identify(
@@ -272,10 +289,19 @@ impl Session {
                 Ok(Ok(()))
             }
             ClientEvent::Send { room, client_id, text } => self.post(room, client_id, text).await,
-            ClientEvent::CreateRoom { room, private } => Ok(self.create_room(room, private).await),
+            ClientEvent::CreateRoom { room, private } => {
+                let done = self.create_room(room.clone(), private).await;
+                return self.refuse_about(done, room).await;
+            }
             ClientEvent::OpenDirect { with } => self.open_direct(with).await,
-            ClientEvent::Invite { room, nickname } => Ok(self.members(room, nickname, true).await),
-            ClientEvent::Remove { room, nickname } => Ok(self.members(room, nickname, false).await),
+            ClientEvent::Invite { room, nickname } => {
+                let done = self.members(room.clone(), nickname, true).await;
+                return self.refuse_about(done, room).await;
+            }
+            ClientEvent::Remove { room, nickname } => {
+                let done = self.members(room.clone(), nickname, false).await;
+                return self.refuse_about(done, room).await;
+            }
             ClientEvent::LoadOlder { room, before } => self.load_older(room, before).await,
             ClientEvent::Typing { room, draft } => Ok(self.typing(&room, draft)),
             ClientEvent::StopTyping { room } => {

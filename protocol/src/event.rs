@@ -181,7 +181,8 @@ pub enum ServerEvent {
         /// The message this error is about, when it is about a `send`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<String>,
-        /// The room this error is about, when it is about a `join`.
+        /// The room this error is about, when it is about a `join`, `create_room`, `invite`
+        /// or `remove` (as the client wrote it).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         room: Option<String>,
     },

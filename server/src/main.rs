@@ -60,6 +60,7 @@ async fn run() -> std::process::ExitCode {
         allowed_origins = ?config.allowed_origins,
         max_messages_per_second = config.max_messages_per_second,
         max_connections = config.max_connections,
+        keepalive_secs = config.keepalive_secs,
         "natter starting"
     );
     match routes::serve(config).await {

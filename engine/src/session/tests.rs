@@ -323,9 +323,16 @@ async fn rooms_are_created_once_announced_to_all_and_must_exist() {
         assert!(matches!(client.next().await, ServerEvent::RoomCreated { room } if room.name == "rust"));
     }
     bob.send(ClientEvent::CreateRoom { room: "RUST".into(), private: false });
-    assert!(matches!(bob.next().await, ServerEvent::Error { code: ErrorCode::RoomExists, .. }));
+    // The refusals name the room they are about.
+    assert!(matches!(
+        bob.next().await,
+        ServerEvent::Error { code: ErrorCode::RoomExists, room: Some(room), .. } if room == "RUST"
+    ));
     bob.send(ClientEvent::CreateRoom { room: "no spaces".into(), private: false });
-    assert!(matches!(bob.next().await, ServerEvent::Error { code: ErrorCode::InvalidRoom, .. }));
+    assert!(matches!(
+        bob.next().await,
+        ServerEvent::Error { code: ErrorCode::InvalidRoom, room: Some(room), .. } if room == "no spaces"
+    ));
     assert!(matches!(bob.join("RUST", None).await, ServerEvent::History { room, .. } if room == "rust"));
     assert!(ann.quiet_for(Duration::from_millis(100)).await);
 }
