@@ -7,7 +7,9 @@
 //! breaks ties and vetoes other Latin-script languages when it is confident. Otherwise the
 //! language is unknown: a wrong guess presented as certain would be worse.
 
-use super::{en, pt};
+use super::{en, pt, Map};
+use std::sync::LazyLock;
+use whatlang::{Detector, Lang as W};
 
 /// A language Natter scores.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -56,6 +58,20 @@ const PT_CUES: &[&str] = &[
     "noite", "casa", "coisa", "fazer", "vamos", "bora", "tbm", "tmb", "blz", "beleza", "kkk", "rsrs",
 ];
 
+static CUES: LazyLock<(Map<&str, ()>, Map<&str, ()>)> = LazyLock::new(|| {
+    let set = |words: &[&'static str]| words.iter().map(|&w| (w, ())).collect();
+    (set(EN_CUES), set(PT_CUES))
+});
+
+/// whatlang limited to the Latin-script languages our people are likely to write besides
+/// English and Portuguese (a shorter list is also faster).
+static WHATLANG: LazyLock<Detector> = LazyLock::new(|| {
+    Detector::with_allowlist(vec![W::Eng, W::Por, W::Spa, W::Fra, W::Ita, W::Deu, W::Nld, W::Pol, W::Tur])
+});
+
+/// How much of a message whatlang reads.
+const WHATLANG_CHARS: usize = 64;
+
 pub(super) fn is_han(c: char) -> bool {
     matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xF900..=0xFAFF | 0x20000..=0x2FFFF)
 }
@@ -64,17 +80,19 @@ pub(super) fn is_han(c: char) -> bool {
 pub(super) fn detect(text: &str) -> Option<Lang> {
     let (mut han, mut kana, mut hangul, mut cyrillic, mut latin, mut other) = (0usize, 0, 0, 0, 0, 0);
     let mut not_russian = false;
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
+    for c in text.chars() {
         match c as u32 {
-            _ if is_han(c) => han += 1,
-            0x3040..=0x30FF => kana += 1,
-            0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F => hangul += 1,
+            0x41..=0x5A | 0x61..=0x7A | 0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x24F => latin += 1,
             0x0400..=0x04FF => {
                 cyrillic += 1;
                 not_russian |= "іїєґўІЇЄҐЎ".contains(c);
             }
-            0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F => latin += 1,
-            _ => other += 1,
+            _ if is_han(c) => han += 1,
+            0x3040..=0x309F | 0x30A1..=0x30FA => kana += 1,
+            0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F => hangul += 1,
+            _ if c.is_ascii() => {}
+            _ if c.is_alphabetic() => other += 1,
+            _ => {}
         }
     }
     if kana > 0 || hangul > han {
@@ -94,36 +112,45 @@ pub(super) fn detect(text: &str) -> Option<Lang> {
 }
 
 fn latin_language(text: &str) -> Option<Lang> {
-    let (mut en_hits, mut pt_hits) = (0usize, 0usize);
-    let is_word_char = |c: char| c.is_alphanumeric() || c == '\'' || c == '\u{2019}';
+    let (mut en_hits, mut pt_hits, mut words) = (0usize, 0usize, 0usize);
+    let is_word_char = |c: char| super::is_word_char(c) || c == '\'' || c == '\u{2019}';
+    let mut lower = String::with_capacity(32);
     for word in text.split(|c: char| !is_word_char(c)).filter(|w| !w.is_empty()) {
-        let word = word.to_lowercase().replace('\u{2019}', "'");
-        let word = word.trim_matches('\'');
+        words += 1;
+        lower.clear();
+        lower.extend(word.chars().flat_map(char::to_lowercase).map(|c| if c == '\u{2019}' { '\'' } else { c }));
+        let word = lower.trim_matches('\'');
         if word.contains(['ã', 'õ', 'ç', 'ê', 'ô', 'â']) || super::is_laughter(word) && word.starts_with(['k', 'r']) {
             pt_hits += 2;
         }
-        let en = EN_CUES.contains(&word) || en::LEXICON.words.get(word).is_some_and(|e| e.valence != 0.0);
-        let pt = PT_CUES.contains(&word) || pt::LEXICON.words.get(&*pt::fold(word)).is_some_and(|e| e.valence != 0.0);
+        let en = CUES.0.contains_key(word) || en::LEXICON.words.get(word).is_some_and(|e| e.valence != 0.0);
+        let pt = CUES.1.contains_key(word) || pt::LEXICON.words.get(&*pt::fold(word)).is_some_and(|e| e.valence != 0.0);
         en_hits += usize::from(en && !pt);
         pt_hits += usize::from(pt && !en);
     }
-    let guess = whatlang::detect(text);
-    let confident = guess.as_ref().filter(|g| g.is_reliable()).map(|g| g.lang());
-    // Another Latin-script language, recognised with confidence: unknown, not a wrong guess.
-    if let Some(lang) = confident {
-        if lang != whatlang::Lang::Eng && lang != whatlang::Lang::Por && text.split_whitespace().count() >= 4 {
-            let margin = en_hits.abs_diff(pt_hits);
-            if margin < 3 {
-                return None;
-            }
+    // whatlang (the costly part) only when the words do not decide: a tie, or most words
+    // unknown to both languages and no clear lead (another language?). It reads a prefix.
+    let mostly_unknown = words >= 4 && (en_hits + pt_hits) * 2 < words && en_hits.abs_diff(pt_hits) < 3;
+    let guess = || {
+        let end = text.char_indices().nth(WHATLANG_CHARS).map_or(text.len(), |(i, _)| i);
+        WHATLANG.detect(&text[..end]).filter(|g| g.is_reliable()).map(|g| g.lang())
+    };
+    if mostly_unknown {
+        match guess() {
+            Some(W::Eng) => return Some(Lang::En),
+            Some(W::Por) => return Some(Lang::Pt),
+            // Another Latin-script language, recognised with confidence: unknown, not a wrong guess.
+            Some(_) => return None,
+            None => {}
         }
     }
     match en_hits.cmp(&pt_hits) {
         std::cmp::Ordering::Greater => Some(Lang::En),
         std::cmp::Ordering::Less => Some(Lang::Pt),
-        std::cmp::Ordering::Equal => match confident {
-            Some(whatlang::Lang::Eng) => Some(Lang::En),
-            Some(whatlang::Lang::Por) => Some(Lang::Pt),
+        std::cmp::Ordering::Equal if mostly_unknown => None,
+        std::cmp::Ordering::Equal => match guess() {
+            Some(W::Eng) => Some(Lang::En),
+            Some(W::Por) => Some(Lang::Pt),
             _ => None,
         },
     }

@@ -182,12 +182,17 @@ struct Lexicon {
     words: Map<Box<str>, Entry>,
     /// Sentiment words by stem (Russian, Portuguese), for inflected forms not listed.
     stems: Map<Box<str>, Entry>,
+    /// The first `MIN_STEM` characters of every stem: a word that starts otherwise is not
+    /// stemmed (stemming costs more than a lookup).
+    stem_heads: Map<Box<str>, ()>,
     stemmer: Option<Stemmer>,
     /// Spelling variants made one: "ё" is "е", Portuguese accents dropped.
     fold: fn(&str) -> Cow<'_, str>,
     idioms: &'static [(&'static [&'static str], f32)],
     /// The longest entry in characters (the segmenter's window).
     longest: usize,
+    /// Every proper prefix of an entry (the segmenter stops extending a match without one).
+    prefixes: Map<Box<str>, ()>,
 }
 
 fn no_fold(word: &str) -> Cow<'_, str> {
@@ -207,10 +212,12 @@ impl Lexicon {
         Lexicon {
             words: Map::default(),
             stems: Map::default(),
+            stem_heads: Map::default(),
             stemmer: None,
             fold: no_fold,
             idioms,
             longest: 1,
+            prefixes: Map::default(),
         }
     }
 
@@ -246,9 +253,13 @@ impl Lexicon {
                 if key.chars().count() >= MIN_STEMMED {
                     let stem = stemmer.stem(&key);
                     if stem.chars().count() >= MIN_STEM {
+                        self.stem_heads.insert(head(&stem).into(), ());
                         self.stems.insert(stem.into(), entry);
                     }
                 }
+            }
+            for (i, _) in key.char_indices().skip(1) {
+                self.prefixes.insert(key[..i].into(), ());
             }
             self.words.insert(key.into(), entry);
         }
@@ -266,11 +277,27 @@ impl Lexicon {
             }
         }
         let stemmer = self.stemmer.as_ref()?;
-        if folded.chars().count() < MIN_STEMMED {
+        if folded.chars().count() < MIN_STEMMED || !self.stem_heads.contains_key(head(&folded)) {
             return None;
         }
         self.stems.get(&*stemmer.stem(&folded)).copied()
     }
+}
+
+/// `char::is_alphanumeric` with the scripts we score answered without the Unicode tables.
+fn is_word_char(c: char) -> bool {
+    match c as u32 {
+        0x30..=0x39 | 0x41..=0x5A | 0x61..=0x7A | 0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x24F => true,
+        0x0400..=0x0481 | 0x048A..=0x04FF => true,
+        _ if lang::is_han(c) => true,
+        _ if c.is_ascii() => false,
+        _ => c.is_alphanumeric(),
+    }
+}
+
+/// The first `MIN_STEM` characters of `word`.
+fn head(word: &str) -> &str {
+    word.char_indices().nth(MIN_STEM).map_or(word, |(i, _)| &word[..i])
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -386,7 +413,7 @@ fn tokenize_segmented(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
                 flush(&mut run, i, clause, out);
                 out.push(Token::symbol(emoji_at(c, &mut chars), clause));
                 clause += 1;
-            } else if c.is_alphanumeric() {
+            } else if is_word_char(c) {
                 let han = lang::is_han(c);
                 match run {
                     Some((_, h)) if h == han => {}
@@ -413,15 +440,21 @@ fn tokenize_segmented(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
 /// Forward maximum matching: at each character the longest lexicon entry that starts there
 /// (up to `lex.longest` characters), else the single character.
 fn segment(run: &str, lex: &Lexicon, clause: u32, out: &mut Vec<Token>) {
-    let bounds: Vec<usize> = run.char_indices().map(|(i, _)| i).chain([run.len()]).collect();
-    let mut at = 0;
-    while at + 1 < bounds.len() {
-        let mut end = (at + lex.longest).min(bounds.len() - 1);
-        while end > at + 1 && !lex.words.contains_key(&run[bounds[at]..bounds[end]]) {
-            end -= 1;
+    let mut rest = run;
+    while let Some(first) = rest.chars().next() {
+        let mut end = first.len_utf8();
+        let mut chars = 1;
+        for (i, c) in rest.char_indices().skip(1) {
+            if chars >= lex.longest || !lex.prefixes.contains_key(&rest[..i]) {
+                break;
+            }
+            chars += 1;
+            if lex.words.contains_key(&rest[..i + c.len_utf8()]) {
+                end = i + c.len_utf8();
+            }
         }
-        out.push(word_token(&run[bounds[at]..bounds[end]], lex, clause));
-        at = end;
+        out.push(word_token(&rest[..end], lex, clause));
+        rest = &rest[end..];
     }
 }
 
@@ -444,7 +477,7 @@ fn emoji_at(c: char, chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>)
 /// Pushes the word in `segment` (punctuation stripped), if any, and starts a new clause after
 /// it if it was followed by clause-ending punctuation.
 fn push_word(segment: &str, lex: &Lexicon, clause: &mut u32, out: &mut Vec<Token>) {
-    let not_word = |c: char| !c.is_alphanumeric();
+    let not_word = |c: char| !is_word_char(c);
     let word = segment.trim_matches(not_word);
     let tail = &segment[segment.trim_end_matches(not_word).len()..];
     if !word.is_empty() {
@@ -461,7 +494,7 @@ fn word_token(word: &str, lex: &Lexicon, clause: u32) -> Token {
     let mut fits = true;
     let (mut letters, mut upper) = (0usize, 0usize);
     'chars: for c in word.chars() {
-        if c.is_alphabetic() {
+        if is_word_char(c) && !c.is_ascii_digit() {
             letters += 1;
             if c.is_uppercase() {
                 upper += 1;
@@ -509,9 +542,14 @@ fn lookup(lex: &Lexicon, norm: &mut [u8; MAX_WORD], len: &mut usize) -> Entry {
     if is_laughter(word) {
         return Entry { valence: LAUGHTER, ..Entry::default() };
     }
-    let chars: Vec<char> = word.chars().collect();
-    let elongated = chars.windows(3).any(|w| w[0] == w[1] && w[1] == w[2] && w[0].is_alphabetic());
+    let (mut run, mut prev, mut elongated) = (0, '\0', false);
+    for c in word.chars() {
+        run = if c == prev { run + 1 } else { 1 };
+        prev = c;
+        elongated |= run >= 3 && is_word_char(c);
+    }
     if elongated {
+        let chars: Vec<char> = word.chars().collect();
         // Runs of three or more letters shortened to two ("gooood"), then to one ("yaaay").
         for keep in [2usize, 1] {
             let mut short = String::with_capacity(word.len());
@@ -519,7 +557,7 @@ fn lookup(lex: &Lexicon, norm: &mut [u8; MAX_WORD], len: &mut usize) -> Entry {
             while k < chars.len() {
                 let c = chars[k];
                 let run = chars[k..].iter().take_while(|&&x| x == c).count();
-                let take = if run >= 3 && c.is_alphabetic() { keep } else { run };
+                let take = if run >= 3 && is_word_char(c) { keep } else { run };
                 short.extend(std::iter::repeat_n(c, take));
                 k += run;
             }
