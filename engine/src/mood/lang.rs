@@ -123,8 +123,16 @@ fn latin_language(text: &str) -> Option<Lang> {
         if word.contains(['ã', 'õ', 'ç', 'ê', 'ô', 'â']) || super::is_laughter(word) && word.starts_with(['k', 'r']) {
             pt_hits += 2;
         }
-        let en = CUES.0.contains_key(word) || en::LEXICON.words.get(word).is_some_and(|e| e.valence != 0.0);
-        let pt = CUES.1.contains_key(word) || pt::LEXICON.words.get(&*pt::fold(word)).is_some_and(|e| e.valence != 0.0);
+        let known_en = |w: &str| CUES.0.contains_key(w) || en::LEXICON.words.get(w).is_some_and(|e| e.valence != 0.0);
+        let known_pt =
+            |w: &str| CUES.1.contains_key(w) || pt::LEXICON.words.get(&*pt::fold(w)).is_some_and(|e| e.valence != 0.0);
+        let (mut en, mut pt) = (known_en(word), known_pt(word));
+        if !en && !pt {
+            // "yaaay", "ameiii"
+            for short in super::shortened(word) {
+                (en, pt) = (en || known_en(&short), pt || known_pt(&short));
+            }
+        }
         en_hits += usize::from(en && !pt);
         pt_hits += usize::from(pt && !en);
     }

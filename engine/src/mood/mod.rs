@@ -542,31 +542,11 @@ fn lookup(lex: &Lexicon, norm: &mut [u8; MAX_WORD], len: &mut usize) -> Entry {
     if is_laughter(word) {
         return Entry { valence: LAUGHTER, ..Entry::default() };
     }
-    let (mut run, mut prev, mut elongated) = (0, '\0', false);
-    for c in word.chars() {
-        run = if c == prev { run + 1 } else { 1 };
-        prev = c;
-        elongated |= run >= 3 && is_word_char(c);
-    }
-    if elongated {
-        let chars: Vec<char> = word.chars().collect();
-        // Runs of three or more letters shortened to two ("gooood"), then to one ("yaaay").
-        for keep in [2usize, 1] {
-            let mut short = String::with_capacity(word.len());
-            let mut k = 0;
-            while k < chars.len() {
-                let c = chars[k];
-                let run = chars[k..].iter().take_while(|&&x| x == c).count();
-                let take = if run >= 3 && is_word_char(c) { keep } else { run };
-                short.extend(std::iter::repeat_n(c, take));
-                k += run;
-            }
-            if let Some(entry) = lex.get(&short) {
-                norm[..short.len()].copy_from_slice(short.as_bytes());
-                *len = short.len();
-                return entry;
-            }
-        }
+    let found = shortened(word).find_map(|short| lex.get(&short).map(|e| (short, e)));
+    if let Some((short, entry)) = found {
+        norm[..short.len()].copy_from_slice(short.as_bytes());
+        *len = short.len();
+        return entry;
     }
     // "грусть-тоска", "super-feliz": the strongest part.
     if word.contains('-') {
@@ -576,6 +556,31 @@ fn lookup(lex: &Lexicon, norm: &mut [u8; MAX_WORD], len: &mut usize) -> Entry {
         }
     }
     Entry { negates: word.ends_with("n't"), ..Entry::default() }
+}
+
+/// An elongated word ("gooood", "yaaay") with its runs of three or more letters shortened
+/// to two, then to one; nothing for a word without such runs.
+fn shortened(word: &str) -> impl Iterator<Item = String> + '_ {
+    let (mut run, mut prev, mut elongated) = (0, '\0', false);
+    for c in word.chars() {
+        run = if c == prev { run + 1 } else { 1 };
+        prev = c;
+        elongated |= run >= 3 && is_word_char(c);
+    }
+    let keeps: &[usize] = if elongated { &[2, 1] } else { &[] };
+    keeps.iter().map(move |&keep| {
+        let mut short = String::with_capacity(word.len());
+        let mut chars = word.chars().peekable();
+        while let Some(c) = chars.next() {
+            let mut run = 1;
+            while chars.next_if_eq(&c).is_some() {
+                run += 1;
+            }
+            let take = if run >= 3 && is_word_char(c) { keep } else { run };
+            short.extend(std::iter::repeat_n(c, take));
+        }
+        short
+    })
 }
 
 /// "haha", "hehe", "ahahah", "kkkk", "rsrs", "хаха", "ахахах", "хехе".
@@ -780,6 +785,61 @@ mod tests {
 
     fn close(a: f32, b: f32) -> bool {
         (a - b).abs() < 1e-6
+    }
+
+    fn lang(text: &str) -> Option<&'static str> {
+        analyze(text).lang.map(Lang::code)
+    }
+
+    #[test]
+    fn scripts_and_words_identify_the_language() {
+        assert_eq!(lang("Ужасно устала, всё бесит"), Some("ru"));
+        assert_eq!(lang("норм"), Some("ru"));
+        assert_eq!(lang("无语"), Some("zh"));
+        assert_eq!(lang("這部電影真的很好看"), Some("zh"));
+        assert_eq!(lang("bug 又出现了"), Some("zh"));
+        assert_eq!(lang("não gostei"), Some("pt"));
+        assert_eq!(lang("kkkkkk"), Some("pt"));
+        assert_eq!(lang("thanks, that fixed it"), Some("en"));
+        assert_eq!(lang("これは素晴らしい"), None);
+        assert_eq!(lang("Це дійсно добре"), None);
+        assert_eq!(lang("Das ist wirklich sehr schön und gut"), None);
+        assert_eq!(lang("😊"), None);
+        assert_eq!(lang("12:30"), None);
+    }
+
+    #[test]
+    fn negation_flips_in_every_language() {
+        for (plain, negated) in [("плохо", "не плохо"), ("gostei", "não gostei"), ("喜欢", "不喜欢"), ("好", "不好")] {
+            assert!(score(plain).signum() != score(negated).signum(), "{plain} / {negated}");
+        }
+        assert!(score("não deu certo") < 0.0);
+    }
+
+    #[test]
+    fn inflections_elongation_and_slang_are_read() {
+        assert!(score("устали") < 0.0, "stem of устала");
+        assert!(score("класснооо!!!") > score("классно"));
+        assert!(score("ameiii") > 0.0);
+        assert!(score("rsrs") > 0.0 && score("kkkk") > 0.0 && score("哈哈哈") > 0.0 && score("ахахах") > 0.0);
+        assert!(score("блин") < 0.0 && score("无语") < 0.0 && score("vlw") > 0.0 && score("норм") > 0.0);
+        assert!(score("весело было)))") > score("весело было"));
+        assert!(score("грустно((") < score("грустно"));
+        assert!(score("ужасно устала") < score("устала"), "a soft booster");
+        assert!(score("好累") < score("累"));
+    }
+
+    #[test]
+    fn contrast_weighs_the_second_clause_in_every_language() {
+        assert!(score("фильм хороший, но концовка ужасная") < 0.0);
+        assert!(score("o filme é bom, mas o final é horrível") < 0.0);
+        assert!(score("电影不错，但是结局太糟糕了") < 0.0);
+    }
+
+    #[test]
+    fn unknown_language_scores_only_emoji() {
+        assert_eq!(score("Das ist wirklich sehr schön und gut"), 0.0);
+        assert!(score("Das ist wirklich sehr schön 😊") > 0.0);
     }
 
     #[test]
