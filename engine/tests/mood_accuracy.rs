@@ -53,9 +53,13 @@ fn evaluate(name: &str, cases: &[(Mood, String)], lang: Option<Lang>) -> Report 
     let mut confusion = [[0usize; 3]; 3];
     let mut misses = Vec::new();
     let mut detected = 0;
+    let mut other_language = Vec::new();
     for (expected, sentence) in cases {
         let analysis = analyze(sentence);
         detected += usize::from(analysis.lang == lang);
+        if analysis.lang != lang {
+            other_language.push((analysis.lang, sentence));
+        }
         let got = Mood::of(analysis.score);
         confusion[index(*expected)][index(got)] += 1;
         if got != *expected {
@@ -93,6 +97,9 @@ fn evaluate(name: &str, cases: &[(Mood, String)], lang: Option<Lang>) -> Report 
             row[2],
             recall[i] * 100.0
         );
+    }
+    for (got, sentence) in &other_language {
+        println!("  language {:?}: {sentence}", got.map(Lang::code));
     }
     for (expected, got, a, sentence) in &misses {
         println!(
