@@ -95,6 +95,23 @@ fn main() {
         ));
         std::hint::black_box(sink);
     }
+    // The load generator's texts (scenarios a, b and d): the cost the durable and fan-out
+    // benchmarks see per message.
+    let mut bench_rows = Vec::new();
+    for text in ["b 3 41 1764000000123456", "durable 12 1764000000123456"] {
+        let mut times = Vec::with_capacity(CALLS);
+        for _ in 0..CALLS {
+            let t = Instant::now();
+            std::hint::black_box(analyze(std::hint::black_box(text)));
+            times.push(t.elapsed());
+        }
+        times.sort_unstable();
+        bench_rows.push(format!(
+            "| `analyze(\"{text}\")` p50 / p99 µs | {:.2} / {:.2} |",
+            percentile(&times, 0.5).as_secs_f64() * 1e6,
+            percentile(&times, 0.99).as_secs_f64() * 1e6
+        ));
+    }
     let profile = if cfg!(debug_assertions) { "debug build: not a meaningful figure" } else { "release build" };
     let section = format!(
         "{TITLE}\n\nWritten by `cargo run --release -p engine --example mood_bench` (`make bench` runs it); \
@@ -102,10 +119,11 @@ fn main() {
          {MESSAGE_CHARS}-character messages made of the evaluation lines, one thread, {profile}.\n\n\
          | language | p50 µs | p99 µs | p99.9 µs | max µs |\n|---|---|---|---|---|\n{}\n\n\
          | figure | value |\n|---|---|\n| heap held by all lexicons (en, ru, pt, zh) | {:.1} MB |\n\
-         | time to load them all | {:.0} ms |\n\nTargets: p99 ≤ 50 µs in every language, lexicons ≤ 40 MB.\n",
+         | time to load them all | {:.0} ms |\n{}\n\nTargets: p99 ≤ 50 µs in every language, lexicons ≤ 40 MB.\n",
         rows.join("\n"),
         lexicons as f64 / 1e6,
         load.as_secs_f64() * 1e3,
+        bench_rows.join("\n"),
     );
     print!("{section}");
     if let Some(path) = std::env::args().nth(1) {

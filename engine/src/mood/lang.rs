@@ -69,6 +69,9 @@ static WHATLANG: LazyLock<Detector> = LazyLock::new(|| {
     Detector::with_allowlist(vec![W::Eng, W::Por, W::Spa, W::Fra, W::Ita, W::Deu, W::Nld, W::Pol, W::Tur])
 });
 
+/// Below this many letters whatlang is not asked (it is seldom reliable there, and costs).
+const MIN_WHATLANG_LETTERS: usize = 12;
+
 /// How much of a message whatlang reads.
 const WHATLANG_CHARS: usize = 64;
 
@@ -108,10 +111,10 @@ pub(super) fn detect(text: &str) -> Option<Lang> {
     if latin == 0 || other > latin {
         return None;
     }
-    latin_language(text)
+    latin_language(text, latin)
 }
 
-fn latin_language(text: &str) -> Option<Lang> {
+fn latin_language(text: &str, letters: usize) -> Option<Lang> {
     let (mut en_hits, mut pt_hits, mut words) = (0usize, 0usize, 0usize);
     let is_word_char = |c: char| super::is_word_char(c) || c == '\'' || c == '\u{2019}';
     let mut lower = String::with_capacity(32);
@@ -140,6 +143,9 @@ fn latin_language(text: &str) -> Option<Lang> {
     // unknown to both languages and no clear lead (another language?). It reads a prefix.
     let mostly_unknown = words >= 4 && (en_hits + pt_hits) * 2 < words && en_hits.abs_diff(pt_hits) < 3;
     let guess = || {
+        if letters < MIN_WHATLANG_LETTERS {
+            return None;
+        }
         let end = text.char_indices().nth(WHATLANG_CHARS).map_or(text.len(), |(i, _)| i);
         WHATLANG.detect(&text[..end]).filter(|g| g.is_reliable()).map(|g| g.lang())
     };
