@@ -42,12 +42,14 @@ test-e2e:
 	cargo leptos build --release
 	cd end2end && npx playwright test
 
-## Benchmarks: release server on CPU 0, load generator on CPU 1; writes docs/benchmarks.md.
+## Benchmarks: release server on CPU 0, load generator on CPU 1; writes docs/benchmarks.md
+## (then adds the mood scorer's section).
 ## Scenario e also needs the release site (WASM size) and Chromium (time to connected).
 bench: setup-test
 	cargo leptos build --release
 	cargo build --release -p bench
 	./target/release/natter-bench --natter target/release/natter $(BENCH_ARGS)
+	cargo run --release -p engine --example mood_bench -- docs/benchmarks.md
 
 clean:
 	cargo clean

@@ -354,6 +354,7 @@ mod tests {
             text: "b 3 41 1234567".into(),
             sent_at: 1_764_000_000_123,
             mood: 0.0,
+            lang: None,
         };
         let frame = protocol::frame::encode_server(&ServerEvent::Message(message));
         assert_eq!(bench_stamp(&Frame::Binary(frame.into())), Some((3, 41, 1_234_567, 1_764_000_000_123)));

@@ -178,12 +178,14 @@ impl Engine {
         let client_id = protocol::client_id(client_id)?;
         let text = protocol::message_text(text)?;
         let author = protocol::nickname(&author.nickname)?;
+        let mood = mood::analyze(text);
         let message = NewMessage {
             room,
             client_id: client_id.to_owned(),
             author: author.to_owned(),
             text: text.to_owned(),
-            mood: mood::score(text),
+            mood: mood.score,
+            lang: mood.lang.map(|l| l.code().to_owned()),
         };
         let started = std::time::Instant::now();
         let stored = self.inner.store.submit(message).await?;

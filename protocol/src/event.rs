@@ -18,6 +18,10 @@ pub struct Message {
     /// [`crate::Mood::of`] turns it into the emoji to show.
     #[serde(default)]
     pub mood: f32,
+    /// The language the mood was read in (BCP 47: "en", "ru", "pt", "zh"); absent when it
+    /// is unknown (then only emoji and emoticons were scored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
 }
 
 /// What a client sends over the live WebSocket.
@@ -260,6 +264,7 @@ mod tests {
             text: "hey".into(),
             sent_at: 1,
             mood: 0.5,
+            lang: Some("en".into()),
         };
         let json = serde_json::to_value(ServerEvent::Message(m.clone())).unwrap();
         assert_eq!(json["type"], "message");

@@ -224,7 +224,8 @@ fn MessageItem(message: Message, own: bool, running: RwSignal<bool>) -> impl Int
             <span class="mood" role="img" aria-label=format!("{} mood", mood.label()) title=format!("{} mood", mood.label())>
                 {mood.emoji()}
             </span>
-            <p class="text" dir="auto">{message.text}</p>
+            // The language the mood was read in: for screen readers and CJK fonts.
+            <p class="text" dir="auto" lang=message.lang>{message.text}</p>
         </li>
     }
 }

@@ -9,6 +9,7 @@ fn message(seq: u64, author: &str, client_id: &str) -> Message {
         text: format!("m{seq}"),
         sent_at: 0,
         mood: 0.0,
+        lang: None,
     }
 }
 

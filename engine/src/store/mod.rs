@@ -17,6 +17,8 @@ pub struct NewMessage {
     pub text: String,
     /// Sentiment score of `text` (see [`crate::mood`]).
     pub mood: f32,
+    /// The language `mood` was read in, if known.
+    pub lang: Option<String>,
 }
 
 /// What `append` did with a message.

@@ -37,6 +37,7 @@ fn migrations() -> Migrations<'static> {
         M::up_with_hook(include_str!("../../migrations/sqlite/0003_mood.sql"), score_existing_messages),
         M::up(include_str!("../../migrations/sqlite/0004_users.sql")),
         M::up(include_str!("../../migrations/sqlite/0005_private_rooms.sql")),
+        M::up_with_hook(include_str!("../../migrations/sqlite/0006_mood_lang.sql"), rescore_existing_messages),
     ])
 }
 
@@ -49,6 +50,21 @@ fn score_existing_messages(tx: &rusqlite::Transaction<'_>) -> rusqlite_migration
     for row in rows {
         let (room, seq, text) = row?;
         write.execute(params![room, seq, crate::mood::score(&text)])?;
+    }
+    Ok(())
+}
+
+/// Gives messages stored before languages existed their language, and rescores their mood
+/// in it.
+fn rescore_existing_messages(tx: &rusqlite::Transaction<'_>) -> rusqlite_migration::HookResult {
+    let mut read = tx.prepare("SELECT room, seq, text FROM messages")?;
+    let mut write = tx.prepare("UPDATE messages SET mood = ?3, lang = ?4 WHERE room = ?1 AND seq = ?2")?;
+    let rows =
+        read.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))?;
+    for row in rows {
+        let (room, seq, text) = row?;
+        let mood = crate::mood::analyze(&text);
+        write.execute(params![room, seq, mood.score, mood.lang.map(|l| l.code())])?;
     }
     Ok(())
 }
@@ -184,7 +200,7 @@ impl SqliteStore {
                 let before = before.map_or(i64::MAX, |b| b as i64);
                 // One extra row tells whether older messages exist.
                 let mut stmt = conn.prepare_cached(
-                    "SELECT room, seq, client_id, author, text, sent_at, mood FROM messages
+                    "SELECT room, seq, client_id, author, text, sent_at, mood, lang FROM messages
                      WHERE room = ?1 AND seq < ?2 ORDER BY seq DESC LIMIT ?3",
                 )?;
                 let mut messages = stmt
@@ -203,7 +219,7 @@ impl SqliteStore {
         self.readers
             .read(move |conn| {
                 let mut stmt = conn.prepare_cached(
-                    "SELECT room, seq, client_id, author, text, sent_at, mood FROM messages
+                    "SELECT room, seq, client_id, author, text, sent_at, mood, lang FROM messages
                      WHERE room = ?1 AND seq > ?2 ORDER BY seq ASC LIMIT ?3",
                 )?;
                 let rows = stmt.query_map(params![room, after as i64, limit as i64], row_to_message)?;
@@ -287,6 +303,7 @@ fn row_to_message(row: &rusqlite::Row<'_>) -> rusqlite::Result<Message> {
         text: row.get(4)?,
         sent_at: row.get(5)?,
         mood: row.get::<_, f64>(6)? as f32,
+        lang: row.get(7)?,
     })
 }
 
@@ -397,11 +414,11 @@ impl Writer {
             // nothing, and only then is the earlier message read (from this transaction too,
             // for a resend within one batch).
             let mut insert = tx.prepare_cached(
-                "INSERT INTO messages (room, seq, client_id, author, text, sent_at, mood)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (room, client_id) DO NOTHING",
+                "INSERT INTO messages (room, seq, client_id, author, text, sent_at, mood, lang)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (room, client_id) DO NOTHING",
             )?;
             let mut find = tx.prepare_cached(
-                "SELECT room, seq, client_id, author, text, sent_at, mood FROM messages
+                "SELECT room, seq, client_id, author, text, sent_at, mood, lang FROM messages
                  WHERE room = ?1 AND client_id = ?2",
             )?;
             let mut last = tx.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM messages WHERE room = ?1")?;
@@ -418,7 +435,8 @@ impl Writer {
                     new.author,
                     new.text,
                     sent_at,
-                    new.mood as f64
+                    new.mood as f64,
+                    new.lang
                 ])?;
                 if inserted == 0 {
                     let earlier = find.query_row(params![new.room, new.client_id], row_to_message)?;
@@ -435,7 +453,7 @@ impl Writer {
                         self.next_seq.insert(new.room.clone(), seq);
                     }
                 }
-                let NewMessage { room, client_id, author, text, mood } = new;
+                let NewMessage { room, client_id, author, text, mood, lang } = new;
                 results.push(Ok(Appended::New(Message {
                     room,
                     seq,
@@ -444,6 +462,7 @@ impl Writer {
                     text,
                     sent_at,
                     mood,
+                    lang,
                 })));
             }
         }
@@ -495,6 +514,7 @@ mod tests {
             author: author.into(),
             text: text.into(),
             mood: 0.0,
+            lang: None,
         }
     }
 
@@ -648,6 +668,36 @@ mod tests {
             .map(|m| m.mood)
             .collect();
         assert!(moods[0] > 0.5 && moods[1] < -0.5, "{moods:?}");
+    }
+
+    #[tokio::test]
+    async fn languages_are_stored_and_old_messages_get_theirs_from_the_migration() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = open(dir.path());
+            store.append(NewMessage { lang: Some("pt".into()), ..new("a", "c1", "ann", "oi") }).await.unwrap();
+            store.append(new("a", "c2", "ann", "👍")).await.unwrap();
+        }
+        let page = open(dir.path()).latest("a", None, 5).await.unwrap();
+        assert_eq!(page.messages.iter().map(|m| m.lang.as_deref()).collect::<Vec<_>>(), [Some("pt"), None]);
+
+        // A database from before languages: roll the schema back to version 5 and reopen.
+        let old = tempfile::tempdir().unwrap();
+        {
+            let mut conn = open_connection(&old.path().join("natter.db")).unwrap();
+            migrations().to_version(&mut conn, 5).unwrap();
+            conn.execute(
+                "INSERT INTO messages (room, seq, client_id, author, text, sent_at, mood) VALUES
+                 ('general', 1, 'c1', 'ann', 'Ужасно устала, всё бесит', 0, 0),
+                 ('general', 2, 'c2', 'ann', '太棒了，谢谢你！', 0, 0),
+                 ('general', 3, 'c3', 'ann', '🎉', 0, 0)",
+                [],
+            )
+            .unwrap();
+        }
+        let messages = open(old.path()).latest("general", None, 5).await.unwrap().messages;
+        let got: Vec<_> = messages.iter().map(|m| (m.lang.as_deref(), m.mood.signum())).collect();
+        assert_eq!(got, [(Some("ru"), -1.0), (Some("zh"), 1.0), (None, 1.0)]);
     }
 
     #[tokio::test]
