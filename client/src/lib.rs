@@ -12,6 +12,7 @@
 //! resends after "slow down", expiring typists).
 
 pub mod backoff;
+pub mod palette;
 mod room;
 pub mod typing;
 

@@ -2,9 +2,14 @@
 //! scripts and bots. Both speak the live protocol (`docs/protocol.md`) through the state
 //! machine the browser uses (`client`).
 
+mod colour;
+mod composer;
+mod config;
 mod format;
 mod link;
 mod plain;
+mod screen;
+mod text;
 mod url;
 
 use clap::Parser;
@@ -53,7 +58,7 @@ fn start(args: Args) -> Result<i32, String> {
     if args.plain {
         Ok(runtime.block_on(plain::run(link, room, may_ask)))
     } else {
-        Err("the screen mode is not built yet; use --plain".to_owned())
+        runtime.block_on(screen::run(link, room, may_ask))
     }
 }
 
