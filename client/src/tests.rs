@@ -1,0 +1,358 @@
+use super::*;
+
+/// A message of `general` (one place to add a field when `Message` grows).
+fn message(seq: u64, author: &str, client_id: &str) -> Message {
+    Message {
+        room: "general".into(),
+        seq,
+        client_id: client_id.into(),
+        author: author.into(),
+        text: format!("m{seq}"),
+        sent_at: 0,
+        mood: 0.0,
+        lang: None,
+    }
+}
+
+fn history(messages: Vec<Message>, has_more: bool) -> ServerEvent {
+    ServerEvent::History { room: "general".into(), messages, has_more }
+}
+
+fn welcome() -> ServerEvent {
+    ServerEvent::Welcome { nickname: "ann".into() }
+}
+
+/// Ann, following `general`, connected, with `messages` received on join.
+fn connected(messages: Vec<Message>) -> Core {
+    let mut core = Core::new("ann");
+    core.follow("general");
+    core.connecting();
+    core.apply(welcome(), 0.0);
+    core.apply(history(messages, false), 0.0);
+    core
+}
+
+fn seqs(core: &Core) -> Vec<u64> {
+    core.room("general").unwrap().messages.iter().map(|m| m.seq).collect()
+}
+
+fn pending_ids(core: &Core) -> Vec<String> {
+    core.room("general").unwrap().pending.iter().map(|p| p.client_id.clone()).collect()
+}
+
+#[test]
+fn the_first_connection_says_hello_then_joins_for_the_latest_page() {
+    let mut core = Core::new("ann");
+    core.set_password(Some("pw".into()));
+    assert!(core.follow("general").send.is_empty(), "nothing goes out before a transport opens");
+    let open = core.connecting();
+    assert_eq!(core.status(), Status::Connecting);
+    assert!(open.changes.status);
+    assert_eq!(
+        open.send,
+        vec![
+            ClientEvent::Hello { nickname: "ann".into(), password: Some("pw".into()) },
+            ClientEvent::Join { room: "general".into(), since: None },
+        ]
+    );
+    let changes = core.apply(welcome(), 0.0);
+    assert!(changes.status);
+    assert_eq!(core.status(), Status::Connected);
+    // Following another room while connected joins it at once.
+    assert_eq!(core.follow("rust").send, vec![ClientEvent::Join { room: "rust".into(), since: None }]);
+    assert!(core.follow("rust").send.is_empty(), "followed once");
+}
+
+#[test]
+fn reconnect_resumes_from_the_last_seq_with_no_gap_and_no_duplicate() {
+    let mut core = connected(vec![message(1, "bob", "b1"), message(2, "bob", "b2")]);
+    core.apply(ServerEvent::Message(message(3, "bob", "b3")), 0.0);
+    let (delay, changes) = core.disconnected(10.0, 0.5);
+    assert!(changes.status);
+    assert_eq!(core.status(), Status::Reconnecting);
+    assert_eq!(core.retry_at(), Some(10.0 + delay));
+    let open = core.connecting();
+    assert_eq!(core.status(), Status::Reconnecting, "until welcomed");
+    assert_eq!(open.send[1], ClientEvent::Join { room: "general".into(), since: Some(3) });
+    // The server replays from `since`; a live copy of the same message arriving too is dropped.
+    core.apply(welcome(), 0.0);
+    core.apply(history(vec![message(4, "cat", "c4"), message(5, "bob", "b5")], true), 0.0);
+    core.apply(ServerEvent::Message(message(5, "bob", "b5")), 0.0);
+    core.apply(ServerEvent::Message(message(3, "bob", "b3")), 0.0);
+    core.apply(ServerEvent::Message(message(6, "bob", "b6")), 0.0);
+    assert_eq!(seqs(&core), vec![1, 2, 3, 4, 5, 6]);
+    assert!(!core.room("general").unwrap().has_more, "a resumed join keeps what the first said");
+}
+
+#[test]
+fn unacked_messages_are_resent_with_their_client_id_after_a_drop() {
+    let mut core = connected(vec![]);
+    let sent = core.send("general", "c-1", "  hello ").unwrap();
+    assert_eq!(
+        sent.send,
+        vec![ClientEvent::Send { room: "general".into(), client_id: "c-1".into(), text: "hello".into() }]
+    );
+    assert!(sent.changes.in_rooms["general"].pending);
+    core.disconnected(0.0, 0.0);
+    // Sent while away: pending, not sent.
+    assert!(core.send("general", "c-2", "again").unwrap().send.is_empty());
+    let open = core.connecting();
+    let resent: Vec<&str> = open
+        .send
+        .iter()
+        .filter_map(|e| match e {
+            ClientEvent::Send { client_id, .. } => Some(client_id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(resent, vec!["c-1", "c-2"]);
+    // The first was stored before the drop: it comes back once in the replay, the second is acked.
+    core.apply(welcome(), 0.0);
+    core.apply(history(vec![message(1, "ann", "c-1")], false), 0.0);
+    assert_eq!(pending_ids(&core), vec!["c-2"]);
+    let acked = core.apply(ServerEvent::Ack { room: "general".into(), client_id: "c-2".into(), seq: 2 }, 0.0);
+    assert_eq!(acked.acked, vec![("general".to_owned(), "c-2".to_owned(), 2)]);
+    assert!(pending_ids(&core).is_empty());
+    core.apply(ServerEvent::Message(message(2, "ann", "c-2")), 0.0);
+    assert_eq!(seqs(&core), vec![1, 2]);
+    // Nothing is left to resend next time.
+    core.disconnected(0.0, 0.0);
+    assert_eq!(core.connecting().send.len(), 2);
+}
+
+#[test]
+fn own_messages_leave_the_outbox_only_when_they_are_ours() {
+    let mut core = connected(vec![]);
+    core.send("general", "a1", "hello").unwrap();
+    core.send("general", "a2", "again").unwrap();
+    let changes = core.apply(ServerEvent::Message(message(1, "ann", "a1")), 0.0);
+    assert!(changes.in_rooms["general"].pending && changes.in_rooms["general"].messages);
+    assert_eq!(pending_ids(&core), vec!["a2"]);
+    // Someone else's message with the same id does not retire ours.
+    core.apply(ServerEvent::Message(message(2, "bob", "a2")), 0.0);
+    assert_eq!(pending_ids(&core), vec!["a2"]);
+    assert!(core.send("general", "a3", " \n ").is_err());
+}
+
+#[test]
+fn refused_messages_leave_the_outbox_with_a_notice() {
+    let mut core = connected(vec![]);
+    core.send("general", "a1", "hi").unwrap();
+    let changes = core.apply(
+        ServerEvent::Error {
+            code: ErrorCode::StoreUnavailable,
+            message: "not saved".into(),
+            client_id: Some("a1".into()),
+            room: None,
+        },
+        0.0,
+    );
+    assert!(pending_ids(&core).is_empty());
+    assert_eq!(core.notice(), Some("not saved"));
+    assert_eq!(changes.refusals[0].code, ErrorCode::StoreUnavailable);
+    // Sending again clears the notice.
+    assert!(core.send("general", "a2", "hi").unwrap().changes.notice);
+    assert_eq!(core.notice(), None);
+}
+
+#[test]
+fn a_message_refused_as_too_fast_is_resent_once_after_a_second() {
+    let mut core = connected(vec![]);
+    core.send("general", "a1", "hi").unwrap();
+    core.apply(
+        ServerEvent::Error {
+            code: ErrorCode::RateLimited,
+            message: "Slow down".into(),
+            client_id: Some("a1".into()),
+            room: None,
+        },
+        100.0,
+    );
+    assert_eq!(pending_ids(&core), vec!["a1"]);
+    assert_eq!(core.next_due(), Some(1100.0));
+    assert!(core.poll(1099.0).send.is_empty());
+    assert_eq!(
+        core.poll(1100.0).send,
+        vec![ClientEvent::Send { room: "general".into(), client_id: "a1".into(), text: "hi".into() }]
+    );
+    assert!(core.poll(5000.0).send.is_empty());
+    assert_eq!(core.next_due(), None);
+}
+
+#[test]
+fn a_duplicate_or_stale_page_changes_nothing() {
+    let mut core = connected(vec![message(1, "bob", "b1"), message(2, "bob", "b2")]);
+    let changes = core.apply(history(vec![message(1, "bob", "b1"), message(2, "bob", "b2")], false), 0.0);
+    assert!(changes.in_rooms.get("general").is_none_or(|c| !c.messages));
+    assert!(core.apply(ServerEvent::Message(message(2, "bob", "b2")), 0.0).is_empty());
+}
+
+#[test]
+fn older_pages_are_prepended_once() {
+    let mut core = Core::new("ann");
+    core.follow("general");
+    core.connecting();
+    core.apply(history(vec![message(51, "bob", "b51"), message(52, "bob", "b52")], true), 0.0);
+    assert_eq!(core.load_older("general").send, vec![ClientEvent::LoadOlder { room: "general".into(), before: 51 }]);
+    assert!(core.load_older("general").send.is_empty(), "one request at a time");
+    let older = |messages| ServerEvent::Older { room: "general".into(), messages, has_more: false };
+    core.apply(older(vec![message(49, "bob", "b49"), message(50, "bob", "b50")]), 0.0);
+    core.apply(older(vec![message(50, "bob", "b50")]), 0.0);
+    assert_eq!(seqs(&core), vec![49, 50, 51, 52]);
+    assert!(!core.room("general").unwrap().has_more);
+    assert!(core.load_older("general").send.is_empty(), "nothing older");
+}
+
+#[test]
+fn unread_counts_others_messages_after_the_last_read() {
+    let mut core = connected(vec![message(1, "bob", "b1")]);
+    assert_eq!(core.mark_read("general"), Some(1));
+    assert_eq!(core.mark_read("general"), None);
+    for m in [message(2, "bob", "b2"), message(3, "ann", "a3"), message(4, "cat", "c4")] {
+        core.apply(ServerEvent::Message(m), 0.0);
+    }
+    assert_eq!(core.unread("general"), 2);
+    core.mark_read("general");
+    assert_eq!(core.unread("general"), 0);
+    assert_eq!(core.unread("nowhere"), 0);
+}
+
+#[test]
+fn members_typists_and_system_lines_follow_the_room() {
+    let mut core = connected(vec![]);
+    core.apply(ServerEvent::Members { room: "general".into(), members: vec!["ann".into()] }, 0.0);
+    core.apply(ServerEvent::Joined { room: "general".into(), nickname: "bob".into() }, 0.0);
+    core.apply(ServerEvent::Joined { room: "general".into(), nickname: "bob".into() }, 0.0);
+    let room = core.room("general").unwrap();
+    assert_eq!(room.members, vec!["ann".to_string(), "bob".to_string()]);
+    assert_eq!(room.system.len(), 1);
+    assert_eq!(room.system[0].text, "bob joined");
+    let typing = |author: &str, draft: &str| ServerEvent::Typing {
+        room: "general".into(),
+        author: author.into(),
+        draft: Some(draft.into()),
+    };
+    core.apply(typing("bob", "he"), 1000.0);
+    core.apply(typing("bob", "hel"), 2000.0);
+    assert!(core.apply(typing("ann", "own"), 2000.0).is_empty(), "our own echo is ignored");
+    let typists = &core.room("general").unwrap().typists;
+    assert_eq!(typists.len(), 1);
+    assert_eq!(typists[0].draft.as_deref(), Some("hel"));
+    // Quiet for the timeout: gone.
+    assert_eq!(core.next_due(), Some(7000.0));
+    assert!(core.poll(6999.0).changes.is_empty());
+    assert!(core.poll(7000.0).changes.in_rooms["general"].typists);
+    assert!(core.room("general").unwrap().typists.is_empty());
+    // A message replaces the draft.
+    core.apply(typing("bob", "bye"), 8000.0);
+    core.apply(ServerEvent::Message(message(1, "bob", "b1")), 8000.0);
+    assert!(core.room("general").unwrap().typists.is_empty());
+    core.apply(ServerEvent::Left { room: "general".into(), nickname: "bob".into() }, 0.0);
+    let room = core.room("general").unwrap();
+    assert_eq!(room.members, vec!["ann".to_string()]);
+    assert_eq!(room.system[1].text, "bob left");
+    assert_eq!(room.system[1].after_seq, 1);
+}
+
+#[test]
+fn own_typing_is_throttled_and_stops_when_sent_idle_or_dropped() {
+    let mut core = connected(vec![]);
+    let typing = |d: &str| ClientEvent::Typing { room: "general".into(), draft: Some(d.into()) };
+    assert_eq!(core.draft_changed("general", "h", 0.0), vec![typing("h")]);
+    assert!(core.draft_changed("general", "hi", 10.0).is_empty());
+    assert_eq!(core.next_due(), Some(50.0));
+    assert_eq!(core.poll(50.0).send, vec![typing("hi")]);
+    assert_eq!(core.poll(5010.0).send, vec![ClientEvent::StopTyping { room: "general".into() }]);
+    // Not shared: only that we type.
+    core.set_share_drafts(false);
+    assert_eq!(
+        core.draft_changed("general", "secret", 6000.0),
+        vec![ClientEvent::Typing { room: "general".into(), draft: None }]
+    );
+    assert_eq!(core.stop_typing(), vec![ClientEvent::StopTyping { room: "general".into() }]);
+    // A drop forgets it (peers clear it themselves) and nothing is sent while away.
+    core.draft_changed("general", "x", 7000.0);
+    core.disconnected(7000.0, 0.0);
+    assert!(core.draft_changed("general", "xy", 8000.0).is_empty());
+    assert!(core.poll(20_000.0).send.is_empty());
+}
+
+#[test]
+fn private_rooms_update_in_place_and_removed_rooms_are_forgotten() {
+    let mut core = connected(vec![]);
+    core.apply(ServerEvent::Rooms { rooms: vec![RoomInfo::public("general", 0)] }, 0.0);
+    let secret = RoomInfo {
+        kind: protocol::RoomKind::Private,
+        owner: Some("bob".into()),
+        members: vec!["ann".into(), "bob".into()],
+        ..RoomInfo::public("secret", 1)
+    };
+    core.apply(ServerEvent::RoomCreated { room: secret.clone() }, 0.0);
+    let more = RoomInfo { members: vec!["ann".into(), "bob".into(), "cat".into()], ..secret.clone() };
+    core.apply(ServerEvent::RoomCreated { room: more.clone() }, 0.0);
+    assert_eq!(core.rooms(), [RoomInfo::public("general", 0), more]);
+    core.follow("secret");
+    let changes = core.apply(ServerEvent::Removed { room: "secret".into() }, 0.0);
+    assert_eq!(changes.forgotten, vec!["secret".to_owned()]);
+    assert!(changes.joined && changes.rooms && changes.notice);
+    assert_eq!(core.joined(), ["general".to_owned()]);
+    assert_eq!(core.rooms(), [RoomInfo::public("general", 0)]);
+    // A followed room refused on rejoin (removed while away) is forgotten too.
+    core.apply(ServerEvent::RoomCreated { room: secret }, 0.0);
+    core.follow("secret");
+    core.disconnected(0.0, 0.0);
+    core.connecting();
+    let changes = core.apply(
+        ServerEvent::Error {
+            code: ErrorCode::UnknownRoom,
+            message: "There is no room called \"secret\".".into(),
+            client_id: None,
+            room: Some("secret".into()),
+        },
+        0.0,
+    );
+    assert_eq!(changes.forgotten, vec!["secret".to_owned()]);
+    assert_eq!(core.joined(), ["general".to_owned()]);
+}
+
+#[test]
+fn leaving_a_room_says_so_and_forgets_it() {
+    let mut core = connected(vec![message(1, "bob", "b1")]);
+    core.follow("rust");
+    core.draft_changed("general", "hi", 0.0);
+    let left = core.unfollow("general");
+    assert_eq!(
+        left.send,
+        vec![ClientEvent::StopTyping { room: "general".into() }, ClientEvent::Leave { room: "general".into() }]
+    );
+    assert!(core.room("general").is_none());
+    assert_eq!(core.joined(), ["rust".to_owned()]);
+    assert!(core.unfollow("general").send.is_empty());
+}
+
+#[test]
+fn backoff_grows_with_failures_and_a_welcome_resets_it() {
+    let mut core = Core::new("ann");
+    let delays: Vec<f64> = (0..7)
+        .map(|_| {
+            core.connecting();
+            core.disconnected(0.0, 1.0).0
+        })
+        .collect();
+    assert_eq!(delays, vec![500.0, 1000.0, 2000.0, 4000.0, 8000.0, 10_000.0, 10_000.0]);
+    core.connecting();
+    core.apply(welcome(), 0.0);
+    assert_eq!(core.disconnected(0.0, 1.0).0, 500.0);
+    // Others' typing is cleared on a drop: no one will tell us they stopped.
+    let mut core = connected(vec![]);
+    core.apply(ServerEvent::Typing { room: "general".into(), author: "bob".into(), draft: None }, 0.0);
+    assert!(core.disconnected(0.0, 0.0).1.in_rooms["general"].typists);
+}
+
+#[test]
+fn the_server_spelling_of_the_nickname_wins() {
+    let mut core = Core::new("Ann");
+    core.connecting();
+    assert!(core.apply(ServerEvent::Welcome { nickname: "ann".into() }, 0.0).nickname);
+    assert_eq!(core.nickname(), "ann");
+}

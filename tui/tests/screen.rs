@@ -1,0 +1,185 @@
+//! The full screen, end to end: the real `natter-tui` in pseudo-terminals against the real
+//! server, its screen read back through a vt100 parser.
+
+mod support;
+
+use portable_pty::{native_pty_system, CommandBuilder, MasterPty, PtySize};
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use support::{temp_dir, Server, WAIT};
+
+struct Screen {
+    parser: Arc<Mutex<vt100::Parser>>,
+    master: Box<dyn MasterPty + Send>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl Screen {
+    fn start(server: &str, nick: &str, config: &std::path::Path, cols: u16, rows: u16) -> Screen {
+        let pair = native_pty_system().openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).unwrap();
+        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_natter-tui"));
+        command.args([server, "--nick", nick]);
+        command.env("TERM", "xterm-256color");
+        command.env("TZ", "UTC");
+        command.env("XDG_CONFIG_HOME", config);
+        command.env_remove("NATTER_PASSWORD");
+        let child = pair.slave.spawn_command(command).unwrap();
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let feed = parser.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                feed.lock().unwrap().process(&buf[..n]);
+            }
+        });
+        let writer = pair.master.take_writer().unwrap();
+        Screen { parser, master: pair.master, writer, child }
+    }
+
+    fn contents(&self) -> String {
+        self.parser.lock().unwrap().screen().contents()
+    }
+
+    fn rows(&self) -> Vec<String> {
+        let parser = self.parser.lock().unwrap();
+        let (_, cols) = parser.screen().size();
+        parser.screen().rows(0, cols).collect()
+    }
+
+    /// Waits until the screen satisfies `test`.
+    fn wait(&self, what: &str, test: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + WAIT;
+        while !test(&self.contents()) {
+            assert!(Instant::now() < deadline, "waiting for {what}; the screen:\n{}", self.contents());
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    fn shows(&self, text: &str) {
+        self.wait(text, |c| c.contains(text));
+    }
+
+    fn keys(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    fn line(&mut self, text: &str) {
+        self.keys(text);
+        self.keys("\r");
+    }
+
+    fn resize(&self, cols: u16, rows: u16) {
+        self.master.resize(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).unwrap();
+        self.parser.lock().unwrap().set_size(rows, cols);
+    }
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+fn count(screen: &Screen, text: &str) -> usize {
+    screen.contents().matches(text).count()
+}
+
+#[test]
+fn two_terminals_chat_type_live_switch_rooms_resize_and_survive_a_restart() {
+    let dir = temp_dir("screen");
+    let server = Server::start(&dir);
+    let url = server.url();
+    let addr = server.addr.clone();
+    let mut ann = Screen::start(&url, "ann", &dir.join("ann-config"), 100, 30);
+    let mut bob = Screen::start(&url, "bob", &dir.join("bob-config"), 100, 30);
+    ann.shows("connected as ann");
+    bob.shows("connected as bob");
+    ann.shows("bob");
+
+    // Messages both ways.
+    ann.line("hello bob");
+    bob.shows("hello bob");
+    bob.line("hi ann");
+    ann.shows("hi ann");
+
+    // Live typing both ways, gone once sent.
+    bob.keys("still typ");
+    ann.shows("bob is typing: still typ");
+    bob.keys("ing");
+    ann.shows("bob is typing: still typing");
+    bob.keys("\r");
+    ann.wait("the draft to give way to the message", |c| !c.contains("is typing") && c.contains("still typing"));
+    ann.keys("and me");
+    bob.shows("ann is typing: and me");
+    ann.keys("\x15"); // not bound: the composer keeps it
+    ann.keys("\r");
+    bob.shows("and me");
+
+    // Typing hidden: only that someone types.
+    bob.line("/typing off");
+    bob.shows("typing hidden");
+    bob.keys("secret");
+    ann.shows("bob is typing…");
+    assert!(!ann.contents().contains("secret"));
+    bob.keys(&"\x7f".repeat(6));
+    ann.wait("the indicator to stop", |c| !c.contains("is typing"));
+
+    // Rooms and unread counts.
+    ann.line("/create rust");
+    ann.shows("#rust · sharing");
+    bob.line("back in general");
+    ann.shows("#general (1)");
+    ann.keys("\x10"); // Ctrl-P: the room before
+    ann.shows("#general · sharing");
+    ann.shows("back in general");
+    ann.wait("the count to clear", |c| !c.contains("#general (1)"));
+
+    // A resize folds the members away and reflows; a CJK line wraps by cells.
+    ann.resize(60, 30);
+    ann.wait("members to fold", |c| !c.lines().next().unwrap_or("").contains("members"));
+    let cjk = "日本語のテキストがここにあります、とても長い行で折り返されるはずです。";
+    bob.line(cjk);
+    ann.wait("the CJK line", |c| c.contains("日本語のテキスト"));
+    let rows = ann.rows();
+    let joined: String = rows.iter().map(|r| r.trim_end().trim_start_matches(|c: char| c == ' ' || c == '│')).collect::<Vec<_>>().concat();
+    assert!(joined.contains(cjk), "the wrapped rows keep every character:\n{}", ann.contents());
+    assert!(rows.iter().any(|r| r.trim_end().ends_with('る') || r.contains("日本語")), "{rows:?}");
+    ann.resize(100, 30);
+    ann.wait("members back", |c| c.lines().next().unwrap_or("").contains("members"));
+
+    // The server killed mid-conversation and restarted: every message exactly once.
+    server.kill();
+    ann.shows("reconnecting in");
+    bob.shows("reconnecting in");
+    bob.line("sent while down");
+    std::thread::sleep(Duration::from_millis(500));
+    let server = Server::start_on(&dir, &addr);
+    ann.shows("sent while down");
+    ann.shows("connected as ann");
+    bob.shows("connected as bob");
+    ann.line("after the restart");
+    bob.shows("after the restart");
+    std::thread::sleep(Duration::from_millis(500));
+    for screen in [&ann, &bob] {
+        for text in ["hello bob", "hi ann", "and me", "back in general", "sent while down", "after the restart"] {
+            assert_eq!(count(screen, text), 1, "{text} once:\n{}", screen.contents());
+        }
+    }
+
+    // The terminal is restored on quit.
+    ann.keys("\x03");
+    let deadline = Instant::now() + WAIT;
+    while ann.child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "Ctrl-C did not quit");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!ann.parser.lock().unwrap().screen().alternate_screen(), "left the alternate screen");
+    drop(server);
+}
