@@ -1,8 +1,13 @@
-//! The browser's live view of the chat: the rooms this tab has joined (messages, unsent
-//! messages, members, who is typing), the room list, the connection status, and the one
-//! WebSocket to `/api/live` that feeds them all.
+//! The browser's live view of the chat: signals for the rooms this tab has joined (messages,
+//! unsent messages, members, who is typing), the room list and the connection status, and
+//! the one WebSocket to `/api/live` that feeds them all.
 //!
-//! The connection is reopened after every drop (exponential backoff with jitter, at once when
+//! What the tab knows and which frames to send is decided by the client core (`client`),
+//! the state machine the terminal client shares; this module owns the transport (the
+//! Leptos WebSocket server function, online/offline events, timers) and copies into the
+//! signals exactly what each call of the core reports as changed.
+//!
+//! The connection is reopened after every drop (the core's backoff with jitter, at once when
 //! the browser comes back online) and resumes every room from the last `seq` it has,
 //! resending unacknowledged messages with their original `client_id`s.
 
@@ -11,73 +16,20 @@
 
 use crate::api::RoomView;
 use crate::browser;
+use client::{Changes, Core};
 use futures::channel::mpsc::UnboundedSender;
 use leptos::prelude::*;
 use protocol::{ClientEvent, Message, RoomInfo, Seq, ServerEvent};
 use std::collections::HashMap;
 
-/// Typing indicators disappear this long after the typist's last keystroke.
-pub const TYPING_TIMEOUT_MS: f64 = 5000.0;
-/// Shared drafts are sent at most this often.
-const DRAFT_INTERVAL_MS: f64 = 50.0;
-/// A message the server refused as too fast is sent again after this long.
-const RATE_LIMIT_RETRY_MS: u32 = 1000;
-/// "Is typing" (without the text) is refreshed at most this often.
-const TYPING_INTERVAL_MS: f64 = 1000.0;
+pub use client::typing::TYPING_TIMEOUT_MS;
+pub use client::{Pending, Status, SystemLine, Typist};
 
 const JOINED_KEY: &str = "natter.rooms";
 const SHARE_KEY: &str = "natter.share-drafts";
 const READ_KEY: &str = "natter.read";
 
-// Connecting and reconnecting happen in the browser only.
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Status {
-    /// Not connected and not trying: server rendered, or the browser is offline.
-    Offline,
-    /// First attempt after the page loaded.
-    Connecting,
-    /// Trying again after the connection was lost.
-    Reconnecting,
-    Connected,
-}
-
-impl Status {
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Offline => "offline",
-            Status::Connecting => "connecting…",
-            Status::Reconnecting => "reconnecting…",
-            Status::Connected => "connected",
-        }
-    }
-}
-
-/// A message the reader sent that is not yet back from the server.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Pending {
-    pub client_id: String,
-    pub text: String,
-}
-
-/// Someone typing in a room; `draft` is their text if they share it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Typist {
-    pub author: String,
-    pub draft: Option<String>,
-    /// When the last update came, ms since the epoch.
-    pub at: f64,
-}
-
-/// A quiet line in the conversation ("bob joined"), shown after message `after_seq`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SystemLine {
-    pub id: u64,
-    pub after_seq: Seq,
-    pub text: String,
-}
-
-/// Everything the tab knows about one joined room.
+/// Everything the tab shows of one joined room.
 #[derive(Clone, Copy)]
 pub struct RoomState {
     pub name: StoredValue<String>,
@@ -94,8 +46,6 @@ pub struct RoomState {
     pub loading_older: RwSignal<bool>,
     /// Messages arrived while the reader was scrolled up (the "N new messages" button).
     pub unseen: RwSignal<usize>,
-    /// The history has been received (server rendered or over the socket).
-    loaded: StoredValue<bool>,
 }
 
 impl RoomState {
@@ -111,30 +61,22 @@ impl RoomState {
             last_read: RwSignal::new(last_read),
             loading_older: RwSignal::new(false),
             unseen: RwSignal::new(0),
-            loaded: StoredValue::new(false),
         }
-    }
-
-    pub fn last_seq(&self) -> Seq {
-        self.messages.with_untracked(|m| m.last().map_or(0, |m| m.seq))
-    }
-
-    /// Where a reconnect resumes: after the last message held, or from the latest page.
-    fn since(&self) -> Option<Seq> {
-        self.loaded.get_value().then(|| self.last_seq())
     }
 }
 
 type Outgoing = UnboundedSender<Result<ClientEvent, ServerFnError>>;
 
-/// The state of this tab's own typing indicator.
+/// A room's parts that changed, copied out of the core.
 #[derive(Default)]
-struct OwnTyping {
-    text: String,
-    last_sent: f64,
-    flush_scheduled: bool,
-    last_key: f64,
-    active: bool,
+struct RoomCopy {
+    messages: Option<Vec<Message>>,
+    has_more: Option<bool>,
+    pending: Option<Vec<Pending>>,
+    members: Option<Vec<String>>,
+    typists: Option<Vec<Typist>>,
+    system: Option<Vec<SystemLine>>,
+    loading_older: Option<bool>,
 }
 
 #[derive(Clone, Copy)]
@@ -162,6 +104,8 @@ pub struct Live {
     /// False while server rendering and hydrating (so both render the same); true once the
     /// app runs, which switches on live-only behaviour (local times, disabling while offline).
     pub running: RwSignal<bool>,
+    /// The state machine; the signals above and in `states` mirror it.
+    core: StoredValue<Core>,
     states: StoredValue<HashMap<String, RoomState>>,
     outgoing: StoredValue<Option<Outgoing>>,
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
@@ -169,8 +113,8 @@ pub struct Live {
     /// The owner of every room's signals: the app's, so that they outlive the route (or
     /// `Suspend`) that happened to ask for a room first.
     owner: StoredValue<Owner>,
-    typing: StoredValue<OwnTyping>,
-    next_line: StoredValue<u64>,
+    /// When the core's next poll is already scheduled for.
+    poll_at: StoredValue<Option<f64>>,
 }
 
 impl Live {
@@ -187,26 +131,36 @@ impl Live {
             share_drafts: RwSignal::new(true),
             tick: RwSignal::new(0.0),
             running: RwSignal::new(false),
+            core: StoredValue::new(Core::new("")),
             states: StoredValue::new(HashMap::new()),
             outgoing: StoredValue::new(None),
             started: StoredValue::new(false),
             owner: StoredValue::new(Owner::current().unwrap_or_default()),
-            typing: StoredValue::new(OwnTyping::default()),
-            next_line: StoredValue::new(1),
+            poll_at: StoredValue::new(None),
         }
     }
 
-    /// The state of `room`, created empty on first use.
+    /// The signals of `room`, created empty on first use.
     pub fn room(&self, room: &str) -> RoomState {
         if let Some(state) = self.states.with_value(|s| s.get(room).copied()) {
             return state;
         }
         let last_read = read_marks().get(room).copied().unwrap_or(0);
+        self.core.update_value(|core| {
+            core.room_entry(room, last_read);
+        });
         let state = self.owner.with_value(|owner| owner.with(|| RoomState::new(room, last_read)));
         self.states.update_value(|s| {
             s.insert(room.to_owned(), state);
         });
         state
+    }
+
+    /// Runs `f` on the core, then shows what it changed.
+    fn with_core<T>(&self, f: impl FnOnce(&mut Core) -> (T, Changes)) -> T {
+        let (value, changes) = self.core.try_update_value(f).expect("the core outlives the app");
+        self.show(changes);
+        value
     }
 
     /// Takes in a server-rendered (or fetched) room page and shows that room.
@@ -215,18 +169,15 @@ impl Live {
             if self.nickname.get_untracked() != *nickname {
                 self.nickname.set(nickname.clone());
             }
+            self.core.update_value(|core| core.set_nickname(nickname));
             if self.protected.get_untracked() != view.protected {
                 self.protected.set(view.protected);
             }
         }
-        if self.rooms.with_untracked(Vec::is_empty) {
-            self.rooms.set(view.rooms.clone());
-        }
-        let state = self.room(&view.room);
-        if !state.loaded.get_value() && view.nickname.is_some() {
-            state.messages.set(view.messages.clone());
-            state.has_more.set(view.has_more);
-            state.loaded.set_value(true);
+        self.with_core(|core| ((), core.seed_rooms(view.rooms.clone())));
+        self.room(&view.room);
+        if view.nickname.is_some() {
+            self.with_core(|core| ((), core.seed_history(&view.room, view.messages.clone(), view.has_more)));
         }
         if self.current.get_untracked() != view.room {
             self.current.set(view.room.clone());
@@ -238,19 +189,20 @@ impl Live {
 
     /// Adds `room` to the rooms this browser follows, joining it live if connected.
     fn join_room(&self, room: &str) {
-        if self.joined.with_untracked(|j| j.iter().any(|r| r == room)) {
-            return;
-        }
-        self.joined.update(|j| j.push(room.to_owned()));
-        browser::store(JOINED_KEY, &self.joined.with_untracked(|j| j.join(",")));
-        let since = self.room(room).since();
-        self.emit(ClientEvent::Join { room: room.to_owned(), since });
+        self.room(room);
+        let frames = self.with_core(|core| {
+            let followed = core.follow(room);
+            (followed.send, followed.changes)
+        });
+        self.emit(frames);
     }
 
-    fn emit(&self, event: ClientEvent) {
+    fn emit(&self, frames: Vec<ClientEvent>) {
         self.outgoing.with_value(|out| {
             if let Some(out) = out {
-                let _ = out.unbounded_send(Ok(event));
+                for frame in frames {
+                    let _ = out.unbounded_send(Ok(frame));
+                }
             }
         });
     }
@@ -258,99 +210,45 @@ impl Live {
     /// Queues a message for the current room: shown as pending at once, sent now if
     /// connected, else on reconnect.
     pub fn send(&self, text: &str) -> Result<(), protocol::Invalid> {
-        let text = protocol::message_text(text)?.to_owned();
         let room = self.current.get_untracked();
+        self.room(&room);
         let client_id = browser::random_id();
-        let state = self.room(&room);
-        state.pending.update(|p| p.push(Pending { client_id: client_id.clone(), text: text.clone() }));
-        self.notice.set(None);
-        self.typing.update_value(|t| *t = OwnTyping::default());
-        self.emit(ClientEvent::Send { room, client_id, text });
+        let frames = self.with_core(|core| match core.send(&room, &client_id, text) {
+            Ok(sent) => (Ok(sent.send), sent.changes),
+            Err(invalid) => (Err(invalid), Changes::default()),
+        })?;
+        self.emit(frames);
         Ok(())
     }
 
     /// The composer changed: tell the room (throttled), or that typing stopped.
     pub fn draft_changed(&self, text: String) {
-        let now = browser::now_ms();
-        if text.trim().is_empty() {
-            self.stop_typing();
-            return;
-        }
-        let interval = if self.share_drafts.get_untracked() { DRAFT_INTERVAL_MS } else { TYPING_INTERVAL_MS };
-        let mut wait = None;
-        self.typing.update_value(|t| {
-            t.text = text;
-            t.last_key = now;
-            let elapsed = now - t.last_sent;
-            if !t.flush_scheduled {
-                t.flush_scheduled = true;
-                wait = Some(if elapsed >= interval { 0.0 } else { interval - elapsed });
-            }
-        });
-        if let Some(wait) = wait {
-            if wait == 0.0 {
-                self.flush_typing();
-            } else {
-                let live = *self;
-                browser::after(wait as u32, move || live.flush_typing());
-            }
-        }
-        // Idle for the timeout: stop.
-        let live = *self;
-        browser::after(TYPING_TIMEOUT_MS as u32, move || {
-            let idle = live
-                .typing
-                .with_value(|t| t.active && browser::now_ms() - t.last_key >= TYPING_TIMEOUT_MS - 1.0);
-            if idle {
-                live.stop_typing();
-            }
-        });
-    }
-
-    fn flush_typing(&self) {
-        let share = self.share_drafts.get_untracked();
-        let text = self.typing.try_update_value(|t| {
-            t.flush_scheduled = false;
-            if t.text.trim().is_empty() {
-                return None;
-            }
-            t.last_sent = browser::now_ms();
-            t.active = true;
-            Some(t.text.clone())
-        });
-        if let Some(Some(text)) = text {
-            let draft = share.then_some(text);
-            self.emit(ClientEvent::Typing { room: self.current.get_untracked(), draft });
-        }
+        let room = self.current.get_untracked();
+        let frames = self.with_core(|core| (core.draft_changed(&room, &text, browser::now_ms()), Changes::default()));
+        self.emit(frames);
+        self.schedule_poll();
     }
 
     pub fn stop_typing(&self) {
-        let was_active = self.typing.try_update_value(|t| {
-            let was = t.active;
-            *t = OwnTyping::default();
-            was
-        });
-        if was_active == Some(true) {
-            self.emit(ClientEvent::StopTyping { room: self.current.get_untracked() });
-        }
+        let frames = self.with_core(|core| (core.stop_typing(), Changes::default()));
+        self.emit(frames);
     }
 
     /// Asks for the page before the oldest message held.
     pub fn load_older(&self, room: &str) {
-        let state = self.room(room);
-        if state.loading_older.get_untracked() || !state.has_more.get_untracked() {
-            return;
-        }
-        let Some(before) = state.messages.with_untracked(|m| m.first().map(|m| m.seq)) else { return };
-        state.loading_older.set(true);
-        self.emit(ClientEvent::LoadOlder { room: room.to_owned(), before });
+        self.room(room);
+        let frames = self.with_core(|core| {
+            let asked = core.load_older(room);
+            (asked.send, asked.changes)
+        });
+        self.emit(frames);
     }
 
     /// Marks everything in `room` as read.
     pub fn mark_read(&self, room: &str) {
         let state = self.room(room);
-        let last = state.last_seq();
-        if state.last_read.get_untracked() < last {
+        let moved = self.core.try_update_value(|core| core.mark_read(room)).flatten();
+        if let Some(last) = moved {
             state.last_read.set(last);
             let mut marks = read_marks();
             marks.insert(room.to_owned(), last);
@@ -364,201 +262,149 @@ impl Live {
         let state = self.room(room);
         let last_read = state.last_read.get();
         let me = self.nickname.get();
-        state.messages.with(|messages| {
-            messages.iter().rev().take_while(|m| m.seq > last_read).filter(|m| m.author != me).count()
-        })
+        state.messages.with(|messages| client::unread(messages, last_read, &me))
     }
 
     pub fn set_share_drafts(&self, share: bool) {
         self.share_drafts.set(share);
+        self.core.update_value(|core| core.set_share_drafts(share));
         browser::store(SHARE_KEY, if share { "1" } else { "0" });
     }
 
-    /// Adds messages a room lacks (the server sends them in order) and retires the pending
-    /// copies of the reader's own.
-    fn receive(&self, room: &str, incoming: Vec<Message>) {
-        let state = self.room(room);
-        let last = state.last_seq();
-        let fresh: Vec<Message> = incoming.into_iter().filter(|m| m.seq > last).collect();
-        if fresh.is_empty() {
+    fn apply(&self, event: ServerEvent) {
+        if let ServerEvent::History { room, .. } | ServerEvent::Older { room, .. } = &event {
+            self.room(room);
+        }
+        if let ServerEvent::Message(message) = &event {
+            self.room(&message.room);
+        }
+        self.with_core(|core| ((), core.apply(event, browser::now_ms())));
+        self.schedule_poll();
+    }
+
+    /// Copies what changed in the core into the signals.
+    fn show(&self, changes: Changes) {
+        if changes.is_empty() {
             return;
         }
-        let me = self.nickname.get_untracked();
-        state.pending.update(|pending| {
-            pending.retain(|p| !fresh.iter().any(|m| m.client_id == p.client_id && m.author == me))
-        });
-        state.typists.update(|typists| typists.retain(|t| !fresh.iter().any(|m| m.author == t.author)));
-        state.messages.update(|messages| messages.extend(fresh));
-    }
-
-    fn system_line(&self, room: &str, text: String) {
-        let state = self.room(room);
-        let id = self.next_line.try_update_value(|n| {
-            *n += 1;
-            *n
-        });
-        let after_seq = state.last_seq();
-        state.system.update(|lines| lines.push(SystemLine { id: id.unwrap_or(0), after_seq, text }));
-    }
-
-    fn apply(&self, event: ServerEvent) {
-        let me = self.nickname.get_untracked();
-        match event {
-            ServerEvent::Welcome { .. } => self.status.set(Status::Connected),
-            ServerEvent::Rooms { rooms } => self.rooms.set(rooms),
-            ServerEvent::RoomCreated { room } => {
-                self.rooms.update(|rooms| match rooms.iter_mut().find(|r| r.name == room.name) {
-                    Some(known) => *known = room,
-                    None => {
-                        rooms.push(room);
-                        rooms.sort_by(|a, b| a.name.cmp(&b.name));
-                    }
-                })
-            }
-            ServerEvent::Removed { room } => {
-                self.forget(&room);
-                self.notice.set(Some(format!("You are no longer a member of {room}.")));
-            }
-            ServerEvent::History { room, messages, has_more } => {
-                let state = self.room(&room);
-                if !state.loaded.get_value() {
-                    state.has_more.set(has_more);
-                    state.loaded.set_value(true);
+        let mut copies = Vec::new();
+        let (status, nickname, rooms, joined, notice) = self
+            .core
+            .with_value(|core| {
+                for (room, c) in &changes.in_rooms {
+                    let Some(r) = core.room(room) else { continue };
+                    copies.push((
+                        room.clone(),
+                        RoomCopy {
+                            messages: c.messages.then(|| r.messages.clone()),
+                            has_more: c.has_more.then_some(r.has_more),
+                            pending: c.pending.then(|| r.pending.clone()),
+                            members: c.members.then(|| r.members.clone()),
+                            typists: c.typists.then(|| r.typists.clone()),
+                            system: c.system.then(|| r.system.clone()),
+                            loading_older: c.loading_older.then_some(r.loading_older),
+                        },
+                    ));
                 }
-                self.receive(&room, messages);
+                (
+                    changes.status.then(|| core.status()),
+                    changes.nickname.then(|| core.nickname().to_owned()),
+                    changes.rooms.then(|| core.rooms().to_vec()),
+                    changes.joined.then(|| core.joined().to_vec()),
+                    changes.notice.then(|| core.notice().map(str::to_owned)),
+                )
+            });
+        if let Some(status) = status {
+            self.status.set(status);
+        }
+        if let Some(nickname) = nickname {
+            self.nickname.set(nickname);
+        }
+        if let Some(rooms) = rooms {
+            self.rooms.set(rooms);
+        }
+        if let Some(joined) = joined {
+            browser::store(JOINED_KEY, &joined.join(","));
+            self.joined.set(joined);
+        }
+        if let Some(notice) = notice {
+            self.notice.set(notice);
+        }
+        for (room, copy) in copies {
+            let state = self.room(&room);
+            if let Some(messages) = copy.messages {
+                state.messages.set(messages);
             }
-            ServerEvent::Message(message) => {
-                let room = message.room.clone();
-                self.receive(&room, vec![message]);
-            }
-            ServerEvent::Older { room, messages, has_more } => {
-                let state = self.room(&room);
-                let first = state.messages.with_untracked(|m| m.first().map_or(Seq::MAX, |m| m.seq));
-                let older: Vec<Message> = messages.into_iter().filter(|m| m.seq < first).collect();
-                state.messages.update(|m| {
-                    m.splice(0..0, older);
-                });
+            if let Some(has_more) = copy.has_more {
                 state.has_more.set(has_more);
-                state.loading_older.set(false);
             }
-            ServerEvent::Members { room, members } => self.room(&room).members.set(members),
-            ServerEvent::Joined { room, nickname } => {
-                let state = self.room(&room);
-                let known = state.members.with_untracked(|m| m.contains(&nickname));
-                if !known {
-                    state.members.update(|m| {
-                        m.push(nickname.clone());
-                        m.sort();
-                    });
-                    if nickname != me {
-                        self.system_line(&room, format!("{nickname} joined"));
-                    }
-                }
+            if let Some(pending) = copy.pending {
+                state.pending.set(pending);
             }
-            ServerEvent::Left { room, nickname } => {
-                let state = self.room(&room);
-                state.members.update(|m| m.retain(|n| *n != nickname));
-                state.typists.update(|t| t.retain(|t| t.author != nickname));
-                if nickname != me {
-                    self.system_line(&room, format!("{nickname} left"));
-                }
+            if let Some(members) = copy.members {
+                state.members.set(members);
             }
-            ServerEvent::Typing { room, author, draft } => {
-                if author == me {
-                    return;
-                }
-                let typist = Typist { author, draft, at: browser::now_ms() };
-                self.room(&room).typists.update(|typists| {
-                    match typists.iter_mut().find(|t| t.author == typist.author) {
-                        Some(existing) => *existing = typist,
-                        None => typists.push(typist),
-                    }
-                });
+            if let Some(typists) = copy.typists {
+                state.typists.set(typists);
             }
-            ServerEvent::StopTyping { room, author } => {
-                self.room(&room).typists.update(|t| t.retain(|t| t.author != author));
+            if let Some(system) = copy.system {
+                state.system.set(system);
             }
-            ServerEvent::Ack { .. } => {}
-            ServerEvent::Error { message, client_id, room, code } => {
-                // A followed room this person may no longer see (e.g. removed while away).
-                if let (Some(room), protocol::ErrorCode::UnknownRoom) = (room, code) {
-                    self.forget(&room);
-                }
-                if let (Some(id), protocol::ErrorCode::RateLimited) = (&client_id, code) {
-                    // Not stored, only early: keep it and try again in a moment.
-                    let (live, id) = (*self, id.clone());
-                    browser::after(RATE_LIMIT_RETRY_MS, move || live.resend(&id));
-                } else if let Some(id) = client_id {
-                    self.states.with_value(|states| {
-                        for state in states.values() {
-                            state.pending.update(|p| p.retain(|p| p.client_id != id));
-                        }
-                    });
-                }
-                self.notice.set(Some(message));
+            if let Some(loading) = copy.loading_older {
+                state.loading_older.set(loading);
+            }
+        }
+        for room in changes.forgotten {
+            if self.current.get_untracked() == room {
+                self.evicted.set(Some(room));
             }
         }
     }
 
-    /// Sends a pending message again (after the server asked to slow down).
-    fn resend(&self, client_id: &str) {
-        let found = self.states.with_value(|states| {
-            states.values().find_map(|state| {
-                let text = state.pending.with_untracked(|p| {
-                    p.iter().find(|p| p.client_id == client_id).map(|p| p.text.clone())
-                })?;
-                Some((state.name.get_value(), text))
-            })
+    /// Lets the core do what it has due (throttled typing, resends after "slow down"), on a
+    /// timer set for the moment it asks for.
+    fn schedule_poll(&self) {
+        let Some(due) = self.core.with_value(Core::next_due) else { return };
+        if self.poll_at.get_value().is_some_and(|at| at <= due) {
+            return;
+        }
+        self.poll_at.set_value(Some(due));
+        let live = *self;
+        let wait = (due - browser::now_ms()).max(0.0);
+        browser::after(wait.ceil() as u32, move || {
+            live.poll_at.set_value(None);
+            live.poll();
         });
-        if let Some((room, text)) = found {
-            self.emit(ClientEvent::Send { room, client_id: client_id.to_owned(), text });
-        }
     }
 
-    /// Stops following a room the reader may no longer see.
-    fn forget(&self, room: &str) {
-        self.rooms.update(|rooms| rooms.retain(|r| r.name != room));
-        if self.joined.with_untracked(|j| j.iter().any(|r| r == room)) {
-            self.joined.update(|j| j.retain(|r| r != room));
-            browser::store(JOINED_KEY, &self.joined.with_untracked(|j| j.join(",")));
-        }
-        if self.current.get_untracked() == room {
-            self.evicted.set(Some(room.to_owned()));
-        }
+    fn poll(&self) {
+        let frames = self.with_core(|core| {
+            let polled = core.poll(browser::now_ms());
+            (polled.send, polled.changes)
+        });
+        self.emit(frames);
+        self.schedule_poll();
     }
 
     /// The opening frames of a connection: who we are, where we were in every room, and
     /// what is unsent.
     fn opening_frames(&self) -> Vec<ClientEvent> {
-        let mut frames = vec![ClientEvent::Hello { nickname: self.nickname.get_untracked(), password: None }];
-        for room in self.joined.get_untracked() {
-            let state = self.room(&room);
-            frames.push(ClientEvent::Join { room: room.clone(), since: state.since() });
-            state.pending.with_untracked(|pending| {
-                frames.extend(pending.iter().map(|p| ClientEvent::Send {
-                    room: room.clone(),
-                    client_id: p.client_id.clone(),
-                    text: p.text.clone(),
-                }))
-            });
-        }
-        frames
+        self.with_core(|core| {
+            let opening = core.connecting();
+            (opening.send, opening.changes)
+        })
     }
 
     /// Restores what this browser remembers: the rooms it follows and the sharing choice.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     fn restore(&self) {
         if let Some(joined) = browser::load(JOINED_KEY) {
-            let mut rooms = self.joined.get_untracked();
             for room in joined.split(',').filter_map(|r| protocol::room_name(r).ok()) {
-                if !rooms.contains(&room) {
-                    rooms.push(room);
-                }
+                self.join_room(&room);
             }
-            self.joined.set(rooms);
         }
         if let Some(share) = browser::load(SHARE_KEY) {
-            self.share_drafts.set(share != "0");
+            self.set_share_drafts(share != "0");
         }
     }
 
@@ -575,14 +421,12 @@ impl Live {
         self.watch_network();
         self.start_clock();
         leptos::task::spawn_local(async move {
-            let mut failures: u32 = 0;
             loop {
                 if !browser::online() {
-                    self.status.set(Status::Offline);
+                    self.with_core(|core| ((), core.offline()));
                     wait_until_online().await;
                     continue;
                 }
-                self.status.set(if failures == 0 { Status::Connecting } else { Status::Reconnecting });
                 let (out, input) = futures::channel::mpsc::unbounded();
                 for frame in self.opening_frames() {
                     let _ = out.unbounded_send(Ok(frame));
@@ -596,27 +440,20 @@ impl Live {
                         let next =
                             futures::future::select(events.next(), Box::pin(wait_until_offline())).await;
                         match next {
-                            futures::future::Either::Left((Some(Ok(event)), _)) => {
-                                if matches!(event, ServerEvent::Welcome { .. }) {
-                                    failures = 0;
-                                }
-                                self.apply(event);
-                            }
+                            futures::future::Either::Left((Some(Ok(event)), _)) => self.apply(event),
                             _ => break,
                         }
                     }
                 }
                 // Dropping the sender and the stream closes the socket.
                 self.outgoing.set_value(None);
-                // Peers clear our typing when the connection drops.
-                self.typing.update_value(|t| *t = OwnTyping::default());
-                failures += 1;
+                let delay =
+                    self.with_core(|core| core.disconnected(browser::now_ms(), js_sys::Math::random()));
                 if !browser::online() {
                     continue;
                 }
-                self.status.set(Status::Reconnecting);
                 let _ = futures::future::select(
-                    Box::pin(gloo_timers::future::sleep(backoff(failures))),
+                    Box::pin(gloo_timers::future::sleep(std::time::Duration::from_millis(delay as u64))),
                     Box::pin(wait_until_offline()),
                 )
                 .await;
@@ -627,30 +464,20 @@ impl Live {
     /// Going offline and online shows at once in the status.
     #[cfg(feature = "hydrate")]
     fn watch_network(&self) {
-        let status = self.status;
-        let _ =
-            leptos::prelude::window_event_listener(leptos::ev::offline, move |_| status.set(Status::Offline));
+        let live = *self;
+        let _ = leptos::prelude::window_event_listener(leptos::ev::offline, move |_| {
+            live.with_core(|core| ((), core.offline()))
+        });
     }
 
+    /// A clock for the typing indicators' expiry (the core forgets quiet typists on poll).
     #[cfg(feature = "hydrate")]
     fn start_clock(&self) {
-        let tick = self.tick;
-        let states = self.states;
+        let live = *self;
         let _ = leptos::prelude::set_interval_with_handle(
             move || {
-                let now = browser::now_ms();
-                tick.set(now);
-                // Forget typists who went quiet.
-                states.with_value(|states| {
-                    for state in states.values() {
-                        let stale = state
-                            .typists
-                            .with_untracked(|t| t.iter().any(|t| now - t.at > TYPING_TIMEOUT_MS));
-                        if stale {
-                            state.typists.update(|t| t.retain(|t| now - t.at <= TYPING_TIMEOUT_MS));
-                        }
-                    }
-                });
+                live.tick.set(browser::now_ms());
+                live.poll();
             },
             std::time::Duration::from_secs(1),
         );
@@ -674,15 +501,6 @@ fn read_marks() -> HashMap<String, Seq> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-/// Delay before reconnect attempt `n` (1-based): doubling from 0.5 s, capped at 10 s, with
-/// jitter so that a restarted server is not hit by every client at once.
-#[cfg(feature = "hydrate")]
-fn backoff(n: u32) -> std::time::Duration {
-    let ceiling = (500u64 << n.saturating_sub(1).min(5)).min(10_000) as f64;
-    let jittered = ceiling * (0.5 + 0.5 * js_sys::Math::random());
-    std::time::Duration::from_millis(jittered as u64)
 }
 
 /// Resolves when the browser reports it is online (at once if it is).

@@ -7,11 +7,9 @@ pub const LIGHT_BACKGROUNDS: [&str; 4] = ["#f6f7f9", "#ffffff", "#dbeafe", "#fff
 pub const DARK_BACKGROUNDS: [&str; 4] = ["#121417", "#1b1e23", "#1e3a66", "#22262c"];
 pub const MIN_CONTRAST: f64 = 4.5;
 
-/// The hue of a nickname, stable across builds and platforms (FNV-1a).
-pub fn hue(name: &str) -> u32 {
-    let hash = name.bytes().fold(0x811c9dc5u32, |h, b| (h ^ b as u32).wrapping_mul(0x01000193));
-    hash % 360
-}
+/// The hue of a nickname, shared with the terminal client.
+pub use client::palette::hue;
+use client::palette::hsl_to_rgb;
 
 /// The inline style giving a name its colours: `--name-light` and `--name-dark`.
 pub fn name_style(name: &str) -> String {
@@ -38,21 +36,6 @@ fn readable(hue: f64, saturation: f64, start: f64, step: f64, backgrounds: &[&st
         }
         lightness += step;
     }
-}
-
-fn hsl_to_rgb(h: f64, s: f64, l: f64) -> [f64; 3] {
-    let c = (1.0 - (2.0 * l - 1.0).abs()) * s;
-    let x = c * (1.0 - ((h / 60.0) % 2.0 - 1.0).abs());
-    let m = l - c / 2.0;
-    let (r, g, b) = match (h / 60.0) as u32 {
-        0 => (c, x, 0.0),
-        1 => (x, c, 0.0),
-        2 => (0.0, c, x),
-        3 => (0.0, x, c),
-        4 => (x, 0.0, c),
-        _ => (c, 0.0, x),
-    };
-    [r + m, g + m, b + m].map(|v| (v * 255.0).round().clamp(0.0, 255.0))
 }
 
 fn to_hex([r, g, b]: [f64; 3]) -> String {
