@@ -86,7 +86,10 @@ pub struct RoomState {
     /// Older messages exist before the first one held.
     pub has_more: RwSignal<bool>,
     pub pending: RwSignal<Vec<Pending>>,
+    /// Who is here, sorted: everyone in a small room, the pages loaded so far in a big one.
     pub members: RwSignal<Vec<String>>,
+    /// How many people are here (more than `members` holds in a big room).
+    pub count: RwSignal<usize>,
     pub typists: RwSignal<Vec<Typist>>,
     pub system: RwSignal<Vec<SystemLine>>,
     /// The last `seq` the reader has seen here.
@@ -106,6 +109,7 @@ impl RoomState {
             has_more: RwSignal::new(false),
             pending: RwSignal::new(Vec::new()),
             members: RwSignal::new(Vec::new()),
+            count: RwSignal::new(0),
             typists: RwSignal::new(Vec::new()),
             system: RwSignal::new(Vec::new()),
             last_read: RwSignal::new(last_read),
@@ -336,6 +340,12 @@ impl Live {
     }
 
     /// Asks for the page before the oldest message held.
+    /// Asks for the next page of a big room's people (after the last one listed).
+    pub fn more_members(&self, room: &str) {
+        let after = self.room(room).members.with_untracked(|m| m.last().cloned());
+        self.emit(ClientEvent::ListMembers { room: room.to_owned(), after, limit: None });
+    }
+
     pub fn load_older(&self, room: &str) {
         let state = self.room(room);
         if state.loading_older.get_untracked() || !state.has_more.get_untracked() {
@@ -441,27 +451,38 @@ impl Live {
                 state.has_more.set(has_more);
                 state.loading_older.set(false);
             }
-            ServerEvent::Members { room, members } => self.room(&room).members.set(members),
-            ServerEvent::Joined { room, nickname } => {
+            ServerEvent::Members { room, members, count } => {
                 let state = self.room(&room);
-                let known = state.members.with_untracked(|m| m.contains(&nickname));
-                if !known {
-                    state.members.update(|m| {
-                        m.push(nickname.clone());
-                        m.sort();
-                    });
-                    if nickname != me {
-                        self.system_line(&room, format!("{nickname} joined"));
-                    }
+                state.count.set((count as usize).max(members.len()));
+                state.members.set(members);
+            }
+            // A big room's presence names nobody: only its count changes, and no lines.
+            ServerEvent::Presence { room, joined, left, count } => {
+                let state = self.room(&room);
+                state.count.set(count as usize);
+                let arrived: Vec<String> =
+                    state.members.with_untracked(|m| joined.into_iter().filter(|n| !m.contains(n)).collect());
+                state.members.update(|m| {
+                    m.retain(|n| !left.contains(n));
+                    m.extend(arrived.iter().cloned());
+                    m.sort();
+                });
+                state.typists.update(|t| t.retain(|t| !left.contains(&t.author)));
+                for name in arrived.iter().filter(|n| **n != me) {
+                    self.system_line(&room, format!("{name} joined"));
+                }
+                for name in left.iter().filter(|n| **n != me) {
+                    self.system_line(&room, format!("{name} left"));
                 }
             }
-            ServerEvent::Left { room, nickname } => {
+            ServerEvent::MemberPage { room, members, count, .. } => {
                 let state = self.room(&room);
-                state.members.update(|m| m.retain(|n| *n != nickname));
-                state.typists.update(|t| t.retain(|t| t.author != nickname));
-                if nickname != me {
-                    self.system_line(&room, format!("{nickname} left"));
-                }
+                state.count.set(count as usize);
+                state.members.update(|m| {
+                    let new: Vec<String> = members.into_iter().filter(|n| !m.contains(n)).collect();
+                    m.extend(new);
+                    m.sort();
+                });
             }
             ServerEvent::Typing { room, author, draft } => {
                 if author == me {

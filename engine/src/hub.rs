@@ -216,12 +216,8 @@ impl Hub {
         let members = lock(&self.rooms).get(room).cloned()?;
         let members = lock(&members);
         let skip = members.recent.len().checked_sub(limit)?;
-        let messages: Vec<Message> = members
-            .recent
-            .iter()
-            .skip(skip)
-            .filter_map(|event| event.message().cloned())
-            .collect();
+        let messages: Vec<Message> =
+            members.recent.iter().skip(skip).filter_map(|event| event.message().cloned()).collect();
         let has_more = messages.first().is_some_and(|m| m.seq > 1);
         Some((messages, has_more))
     }

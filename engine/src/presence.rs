@@ -175,7 +175,9 @@ impl Presence {
     /// The people in `room` whose nickname sorts after `after`, at most `limit`.
     pub fn page(&self, room: &str, after: Option<&str>, limit: usize) -> Page {
         let rooms = self.lock();
-        let Some(state) = rooms.get(room) else { return Page { members: Vec::new(), has_more: false, count: 0 } };
+        let Some(state) = rooms.get(room) else {
+            return Page { members: Vec::new(), has_more: false, count: 0 };
+        };
         let from = after.map_or(Bound::Unbounded, Bound::Excluded);
         let mut names = state.people.range::<str, _>((from, Bound::Unbounded)).map(|(name, _)| name);
         let members: Vec<String> = names.by_ref().take(limit).cloned().collect();

@@ -189,12 +189,7 @@ pub enum ServerEvent {
     },
     /// Answer to `list_members`: the next people present, sorted; `has_more` when more sort
     /// after the last one.
-    MemberPage {
-        room: String,
-        members: Vec<String>,
-        has_more: bool,
-        count: u32,
-    },
+    MemberPage { room: String, members: Vec<String>, has_more: bool, count: u32 },
     /// Someone is typing in a room; `draft` is their text so far if they share it.
     Typing {
         room: String,
