@@ -202,7 +202,7 @@ impl Hub {
         let members = lock(&self.rooms).get(room).cloned()?;
         let members = lock(&members);
         let first = members.recent.front()?.message()?.seq;
-        if first > last + 1 {
+        if first > last.saturating_add(1) {
             return None;
         }
         let after = members.recent.iter().filter_map(|event| event.message()).filter(|m| m.seq > last);
