@@ -38,7 +38,10 @@ pub struct RoomState {
     /// Older messages exist before the first one held.
     pub has_more: RwSignal<bool>,
     pub pending: RwSignal<Vec<Pending>>,
+    /// Who is here, sorted: everyone in a small room, the pages loaded so far in a big one.
     pub members: RwSignal<Vec<String>>,
+    /// How many people are here (more than `members` holds in a big room).
+    pub count: RwSignal<usize>,
     pub typists: RwSignal<Vec<Typist>>,
     pub system: RwSignal<Vec<SystemLine>>,
     /// The last `seq` the reader has seen here.
@@ -56,6 +59,7 @@ impl RoomState {
             has_more: RwSignal::new(false),
             pending: RwSignal::new(Vec::new()),
             members: RwSignal::new(Vec::new()),
+            count: RwSignal::new(0),
             typists: RwSignal::new(Vec::new()),
             system: RwSignal::new(Vec::new()),
             last_read: RwSignal::new(last_read),
@@ -73,7 +77,7 @@ struct RoomCopy {
     messages: Option<Vec<Message>>,
     has_more: Option<bool>,
     pending: Option<Vec<Pending>>,
-    members: Option<Vec<String>>,
+    members: Option<(Vec<String>, usize)>,
     typists: Option<Vec<Typist>>,
     system: Option<Vec<SystemLine>>,
     loading_older: Option<bool>,
@@ -234,6 +238,12 @@ impl Live {
         self.emit(frames);
     }
 
+    /// Asks for the next page of a big room's people (after the last one listed).
+    pub fn more_members(&self, room: &str) {
+        let frames = self.core.with_value(|core| core.more_members(room));
+        self.emit(frames);
+    }
+
     /// Asks for the page before the oldest message held.
     pub fn load_older(&self, room: &str) {
         self.room(room);
@@ -299,7 +309,7 @@ impl Live {
                             messages: c.messages.then(|| r.messages.clone()),
                             has_more: c.has_more.then_some(r.has_more),
                             pending: c.pending.then(|| r.pending.clone()),
-                            members: c.members.then(|| r.members.clone()),
+                            members: c.members.then(|| (r.members.clone(), r.count.max(r.members.len()))),
                             typists: c.typists.then(|| r.typists.clone()),
                             system: c.system.then(|| r.system.clone()),
                             loading_older: c.loading_older.then_some(r.loading_older),
@@ -341,8 +351,9 @@ impl Live {
             if let Some(pending) = copy.pending {
                 state.pending.set(pending);
             }
-            if let Some(members) = copy.members {
+            if let Some((members, count)) = copy.members {
                 state.members.set(members);
+                state.count.set(count);
             }
             if let Some(typists) = copy.typists {
                 state.typists.set(typists);

@@ -2,6 +2,8 @@
 //! pinned to CPU 1 over the documented live protocol, prints a table and one JSON line per
 //! scenario, and writes `docs/benchmarks.md`. Every loop is bounded in count and time.
 
+mod bare;
+mod bigroom;
 mod capacity;
 mod client;
 mod page;
@@ -19,8 +21,9 @@ pub struct Args {
     #[arg(long, default_value = "target/release/natter")]
     pub natter: String,
     /// Scenarios to run: a (fan-out latency), b (highest fan-out rate within 100 ms p99),
-    /// c (idle connection memory), d (durable messages/s over 1,000 rooms), e (the page).
-    #[arg(long, value_delimiter = ',', default_value = "a,b,c,d,e")]
+    /// c (idle connection memory), d (durable messages/s over 1,000 rooms), e (the page),
+    /// f (10,000 in one room, a restart, and the cost per delivery beside a bare server).
+    #[arg(long, value_delimiter = ',', default_value = "a,b,c,d,e,f")]
     pub scenarios: Vec<String>,
     /// Scale every scenario down (for a quick smoke run): divide clients and duration by this.
     #[arg(long, default_value_t = 1)]
@@ -34,10 +37,27 @@ pub struct Args {
     /// The built site (`cargo leptos build --release`) whose WASM and JS scenario e weighs.
     #[arg(long, default_value = "target/site")]
     pub site: String,
+    /// Be the bare broadcast server of scenario f instead (started by the bench itself).
+    #[arg(long, hide = true)]
+    pub bare_server: bool,
+    #[arg(long, hide = true, default_value = "127.0.0.1:0")]
+    pub addr: String,
+    #[arg(long, hide = true)]
+    pub data_dir: Option<String>,
 }
 
 fn main() -> std::process::ExitCode {
     let args = Args::parse();
+    if args.bare_server {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        return match runtime.block_on(bare::serve(&args.addr)) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("bare server: {error}");
+                std::process::ExitCode::FAILURE
+            }
+        };
+    }
     // The generator runs on CPU 1, the server on CPU 0.
     server::pin_self_to_cpu(1);
     let _ = rlimit::increase_nofile_limit(200_000);

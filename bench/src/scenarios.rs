@@ -29,6 +29,7 @@ pub async fn run(args: &Args) -> Result<Vec<Outcome>, String> {
             "c" => idle_memory(&Server::start(&args.natter, &[])?, 10_000 / scale).await?,
             "d" => crate::capacity::durable(args, 1000 / scale, (10 / scale as u64).max(3)).await?,
             "e" => crate::page::page(args, (10 / scale as u64).max(2)).await?,
+            "f" => crate::bigroom::big_room(args, 10_000 / scale).await?,
             other => return Err(format!("unknown scenario {other:?}")),
         };
         outcomes.push(outcome);
@@ -101,7 +102,7 @@ impl Cpu {
 }
 
 /// What the server (`pid`) and this process use of a core between `from` and `to`.
-async fn cpu_between(pid: u32, from: Instant, to: Instant) -> Option<Cpu> {
+pub async fn cpu_between(pid: u32, from: Instant, to: Instant) -> Option<Cpu> {
     tokio::time::sleep_until(from.into()).await;
     let own = std::process::id();
     let (server, generator) = (crate::server::cpu_ns(pid)?, crate::server::cpu_ns(own)?);

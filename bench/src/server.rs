@@ -7,6 +7,8 @@ pub struct Server {
     pub addr: String,
     pub pid: u32,
     child: Child,
+    /// The command line without its address, for a restart.
+    command: String,
     _data: TempDir,
 }
 
@@ -32,30 +34,21 @@ impl Server {
     pub fn start(binary: &str, extra: &[&str]) -> Result<Server, String> {
         let data =
             std::env::temp_dir().join(format!("natter-bench-{}-{}", std::process::id(), rand_suffix()));
-        let mut child = Command::new("bash")
-            .arg("-c")
-            .arg(format!(
-                "ulimit -Sn $(ulimit -Hn); exec taskset -c 0 {binary} --addr 127.0.0.1:0 --data-dir {} {}",
-                data.display(),
-                extra.join(" ")
-            ))
-            .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|e| format!("cannot start {binary}: {e}"))?;
-        let stdout = child.stdout.take().ok_or("no stdout")?;
-        let mut lines = BufReader::new(stdout).lines();
-        let addr = loop {
-            let line = lines.next().ok_or("natter exited before listening")?.map_err(|e| e.to_string())?;
-            if let Some(rest) = line.split("listening on http://").nth(1) {
-                break rest.split_whitespace().next().unwrap_or_default().to_owned();
-            }
-        };
-        std::thread::spawn(move || for _ in lines.by_ref() {});
+        let command = format!("{binary} --data-dir {} {}", data.display(), extra.join(" "));
+        let (child, addr) = spawn(&command, "127.0.0.1:0")?;
         let pid = child.id();
-        Ok(Server { addr, pid, child, _data: TempDir(data) })
+        Ok(Server { addr, pid, child, command, _data: TempDir(data) })
+    }
+
+    /// Stops the server as a deploy does (SIGTERM, then waits for it to exit) and starts it
+    /// again on the same address and data; returns when it listens.
+    pub fn restart(&mut self) -> Result<(), String> {
+        let _ = Command::new("kill").args(["-TERM", &self.pid.to_string()]).status();
+        let _ = self.child.wait();
+        let (child, _) = spawn(&self.command, &self.addr)?;
+        self.pid = child.id();
+        self.child = child;
+        Ok(())
     }
 
     /// Resident memory of the server process, in KiB.
@@ -70,6 +63,29 @@ impl Server {
             })
             .unwrap_or(0)
     }
+}
+
+/// Runs `command --addr addr` pinned to CPU 0; returns the child and the address it listens on.
+fn spawn(command: &str, addr: &str) -> Result<(Child, String), String> {
+    let mut child = Command::new("bash")
+        .arg("-c")
+        .arg(format!("ulimit -Sn $(ulimit -Hn); exec taskset -c 0 {command} --addr {addr}"))
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot start {command}: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let addr = loop {
+        let line = lines.next().ok_or("the server exited before listening")?.map_err(|e| e.to_string())?;
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.split_whitespace().next().unwrap_or_default().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines.by_ref() {});
+    Ok((child, addr))
 }
 
 fn rand_suffix() -> u128 {

@@ -327,6 +327,12 @@ impl Core {
     }
 
     /// Asks for the page before the oldest message held in `room`.
+    /// Asks for the next page of a big room's people (after the last one listed).
+    pub fn more_members(&self, room: &str) -> Vec<ClientEvent> {
+        let after = self.room(room).and_then(|r| r.members.last().cloned());
+        vec![ClientEvent::ListMembers { room: room.to_owned(), after, limit: None }]
+    }
+
     pub fn load_older(&mut self, room: &str) -> Outcome {
         if !self.open {
             return Outcome::default();
@@ -506,31 +512,39 @@ impl Core {
                 c.has_more = true;
                 c.loading_older = true;
             }
-            ServerEvent::Members { room, members } => {
-                self.state(&room).members = members;
+            ServerEvent::Members { room, members, count } => {
+                let state = self.state(&room);
+                state.count = (count as usize).max(members.len());
+                state.members = members;
                 changes.room(&room).members = true;
             }
-            ServerEvent::Joined { room, nickname } => {
+            // A big room's presence names nobody: only its count changes, and no lines.
+            ServerEvent::Presence { room, joined, left, count } => {
                 let state = self.state(&room);
-                if !state.members.contains(&nickname) {
-                    state.members.push(nickname.clone());
-                    state.members.sort();
-                    changes.room(&room).members = true;
-                    if nickname != me {
-                        self.system_line(&room, format!("{nickname} joined"), &mut changes);
-                    }
-                }
-            }
-            ServerEvent::Left { room, nickname } => {
-                let state = self.state(&room);
-                state.members.retain(|n| *n != nickname);
-                state.typists.retain(|t| t.author != nickname);
+                state.count = count as usize;
+                let arrived: Vec<String> = joined.into_iter().filter(|n| !state.members.contains(n)).collect();
+                state.members.retain(|n| !left.contains(n));
+                state.members.extend(arrived.iter().cloned());
+                state.members.sort();
+                let before = state.typists.len();
+                state.typists.retain(|t| !left.contains(&t.author));
                 let c = changes.room(&room);
                 c.members = true;
-                c.typists = true;
-                if nickname != me {
-                    self.system_line(&room, format!("{nickname} left"), &mut changes);
+                c.typists |= before != self.state(&room).typists.len();
+                for name in arrived.iter().filter(|n| **n != me) {
+                    self.system_line(&room, format!("{name} joined"), &mut changes);
                 }
+                for name in left.iter().filter(|n| **n != me) {
+                    self.system_line(&room, format!("{name} left"), &mut changes);
+                }
+            }
+            ServerEvent::MemberPage { room, members, count, .. } => {
+                let state = self.state(&room);
+                state.count = count as usize;
+                let new: Vec<String> = members.into_iter().filter(|n| !state.members.contains(n)).collect();
+                state.members.extend(new);
+                state.members.sort();
+                changes.room(&room).members = true;
             }
             ServerEvent::Typing { room, author, draft } => {
                 if author == me {

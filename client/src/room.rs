@@ -34,7 +34,10 @@ pub struct Room {
     /// Older messages exist before the first one held.
     pub has_more: bool,
     pub pending: Vec<Pending>,
+    /// Who is here, sorted: everyone in a small room, the pages loaded so far in a big one.
     pub members: Vec<String>,
+    /// How many people are here (more than `members` holds in a big room).
+    pub count: usize,
     pub typists: Vec<Typist>,
     pub system: Vec<SystemLine>,
     /// The last `seq` the reader has seen here.

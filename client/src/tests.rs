@@ -217,14 +217,45 @@ fn unread_counts_others_messages_after_the_last_read() {
     assert_eq!(core.unread("nowhere"), 0);
 }
 
+fn presence(joined: &[&str], left: &[&str], count: u32) -> ServerEvent {
+    let names = |names: &[&str]| names.iter().map(|n| n.to_string()).collect();
+    ServerEvent::Presence { room: "general".into(), joined: names(joined), left: names(left), count }
+}
+
+#[test]
+fn a_big_room_keeps_its_count_and_pages_without_lines() {
+    let mut core = connected(vec![]);
+    let page = |from: usize| (from..from + 100).map(|i| format!("p{i:04}")).collect::<Vec<_>>();
+    core.apply(ServerEvent::Members { room: "general".into(), members: page(0), count: 900 }, 0.0);
+    let room = core.room("general").unwrap();
+    assert_eq!((room.members.len(), room.count), (100, 900));
+    core.apply(presence(&[], &[], 901), 0.0);
+    let room = core.room("general").unwrap();
+    assert_eq!(room.count, 901);
+    assert!(room.system.is_empty(), "no lines in a big room");
+    assert_eq!(
+        core.more_members("general"),
+        vec![ClientEvent::ListMembers { room: "general".into(), after: Some("p0099".into()), limit: None }]
+    );
+    // A page that overlaps what is listed adds only the new names, in order.
+    let changes = core.apply(
+        ServerEvent::MemberPage { room: "general".into(), members: page(50), has_more: true, count: 901 },
+        0.0,
+    );
+    assert!(changes.in_rooms["general"].members);
+    let listed = &core.room("general").unwrap().members;
+    assert_eq!(*listed, page(0).into_iter().chain(page(100).into_iter().take(50)).collect::<Vec<_>>());
+}
+
 #[test]
 fn members_typists_and_system_lines_follow_the_room() {
     let mut core = connected(vec![]);
-    core.apply(ServerEvent::Members { room: "general".into(), members: vec!["ann".into()] }, 0.0);
-    core.apply(ServerEvent::Joined { room: "general".into(), nickname: "bob".into() }, 0.0);
-    core.apply(ServerEvent::Joined { room: "general".into(), nickname: "bob".into() }, 0.0);
+    core.apply(ServerEvent::Members { room: "general".into(), members: vec!["ann".into()], count: 1 }, 0.0);
+    core.apply(presence(&["bob"], &[], 2), 0.0);
+    core.apply(presence(&["bob"], &[], 2), 0.0);
     let room = core.room("general").unwrap();
     assert_eq!(room.members, vec!["ann".to_string(), "bob".to_string()]);
+    assert_eq!(room.count, 2);
     assert_eq!(room.system.len(), 1);
     assert_eq!(room.system[0].text, "bob joined");
     let typing = |author: &str, draft: &str| ServerEvent::Typing {
@@ -247,9 +278,10 @@ fn members_typists_and_system_lines_follow_the_room() {
     core.apply(typing("bob", "bye"), 8000.0);
     core.apply(ServerEvent::Message(message(1, "bob", "b1")), 8000.0);
     assert!(core.room("general").unwrap().typists.is_empty());
-    core.apply(ServerEvent::Left { room: "general".into(), nickname: "bob".into() }, 0.0);
+    core.apply(presence(&[], &["bob"], 1), 0.0);
     let room = core.room("general").unwrap();
     assert_eq!(room.members, vec!["ann".to_string()]);
+    assert_eq!(room.count, 1);
     assert_eq!(room.system[1].text, "bob left");
     assert_eq!(room.system[1].after_seq, 1);
 }

@@ -57,6 +57,14 @@ impl HubEvent {
         HubEvent { origin, event, frame: OnceLock::new() }
     }
 
+    /// The message it carries, if it is one.
+    pub fn message(&self) -> Option<&Message> {
+        match &self.event {
+            ServerEvent::Message(message) => Some(message),
+            _ => None,
+        }
+    }
+
     /// The event as a frame (`protocol::frame`), encoded by whichever receiver asks first.
     pub fn frame(&self) -> &[u8] {
         self.frame.get_or_init(|| protocol::frame::encode_server(&self.event).into_boxed_slice())
@@ -185,6 +193,33 @@ impl Hub {
             Some(first) if seq(first) > last + 1 => None,
             _ => Some(members.recent.iter().filter(|event| seq(event) > last).take(limit).cloned().collect()),
         }
+    }
+
+    /// The first `limit` messages of `room` after `last`, if the room keeps every one of them
+    /// (`None`: read the store). Unlike [`Hub::recent_after`], for a connection that only
+    /// now joins: the room must hold the message right after `last`, or an older one.
+    pub fn kept_after(&self, room: &str, last: Seq, limit: usize) -> Option<Vec<Message>> {
+        let members = lock(&self.rooms).get(room).cloned()?;
+        let members = lock(&members);
+        let first = members.recent.front()?.message()?.seq;
+        if first > last.saturating_add(1) {
+            return None;
+        }
+        let after = members.recent.iter().filter_map(|event| event.message()).filter(|m| m.seq > last);
+        Some(after.take(limit).cloned().collect())
+    }
+
+    /// The latest `limit` messages of `room` and whether older ones exist, if the room keeps
+    /// that many (`None`: read the store). Only for a connection in the room, as
+    /// [`Hub::recent_after`]: a hot room's joins are answered from memory.
+    pub fn latest(&self, room: &str, limit: usize) -> Option<(Vec<Message>, bool)> {
+        let members = lock(&self.rooms).get(room).cloned()?;
+        let members = lock(&members);
+        let skip = members.recent.len().checked_sub(limit)?;
+        let messages: Vec<Message> =
+            members.recent.iter().skip(skip).filter_map(|event| event.message().cloned()).collect();
+        let has_more = messages.first().is_some_and(|m| m.seq > 1);
+        Some((messages, has_more))
     }
 
     /// Sends a committed message to everyone in its room.

@@ -1,41 +1,84 @@
 //! Who is in which room right now. Ephemeral: kept in memory, never stored.
 //!
-//! A person counts once however many connections they have in a room. Their leaving is
-//! announced only after a grace period without any connection, so a page reload or a brief
-//! network drop does not spam the room with leave and join lines.
+//! A person counts once however many connections they have in a room. Their leaving counts
+//! only after a grace period without any connection, so a page reload or a brief network
+//! drop does not spam the room with leave and join lines.
+//!
+//! Arrivals and departures are not announced one by one: a room gathers them and publishes
+//! one `presence` event at most every [`protocol::PRESENCE_PERIOD_MS`], so a room filling up
+//! costs a few frames per connection rather than one per arrival. A big room's event
+//! carries only its count ([`protocol::BIG_ROOM`]); its list is paged on demand.
 
 use crate::hub::{Hub, HubEvent};
 use protocol::ServerEvent;
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Bound;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
+
+/// The people in one room, and what changed since its last `presence` event.
+#[derive(Default)]
+struct Room {
+    /// nickname → open connections (0 while in the grace period).
+    people: BTreeMap<String, usize>,
+    /// Arrived since the last event (and still here).
+    joined: BTreeSet<String>,
+    /// Left since the last event (and not back).
+    left: BTreeSet<String>,
+    /// An event is due: a task will publish it.
+    due: bool,
+}
 
 #[derive(Clone)]
 pub struct Presence {
-    /// room → nickname → open connections (0 while in the grace period).
-    rooms: Arc<Mutex<HashMap<String, BTreeMap<String, usize>>>>,
+    rooms: Arc<Mutex<HashMap<String, Room>>>,
     hub: Hub,
     grace: Duration,
+    period: Duration,
+}
+
+/// One page of a room's people, sorted by nickname.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Page {
+    pub members: Vec<String>,
+    /// More people sort after the last one.
+    pub has_more: bool,
+    /// Everyone present.
+    pub count: usize,
 }
 
 impl Presence {
     pub fn new(hub: Hub, grace: Duration) -> Self {
-        Presence { rooms: Arc::default(), hub, grace }
+        let period = Duration::from_millis(protocol::PRESENCE_PERIOD_MS);
+        Presence { rooms: Arc::default(), hub, grace, period }
     }
 
-    /// A connection of `nickname` entered `room`. Announces the person if they were away.
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Room>> {
+        self.rooms.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A connection of `nickname` entered `room`. The person is announced if they were away.
     pub fn enter(&self, room: &str, nickname: &str) {
-        let arrived = {
-            let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-            let people = rooms.entry(room.to_owned()).or_default();
-            // An entry at 0 connections is someone in their grace period: not a new arrival.
-            let arrived = !people.contains_key(nickname);
-            *people.entry(nickname.to_owned()).or_insert(0) += 1;
-            arrived
+        let schedule = {
+            let mut rooms = self.lock();
+            let state = rooms.entry(room.to_owned()).or_default();
+            match state.people.get_mut(nickname) {
+                // Present already, or in their grace period: not a new arrival.
+                Some(connections) => {
+                    *connections += 1;
+                    return;
+                }
+                None => state.people.insert(nickname.to_owned(), 1),
+            };
+            if state.left.remove(nickname) {
+                // Gone and back within one period: nothing to tell.
+                return;
+            }
+            state.joined.insert(nickname.to_owned());
+            !std::mem::replace(&mut state.due, true)
         };
-        if arrived {
-            let event = ServerEvent::Joined { room: room.to_owned(), nickname: nickname.to_owned() };
-            self.hub.publish(room, HubEvent::new(None, event));
+        if schedule {
+            self.schedule(room);
         }
     }
 
@@ -43,8 +86,8 @@ impl Presence {
     /// theirs, the person is removed and their leaving announced.
     pub fn leave(&self, room: &str, nickname: &str) {
         let last = {
-            let mut rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-            match rooms.get_mut(room).and_then(|people| people.get_mut(nickname)) {
+            let mut rooms = self.lock();
+            match rooms.get_mut(room).and_then(|state| state.people.get_mut(nickname)) {
                 Some(connections) if *connections > 0 => {
                     *connections -= 1;
                     *connections == 0
@@ -57,25 +100,7 @@ impl Presence {
         }
         let presence = self.clone();
         let (room, nickname) = (room.to_owned(), nickname.to_owned());
-        let finish = move || {
-            let gone = {
-                let mut rooms = presence.rooms.lock().unwrap_or_else(|e| e.into_inner());
-                let gone = rooms.get(&room).and_then(|people| people.get(&nickname)) == Some(&0);
-                if gone {
-                    if let Some(people) = rooms.get_mut(&room) {
-                        people.remove(&nickname);
-                        if people.is_empty() {
-                            rooms.remove(&room);
-                        }
-                    }
-                }
-                gone
-            };
-            if gone {
-                let event = ServerEvent::Left { room: room.clone(), nickname };
-                presence.hub.publish(&room, HubEvent::new(None, event));
-            }
-        };
+        let finish = move || presence.gone(&room, &nickname);
         match tokio::runtime::Handle::try_current() {
             Ok(runtime) if !self.grace.is_zero() => {
                 let grace = self.grace;
@@ -88,9 +113,87 @@ impl Presence {
         }
     }
 
+    /// The grace period of `nickname` in `room` ended: removes them unless they came back.
+    fn gone(&self, room: &str, nickname: &str) {
+        let schedule = {
+            let mut rooms = self.lock();
+            let Some(state) = rooms.get_mut(room) else { return };
+            if state.people.get(nickname) != Some(&0) {
+                return;
+            }
+            state.people.remove(nickname);
+            // Arrived and gone within one period: nothing to tell.
+            if !state.joined.remove(nickname) {
+                state.left.insert(nickname.to_owned());
+            }
+            !std::mem::replace(&mut state.due, true)
+        };
+        if schedule {
+            self.schedule(room);
+        }
+    }
+
+    /// Publishes the room's gathered changes after one period (at once without a runtime).
+    fn schedule(&self, room: &str) {
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) if !self.period.is_zero() => {
+                let (presence, room) = (self.clone(), room.to_owned());
+                let period = self.period;
+                runtime.spawn(async move {
+                    tokio::time::sleep(period).await;
+                    presence.flush(&room);
+                });
+            }
+            _ => self.flush(room),
+        }
+    }
+
+    /// Publishes what changed in `room` since its last `presence` event.
+    fn flush(&self, room: &str) {
+        let event = {
+            let mut rooms = self.lock();
+            let Some(state) = rooms.get_mut(room) else { return };
+            state.due = false;
+            let (joined, left) = (std::mem::take(&mut state.joined), std::mem::take(&mut state.left));
+            let count = state.people.len();
+            if state.people.is_empty() {
+                rooms.remove(room);
+            }
+            if joined.is_empty() && left.is_empty() {
+                return;
+            }
+            let names = |set: BTreeSet<String>| match count <= protocol::BIG_ROOM {
+                true => set.into_iter().collect(),
+                false => Vec::new(),
+            };
+            let (joined, left) = (names(joined), names(left));
+            ServerEvent::Presence { room: room.to_owned(), joined, left, count: count as u32 }
+        };
+        self.hub.publish(room, HubEvent::new(None, event));
+    }
+
+    /// The people in `room` whose nickname sorts after `after`, at most `limit`.
+    pub fn page(&self, room: &str, after: Option<&str>, limit: usize) -> Page {
+        let rooms = self.lock();
+        let Some(state) = rooms.get(room) else {
+            return Page { members: Vec::new(), has_more: false, count: 0 };
+        };
+        let from = after.map_or(Bound::Unbounded, Bound::Excluded);
+        let mut names = state.people.range::<str, _>((from, Bound::Unbounded)).map(|(name, _)| name);
+        let members: Vec<String> = names.by_ref().take(limit).cloned().collect();
+        Page { members, has_more: names.next().is_some(), count: state.people.len() }
+    }
+
+    /// What a joining connection is told: everyone in a small room, the first page of a
+    /// big one.
+    pub fn on_join(&self, room: &str) -> Page {
+        let count = self.lock().get(room).map_or(0, |state| state.people.len());
+        let limit = if count <= protocol::BIG_ROOM { protocol::BIG_ROOM } else { protocol::MEMBER_PAGE };
+        self.page(room, None, limit)
+    }
+
     /// The people in `room`, sorted by nickname.
     pub fn members(&self, room: &str) -> Vec<String> {
-        let rooms = self.rooms.lock().unwrap_or_else(|e| e.into_inner());
-        rooms.get(room).map(|people| people.keys().cloned().collect()).unwrap_or_default()
+        self.page(room, None, usize::MAX).members
     }
 }

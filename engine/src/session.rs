@@ -310,6 +310,7 @@ impl Session {
                 }
                 Ok(Ok(()))
             }
+            ClientEvent::ListMembers { room, after, limit } => self.list_members(room, after, limit).await,
         };
         match result? {
             Ok(()) => Ok(()),
@@ -399,8 +400,8 @@ impl Session {
             self.rooms.insert(room.clone(), subscriber);
             self.engine.presence().enter(&room, &nickname);
         }
-        let members = self.engine.presence().members(&room);
-        self.send(ServerEvent::Members { room, members }).await?;
+        let page = self.engine.presence().on_join(&room);
+        self.send(ServerEvent::Members { room, members: page.members, count: page.count as u32 }).await?;
         Ok(Ok(()))
     }
 
@@ -412,22 +413,31 @@ impl Session {
         since: Option<Seq>,
     ) -> Result<Result<Seq, StoreError>, Gone> {
         let room = room.to_owned();
+        let hub = self.engine.hub().clone();
+        // A hot room answers from the messages it keeps, not the store: what is committed
+        // meanwhile is held for this session either way.
         Ok(Ok(match since {
-            None => match self.engine.history(&room, None, protocol::HISTORY_PAGE).await {
-                Ok(page) => {
-                    let last = page.messages.last().map_or(0, |m| m.seq);
-                    let (messages, has_more) = (page.messages, page.has_more);
-                    self.send(ServerEvent::History { room: room.clone(), messages, has_more }).await?;
-                    last
-                }
-                Err(error) => return Ok(Err(error)),
-            },
+            None => {
+                let (messages, has_more) = match hub.latest(&room, protocol::HISTORY_PAGE) {
+                    Some(latest) => latest,
+                    None => match self.engine.history(&room, None, protocol::HISTORY_PAGE).await {
+                        Ok(page) => (page.messages, page.has_more),
+                        Err(error) => return Ok(Err(error)),
+                    },
+                };
+                let last = messages.last().map_or(0, |m| m.seq);
+                self.send(ServerEvent::History { room: room.clone(), messages, has_more }).await?;
+                last
+            }
             Some(since) => {
                 let mut last = since;
                 loop {
-                    let messages = match self.engine.after(&room, last, REPLAY_CHUNK).await {
-                        Ok(messages) => messages,
-                        Err(error) => return Ok(Err(error)),
+                    let messages = match hub.kept_after(&room, last, REPLAY_CHUNK) {
+                        Some(kept) => kept,
+                        None => match self.engine.after(&room, last, REPLAY_CHUNK).await {
+                            Ok(messages) => messages,
+                            Err(error) => return Ok(Err(error)),
+                        },
                     };
                     let full = messages.len() == REPLAY_CHUNK;
                     last = messages.last().map_or(last, |m| m.seq);
@@ -579,6 +589,22 @@ impl Session {
             }
             Err(error) => self.store_failed(&room, error),
         }
+    }
+
+    async fn list_members(
+        &mut self,
+        room: String,
+        after: Option<String>,
+        limit: Option<u32>,
+    ) -> Result<Result<(), Invalid>, Gone> {
+        let room = match self.joined(&room) {
+            Ok(room) => room,
+            Err(invalid) => return Ok(Err(invalid)),
+        };
+        let limit = limit.map_or(protocol::MEMBER_PAGE, |l| (l as usize).min(protocol::MEMBER_PAGE));
+        let page = self.engine.presence().page(&room, after.as_deref(), limit);
+        let (members, has_more, count) = (page.members, page.has_more, page.count as u32);
+        self.send(ServerEvent::MemberPage { room, members, has_more, count }).await.map(Ok)
     }
 
     fn typing(&mut self, room: &str, draft: Option<String>) -> Result<(), Invalid> {

@@ -75,6 +75,16 @@ pub enum ClientEvent {
     },
     /// The person stopped typing (sent, cleared the field, or went idle).
     StopTyping { room: String },
+    /// Asks for the people in a joined room whose nickname sorts after `after` (from the
+    /// start without it), at most `limit` ([`crate::MEMBER_PAGE`] without it, never more).
+    /// Answered by `member_page`.
+    ListMembers {
+        room: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        limit: Option<u32>,
+    },
 }
 
 /// Who can see a room.
@@ -159,13 +169,31 @@ pub enum ServerEvent {
     /// This person was removed from a private room: it is gone from their list and nothing
     /// more of it is sent.
     Removed { room: String },
-    /// Who is in a room now, sent after `history` on `join`. One entry per person, however
-    /// many tabs they have open.
-    Members { room: String, members: Vec<String> },
-    /// Someone arrived in a room (their first connection to it).
-    Joined { room: String, nickname: String },
-    /// Someone left a room (their last connection to it closed a few seconds ago).
-    Left { room: String, nickname: String },
+    /// Who is in a room now, sent after `history` on `join`, sorted. One entry per person,
+    /// however many tabs they have open. `count` people are present: in a big room (more
+    /// than [`crate::BIG_ROOM`]) `members` is only the first page; `list_members` pages on.
+    Members {
+        room: String,
+        members: Vec<String>,
+        #[serde(default)]
+        count: u32,
+    },
+    /// What changed in a room's presence since the last `presence` (at most one every
+    /// [`crate::PRESENCE_PERIOD_MS`] per room). `count` people are present now. While the
+    /// room is small (`count` at most [`crate::BIG_ROOM`]) `joined` and `left` name who
+    /// arrived (their first connection) and who left (their last connection closed a few
+    /// seconds ago); in a big room they are empty and only the count changes.
+    Presence {
+        room: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        joined: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        left: Vec<String>,
+        count: u32,
+    },
+    /// Answer to `list_members`: the next people present, sorted; `has_more` when more sort
+    /// after the last one.
+    MemberPage { room: String, members: Vec<String>, has_more: bool, count: u32 },
     /// Someone is typing in a room; `draft` is their text so far if they share it.
     Typing {
         room: String,

@@ -21,3 +21,14 @@ pub const DEFAULT_ROOM: &str = "general";
 
 /// How many messages a join replays when the client has seen nothing of the room yet.
 pub const HISTORY_PAGE: usize = 50;
+
+/// Above this many people present a room is big: presence carries its count only, and the
+/// member list is paged on demand (`list_members`) instead of sent whole.
+pub const BIG_ROOM: usize = 500;
+
+/// The people a `members` frame of a big room or a `member_page` holds at most.
+pub const MEMBER_PAGE: usize = 100;
+
+/// A room's arrivals and departures are gathered and sent as one `presence` event at most
+/// this often.
+pub const PRESENCE_PERIOD_MS: u64 = 250;

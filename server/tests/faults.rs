@@ -74,12 +74,7 @@ async fn send_flat_out(
                 acks.push((client_id, seq));
                 acked.fetch_add(1, Ordering::Relaxed);
             }
-            Some(
-                ServerEvent::Message(_)
-                | ServerEvent::Joined { .. }
-                | ServerEvent::Left { .. }
-                | ServerEvent::Members { .. },
-            ) => {}
+            Some(ServerEvent::Message(_) | ServerEvent::Presence { .. } | ServerEvent::Members { .. }) => {}
             Some(other) => panic!("{nickname} got {other:?}"),
         }
     }

@@ -245,7 +245,7 @@ async fn a_client_that_answers_nothing_is_dropped_within_three_keepalive_periods
     // His leaving is announced once the presence grace (3 s, for reloads) has passed.
     loop {
         match tokio::time::timeout(Duration::from_secs(5), ann.next_raw()).await {
-            Ok(ServerEvent::Left { nickname, .. }) if nickname == "bob" => break,
+            Ok(event) if support::left(&event, "bob") => break,
             Ok(_) => continue,
             Err(_) => panic!("bob's leaving was not announced within the presence grace after his drop"),
         }
@@ -287,7 +287,7 @@ async fn a_client_that_keeps_talking_but_never_reads_is_dropped_once_its_socket_
         loop {
             match ann.next_raw().await {
                 ServerEvent::Ack { .. } => break,
-                ServerEvent::Left { nickname, .. } if nickname == "bob" => bob_left = true,
+                event if support::left(&event, "bob") => bob_left = true,
                 _ => {}
             }
         }
@@ -298,8 +298,8 @@ async fn a_client_that_keeps_talking_but_never_reads_is_dropped_once_its_socket_
             let logs = server.logs();
             panic!("bob was not dropped within 6 s: {:#?}", &logs[logs.len().saturating_sub(30)..]);
         };
-        if let Some(ServerEvent::Left { nickname, .. }) = ann.try_next_raw(wait).await {
-            bob_left = nickname == "bob";
+        if let Some(event) = ann.try_next_raw(wait).await {
+            bob_left = support::left(&event, "bob");
         }
     }
     typing.abort();

@@ -420,13 +420,20 @@ impl App {
     }
 
     fn draw_members(&self, frame: &mut Frame, area: Rect) {
-        let members = self.link.core.room(&self.current).map(|r| r.members.clone()).unwrap_or_default();
+        let room = self.link.core.room(&self.current);
+        let members = room.map(|r| r.members.clone()).unwrap_or_default();
+        // A big room lists only the first page of its people; the count is everyone here.
+        let count = room.map_or(0, |r| r.count).max(members.len());
         let width = area.width.saturating_sub(1) as usize;
-        let lines: Vec<Line> = members
+        let mut lines: Vec<Line> = members
             .iter()
             .map(|m| Line::from(Span::styled(fit(m, width), Style::default().fg(name_colour(m, self.depth)))))
             .collect();
-        let block = Block::default().borders(Borders::LEFT).title("members");
+        if count > members.len() {
+            let more = format!("… {} more", count - members.len());
+            lines.push(Line::from(Span::styled(fit(&more, width), Style::default().add_modifier(Modifier::DIM))));
+        }
+        let block = Block::default().borders(Borders::LEFT).title(format!("members {count}"));
         frame.render_widget(Paragraph::new(lines).block(block), area);
     }
 

@@ -1,5 +1,8 @@
 //! Who is in the current room now (each with a button to message them directly), and for a
 //! private room its members: its creator invites and removes them, a member may leave.
+//!
+//! A big room sends its count, not its list: the first page of names comes with the join,
+//! and "Show more people" asks for the next.
 
 use crate::api::{Invite, OpenDirect, RemoveMember};
 use crate::live::Live;
@@ -10,13 +13,15 @@ use protocol::{RoomInfo, RoomKind};
 #[component]
 pub fn Members(live: Live) -> AnyView {
     let members = move || live.room(&live.current.get()).members.get();
+    let count = move || live.room(&live.current.get()).count.get().max(members().len());
+    let more = move || members().len() < count();
     let open = ServerAction::<OpenDirect>::new();
     let error = super::refusal(open);
     // The reader's nickname is set before the chat renders and stays for the page's life.
     let me = move || protocol::nickname_key(&live.nickname.get_untracked());
     view! {
         <aside class="members" aria-label="People here">
-            <h2>"Here now " <span class="count">{move || members().len()}</span></h2>
+            <h2>"Here now " <span class="count">{count}</span></h2>
             <ul aria-label="Here now">
                 <For each=members key=|name| name.clone() let:name>
                     <li style=name_style(&name)>
@@ -35,6 +40,11 @@ pub fn Members(live: Live) -> AnyView {
                     </li>
                 </For>
             </ul>
+            <Show when=more>
+                <button type="button" class="small more" on:click=move |_| live.more_members(&live.current.get_untracked())>
+                    "Show more people"
+                </button>
+            </Show>
             <p role="alert" class="notice">{error}</p>
             <PrivateMembers live/>
         </aside>

@@ -132,9 +132,10 @@ fn typists_and_members_follow_the_room() {
     owned(|| {
         let live = live(vec![]);
         let state = live.room("general");
-        live.apply(ServerEvent::Members { room: "general".into(), members: vec!["ann".into()] });
-        live.apply(ServerEvent::Joined { room: "general".into(), nickname: "bob".into() });
+        live.apply(ServerEvent::Members { room: "general".into(), members: vec!["ann".into()], count: 1 });
+        live.apply(presence(&["bob"], &[], 2));
         assert_eq!(state.members.get_untracked(), vec!["ann".to_string(), "bob".to_string()]);
+        assert_eq!(state.count.get_untracked(), 2);
         assert_eq!(state.system.get_untracked()[0].text, "bob joined");
         live.apply(ServerEvent::Typing {
             room: "general".into(),
@@ -157,9 +158,34 @@ fn typists_and_members_follow_the_room() {
         // Bob's message replaces his draft.
         live.apply(ServerEvent::Message(message(1, "bob", "b1")));
         assert!(state.typists.get_untracked().is_empty());
-        live.apply(ServerEvent::Left { room: "general".into(), nickname: "bob".into() });
+        live.apply(presence(&[], &["bob"], 1));
         assert_eq!(state.members.get_untracked(), vec!["ann".to_string()]);
         assert_eq!(state.system.get_untracked()[1].text, "bob left");
+        assert_eq!(state.count.get_untracked(), 1);
+    })
+}
+
+fn presence(joined: &[&str], left: &[&str], count: u32) -> ServerEvent {
+    let names = |names: &[&str]| names.iter().map(|n| n.to_string()).collect();
+    ServerEvent::Presence { room: "general".into(), joined: names(joined), left: names(left), count }
+}
+
+#[test]
+fn a_big_room_shows_its_count_and_pages_without_lines() {
+    owned(|| {
+        let live = live(vec![]);
+        let state = live.room("general");
+        let page = |from: usize| (from..from + 100).map(|i| format!("p{i:04}")).collect::<Vec<_>>();
+        live.apply(ServerEvent::Members { room: "general".into(), members: page(0), count: 900 });
+        assert_eq!((state.members.get_untracked().len(), state.count.get_untracked()), (100, 900));
+        live.apply(presence(&[], &[], 901));
+        assert_eq!(state.count.get_untracked(), 901);
+        assert!(state.system.get_untracked().is_empty(), "no lines in a big room");
+        // A page that overlaps what is listed adds only the new names, in order.
+        let members = page(50);
+        live.apply(ServerEvent::MemberPage { room: "general".into(), members, has_more: true, count: 901 });
+        let listed = state.members.get_untracked();
+        assert_eq!(listed, page(0).into_iter().chain(page(100).into_iter().take(50)).collect::<Vec<_>>());
     })
 }
 

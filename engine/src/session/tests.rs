@@ -149,7 +149,7 @@ impl Client {
     async fn next_significant(&mut self) -> ServerEvent {
         loop {
             match self.next().await {
-                ServerEvent::Joined { .. } | ServerEvent::Left { .. } | ServerEvent::Members { .. } => {}
+                ServerEvent::Presence { .. } | ServerEvent::Members { .. } => {}
                 other => return other,
             }
         }
@@ -278,7 +278,7 @@ async fn a_reader_briefly_behind_catches_up_from_the_rooms_shared_frames() {
                 assert!(shared, "message {want} was encoded for Bob alone: read from the store");
                 want += 1;
             }
-            ServerEvent::Joined { .. } | ServerEvent::Members { .. } => {}
+            ServerEvent::Presence { .. } | ServerEvent::Members { .. } => {}
             other => panic!("{other:?}"),
         }
     }
@@ -385,32 +385,56 @@ async fn drafts_reach_the_others_in_the_room_only_and_end_with_the_message() {
     );
 }
 
+/// A `presence` event of `general`.
+fn presence(joined: &[&str], left: &[&str], count: u32) -> ServerEvent {
+    let names = |names: &[&str]| names.iter().map(|n| n.to_string()).collect();
+    ServerEvent::Presence { room: "general".into(), joined: names(joined), left: names(left), count }
+}
+
 #[tokio::test]
 async fn presence_counts_people_not_tabs_and_announces_arrivals_and_departures() {
     let (_dir, engine) = engine().await;
     let mut bob = Client::connect(&engine, 64);
     bob.hello_join("bob", "general", None).await;
-    assert!(matches!(bob.next().await, ServerEvent::Joined { nickname, .. } if nickname == "bob"));
+    assert_eq!(bob.next().await, presence(&["bob"], &[], 1));
 
     let mut ann_tab1 = Client::connect(&engine, 64);
     ann_tab1.hello("ann").await;
     ann_tab1.send(ClientEvent::Join { room: "general".into(), since: None });
     ann_tab1.next().await; // history
-    assert_eq!(bob.next().await, ServerEvent::Joined { room: "general".into(), nickname: "ann".into() });
+    assert_eq!(bob.next().await, presence(&["ann"], &[], 2));
     let mut ann_tab2 = Client::connect(&engine, 64);
     ann_tab2.hello("ann").await;
     ann_tab2.send(ClientEvent::Join { room: "general".into(), since: None });
     ann_tab2.next().await; // history
     assert_eq!(
         ann_tab2.next().await,
-        ServerEvent::Members { room: "general".into(), members: vec!["ann".into(), "bob".into()] }
+        ServerEvent::Members { room: "general".into(), members: vec!["ann".into(), "bob".into()], count: 2 }
     );
     // The second tab is not a second arrival; closing one tab is not a departure.
     drop(ann_tab1);
-    assert!(bob.silent_for(Duration::from_millis(200)).await);
+    assert!(bob.silent_for(Duration::from_millis(500)).await);
     drop(ann_tab2);
-    assert_eq!(bob.next().await, ServerEvent::Left { room: "general".into(), nickname: "ann".into() });
+    assert_eq!(bob.next().await, presence(&[], &["ann"], 1));
     assert_eq!(engine.presence().members("general"), vec!["bob".to_string()]);
+}
+
+#[tokio::test]
+async fn arrivals_within_one_period_come_in_one_event() {
+    let (_dir, engine) = engine().await;
+    let mut bob = Client::connect(&engine, 64);
+    bob.hello_join("bob", "general", None).await;
+    assert_eq!(bob.next().await, presence(&["bob"], &[], 1));
+    let mut others = Vec::new();
+    for nick in ["cat", "ann", "dan"] {
+        let mut other = Client::connect(&engine, 64);
+        other.hello_join(nick, "general", None).await;
+        others.push(other);
+    }
+    // Cat joined and left again within the period: nothing to tell about her.
+    drop(others.remove(0));
+    assert_eq!(bob.next().await, presence(&["ann", "dan"], &[], 3));
+    assert!(bob.silent_for(Duration::from_millis(500)).await);
 }
 
 #[tokio::test]
@@ -418,16 +442,16 @@ async fn a_quick_reconnect_is_neither_a_departure_nor_an_arrival() {
     let (_dir, engine) = engine_with(Duration::from_millis(300)).await;
     let mut bob = Client::connect(&engine, 64);
     bob.hello_join("bob", "general", None).await;
-    bob.next().await; // own joined
+    bob.next().await; // own arrival
     let mut ann = Client::connect(&engine, 64);
     ann.hello_join("ann", "general", None).await;
-    assert!(matches!(bob.next().await, ServerEvent::Joined { .. }));
+    assert_eq!(bob.next().await, presence(&["ann"], &[], 2));
     drop(ann);
     let mut ann = Client::connect(&engine, 64);
     ann.hello_join("ann", "general", Some(0)).await;
-    assert!(bob.silent_for(Duration::from_millis(600)).await);
+    assert!(bob.silent_for(Duration::from_millis(800)).await);
     drop(ann);
-    assert!(matches!(bob.next().await, ServerEvent::Left { .. }));
+    assert_eq!(bob.next().await, presence(&[], &["ann"], 1));
 }
 
 fn refused(event: ServerEvent) -> ErrorCode {
@@ -499,7 +523,7 @@ async fn private_rooms_reach_their_members_only_and_removal_ends_it() {
     loop {
         match bob.next().await {
             ServerEvent::Removed { room } => break assert_eq!(room, "secret"),
-            ServerEvent::Ack { .. } | ServerEvent::Joined { .. } | ServerEvent::Members { .. } => {}
+            ServerEvent::Ack { .. } | ServerEvent::Presence { .. } | ServerEvent::Members { .. } => {}
             other => panic!("{other:?}"),
         }
     }
@@ -619,7 +643,7 @@ async fn a_panic_in_one_connection_ends_that_connection_only_and_cleans_up_after
     let (_dir, engine) = engine().await;
     let mut bob = Client::connect(&engine, 64);
     bob.hello_join("bob", "general", None).await;
-    assert!(matches!(bob.next().await, ServerEvent::Joined { nickname, .. } if nickname == "bob"));
+    assert_eq!(bob.next().await, presence(&["bob"], &[], 1));
 
     // Ann's connection has a bug: its task panics when she sends "boom". Her session runs in
     // its own task, as every connection's does (`app::api::live`).
@@ -632,7 +656,7 @@ async fn a_panic_in_one_connection_ends_that_connection_only_and_cleans_up_after
     let ann_task = tokio::spawn(Session::new(engine.clone(), None, out).run(events));
     let mut ann = Client { input, output, task: None };
     ann.hello_join("ann", "general", None).await;
-    assert_eq!(bob.next().await, ServerEvent::Joined { room: "general".into(), nickname: "ann".into() });
+    assert_eq!(bob.next().await, presence(&["ann"], &[], 2));
     ann.send(ClientEvent::Typing { room: "general".into(), draft: Some("about to".into()) });
     assert!(matches!(bob.next().await, ServerEvent::Typing { author, .. } if author == "ann"));
 
@@ -640,15 +664,15 @@ async fn a_panic_in_one_connection_ends_that_connection_only_and_cleans_up_after
     assert!(timeout(Duration::from_secs(5), ann_task).await.unwrap().unwrap_err().is_panic());
     // Her connection is over, and her typing and presence ended with it.
     while let Some(event) = ann.recv().await {
-        assert!(matches!(event, ServerEvent::Joined { .. }), "{event:?}");
+        assert!(matches!(event, ServerEvent::Presence { .. }), "{event:?}");
     }
     let mut gone = vec![bob.next().await, bob.next().await];
-    gone.sort_by_key(|e| matches!(e, ServerEvent::Left { .. }));
+    gone.sort_by_key(|e| matches!(e, ServerEvent::Presence { .. }));
     assert_eq!(
         gone,
         [
             ServerEvent::StopTyping { room: "general".into(), author: "ann".into() },
-            ServerEvent::Left { room: "general".into(), nickname: "ann".into() },
+            presence(&[], &["ann"], 1),
         ]
     );
     assert_eq!(engine.presence().members("general"), ["bob"]);

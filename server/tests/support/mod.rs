@@ -249,7 +249,7 @@ impl Client {
             let event = self.try_next_raw(deadline - tokio::time::Instant::now()).await?;
             if !matches!(
                 event,
-                ServerEvent::Joined { .. } | ServerEvent::Left { .. } | ServerEvent::Members { .. }
+                ServerEvent::Presence { .. } | ServerEvent::Members { .. } | ServerEvent::MemberPage { .. }
             ) {
                 return Some(event);
             }
@@ -318,4 +318,10 @@ fn frame(event: &ClientEvent) -> Frame {
 /// A server frame as its event; anything else (another tag byte, bad JSON) fails the test.
 fn decode(bytes: &[u8]) -> ServerEvent {
     protocol::frame::decode_server(bytes).expect("a server event frame: byte 0, then its JSON")
+}
+
+/// Whether `event` tells that `nickname` left its room.
+#[allow(dead_code)]
+pub fn left(event: &ServerEvent, nickname: &str) -> bool {
+    matches!(event, ServerEvent::Presence { left, .. } if left.iter().any(|n| n == nickname))
 }
