@@ -84,6 +84,8 @@ pub struct Changes {
     pub refusals: Vec<Refusal>,
     /// Messages of the reader's the server acknowledged as stored: (room, client_id, seq).
     pub acked: Vec<(String, String, Seq)>,
+    /// The server protected the nickname with the password given to [`Core::protect`].
+    pub protected: bool,
 }
 
 impl Changes {
@@ -116,6 +118,7 @@ impl Changes {
         self.forgotten.extend(other.forgotten);
         self.refusals.extend(other.refusals);
         self.acked.extend(other.acked);
+        self.protected |= other.protected;
     }
 }
 
@@ -131,6 +134,8 @@ pub struct Outcome {
 pub struct Core {
     nickname: String,
     password: Option<String>,
+    /// A password asked for with `protect`, adopted for reconnects once the server confirms.
+    protecting: Option<String>,
     status: Status,
     notice: Option<String>,
     rooms: Vec<RoomInfo>,
@@ -155,6 +160,7 @@ impl Core {
         Core {
             nickname: nickname.to_owned(),
             password: None,
+            protecting: None,
             status: Status::Offline,
             notice: None,
             rooms: Vec::new(),
@@ -182,6 +188,13 @@ impl Core {
     /// browser's session cookie).
     pub fn set_password(&mut self, password: Option<String>) {
         self.password = password;
+    }
+
+    /// Asks the server to protect the nickname with `password`; once it confirms
+    /// (`Changes::protected`), reconnects say hello with it.
+    pub fn protect(&mut self, password: &str) -> Vec<ClientEvent> {
+        self.protecting = Some(password.to_owned());
+        vec![ClientEvent::Protect { password: password.to_owned() }]
     }
 
     pub fn status(&self) -> Status {
@@ -572,6 +585,12 @@ impl Core {
                 }
                 self.resends.retain(|(_, id)| *id != client_id);
                 changes.acked.push((room, client_id, seq));
+            }
+            ServerEvent::Protected { .. } => {
+                if let Some(password) = self.protecting.take() {
+                    self.password = Some(password);
+                }
+                changes.protected = true;
             }
             ServerEvent::Error { message, client_id, room, code } => {
                 // A followed room this person may no longer see (e.g. removed while away).

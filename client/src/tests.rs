@@ -388,3 +388,30 @@ fn the_server_spelling_of_the_nickname_wins() {
     assert!(core.apply(ServerEvent::Welcome { nickname: "ann".into() }, 0.0).nickname);
     assert_eq!(core.nickname(), "ann");
 }
+
+#[test]
+fn a_protected_nickname_says_its_password_on_reconnect() {
+    let mut core = connected(vec![]);
+    assert_eq!(core.protect("correct horse"), vec![ClientEvent::Protect { password: "correct horse".into() }]);
+    // Refused (too short, say): the old hello stays.
+    core.apply(
+        ServerEvent::Error {
+            code: ErrorCode::WrongPassword,
+            message: "short".into(),
+            client_id: None,
+            room: None,
+        },
+        0.0,
+    );
+    let hello = |core: &mut Core| core.connecting().send.into_iter().next();
+    core.disconnected(0.0, 0.5);
+    assert_eq!(hello(&mut core), Some(ClientEvent::Hello { nickname: "ann".into(), password: None }));
+    core.apply(welcome(), 0.0);
+    core.protect("correct horse");
+    assert!(core.apply(ServerEvent::Protected { nickname: "ann".into() }, 0.0).protected);
+    core.disconnected(0.0, 0.5);
+    assert_eq!(
+        hello(&mut core),
+        Some(ClientEvent::Hello { nickname: "ann".into(), password: Some("correct horse".into()) })
+    );
+}

@@ -311,6 +311,7 @@ impl Session {
                 Ok(Ok(()))
             }
             ClientEvent::ListMembers { room, after, limit } => self.list_members(room, after, limit).await,
+            ClientEvent::Protect { password } => self.protect(password).await,
         };
         match result? {
             Ok(()) => Ok(()),
@@ -343,6 +344,31 @@ impl Session {
         self.send(ServerEvent::Welcome { nickname: speaker.nickname }).await?;
         let rooms = self.engine.rooms_for(self.user);
         self.send(ServerEvent::Rooms { rooms }).await.map(Ok)
+    }
+
+    /// Protects the nickname: a guest's is claimed with the password, a claimed one's password
+    /// is set (or changed; this connection already proved it may speak as it).
+    async fn protect(&mut self, password: String) -> Result<Result<(), Invalid>, Gone> {
+        let speaker = match self.speaker() {
+            Ok(speaker) => speaker,
+            Err(invalid) => return Ok(Err(invalid)),
+        };
+        let users = self.engine.users();
+        let done = match speaker.id {
+            Some(id) => users.set_password(id, &password).await.map(|()| id),
+            None => users.sign_in(&speaker.nickname, Some(&password), None).await.map(|user| user.id),
+        };
+        match done {
+            Ok(id) => {
+                self.user = Some(id);
+                self.send(ServerEvent::Protected { nickname: speaker.nickname }).await.map(Ok)
+            }
+            Err(PostError::Invalid(invalid)) => Ok(Err(invalid)),
+            Err(PostError::Store(error)) => {
+                tracing::warn!(%error, "could not protect a nickname");
+                Ok(Err(Invalid::new(ErrorCode::StoreUnavailable, "Could not save the password; try again.")))
+            }
+        }
     }
 
     async fn join(&mut self, room: String, since: Option<Seq>) -> Result<Result<(), Invalid>, Gone> {

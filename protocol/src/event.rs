@@ -75,6 +75,10 @@ pub enum ClientEvent {
     },
     /// The person stopped typing (sent, cleared the field, or went idle).
     StopTyping { room: String },
+    /// Protects the connection's nickname with a password (8 or more characters), so it can
+    /// be used only with it from then on; a protected nickname gets a new password. Answered by
+    /// `protected`.
+    Protect { password: String },
     /// Asks for the people in a joined room whose nickname sorts after `after` (from the
     /// start without it), at most `limit` ([`crate::MEMBER_PAGE`] without it, never more).
     /// Answered by `member_page`.
@@ -191,6 +195,8 @@ pub enum ServerEvent {
         left: Vec<String>,
         count: u32,
     },
+    /// Answer to `protect`: `nickname` now needs its password on a new connection.
+    Protected { nickname: String },
     /// Answer to `list_members`: the next people present, sorted; `has_more` when more sort
     /// after the last one.
     MemberPage { room: String, members: Vec<String>, has_more: bool, count: u32 },

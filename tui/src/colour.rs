@@ -1,5 +1,8 @@
 //! Nickname colours in the terminal: the browser's hue, in as many colours as the terminal
 //! has (truecolor, 256, or 16), at a lightness that reads on dark and light backgrounds.
+//!
+//! The terminal's background is unknown, so the lightness is walked (per hue) to the
+//! luminance that contrasts equally with black and with white: about 4.5:1 with each.
 
 use ratatui::style::Color;
 
@@ -30,14 +33,10 @@ impl Depth {
 /// The colour of `name`.
 pub fn name_colour(name: &str, depth: Depth) -> Color {
     let hue = client::palette::hue(name);
-    // Mid lightness: readable on black and on white terminals alike.
-    let [r, g, b] = client::palette::hsl_to_rgb(hue as f64, 0.75, 0.5).map(|c| c as u8);
+    let [r, g, b] = rgb_of_hue(hue);
     match depth {
         Depth::True => Color::Rgb(r, g, b),
-        Depth::C256 => {
-            let level = |c: u8| ((c as u16 * 5 + 127) / 255) as u8;
-            Color::Indexed(16 + 36 * level(r) + 6 * level(g) + level(b))
-        }
+        Depth::C256 => Color::Indexed(cube_index([r, g, b])),
         Depth::C16 => match (hue + 30) / 60 % 6 {
             0 => Color::Red,
             1 => Color::Yellow,
@@ -47,6 +46,49 @@ pub fn name_colour(name: &str, depth: Depth) -> Color {
             _ => Color::Magenta,
         },
     }
+}
+
+/// The luminance whose contrast with black equals its contrast with white:
+/// (Y + 0.05) / 0.05 = 1.05 / (Y + 0.05).
+const EVEN_LUMINANCE: f64 = 0.179_129;
+const SATURATION: f64 = 0.75;
+
+/// The colour of a hue at the lightness that reads on black and on white alike.
+fn rgb_of_hue(hue: u32) -> [u8; 3] {
+    let rgb = |l: f64| client::palette::hsl_to_rgb(hue as f64, SATURATION, l);
+    // Luminance rises with lightness at a fixed hue and saturation: bisect.
+    let (mut low, mut high) = (0.0, 1.0);
+    for _ in 0..30 {
+        let mid = (low + high) / 2.0;
+        if luminance(rgb(mid)) < EVEN_LUMINANCE {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    rgb(low).map(|c| c.round().clamp(0.0, 255.0) as u8)
+}
+
+/// The channel values of xterm's 6×6×6 colour cube (indexes 16–231).
+const CUBE: [u8; 6] = [0, 95, 135, 175, 215, 255];
+
+/// The cube colour nearest each channel.
+fn cube_index(rgb: [u8; 3]) -> u8 {
+    let level = |c: u8| (0..6).min_by_key(|&l| (CUBE[l] as i16 - c as i16).abs()).unwrap_or(0) as u8;
+    16 + 36 * level(rgb[0]) + 6 * level(rgb[1]) + level(rgb[2])
+}
+
+/// WCAG relative luminance of sRGB channels 0–255.
+fn luminance([r, g, b]: [f64; 3]) -> f64 {
+    let linear = |c: f64| {
+        let c = c / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
 }
 
 #[cfg(test)]
@@ -61,5 +103,25 @@ mod tests {
         assert_eq!(name_colour("ann", Depth::True), name_colour("ann", Depth::True));
         assert!(matches!(name_colour("ann", Depth::C256), Color::Indexed(16..=231)));
         assert_ne!(name_colour("ann", Depth::True), name_colour("bob", Depth::True));
+    }
+
+    fn contrast(a: f64, b: f64) -> f64 {
+        (a.max(b) + 0.05) / (a.min(b) + 0.05)
+    }
+
+    #[test]
+    fn every_hue_reads_on_black_and_on_white() {
+        let cube = |i: u8| {
+            let i = i - 16;
+            [i / 36, i / 6 % 6, i % 6].map(|l| CUBE[l as usize] as f64)
+        };
+        for hue in 0..360 {
+            let [r, g, b] = rgb_of_hue(hue);
+            let y = luminance([r, g, b].map(f64::from));
+            assert!(contrast(y, 0.0) >= 4.4 && contrast(y, 1.0) >= 4.4, "hue {hue}: {r},{g},{b}");
+            // 256 colours round to the cube: still readable on both (3:1, as for large text).
+            let y = luminance(cube(cube_index([r, g, b])));
+            assert!(contrast(y, 0.0) >= 3.0 && contrast(y, 1.0) >= 3.0, "hue {hue} in 256 colours");
+        }
     }
 }

@@ -35,7 +35,7 @@ const COMPOSER_MAX_LINES: usize = 6;
 
 const HELP: &[&str] = &[
     "/join ROOM · /create ROOM [private] · /dm NICK · /invite NICK · /remove NICK · /leave",
-    "/typing on|off · /help · /quit",
+    "/password (protect your nickname) · /typing on|off · /help · /quit",
     "Enter sends, Alt-Enter is a new line, Up brings back sent lines, Tab completes names",
     "PageUp/PageDown or the wheel scroll · Ctrl-N/Ctrl-P switch rooms · F2 members · Ctrl-T share typing · Ctrl-C quits",
 ];
@@ -57,6 +57,8 @@ pub struct App {
     /// The last draw showed the first message held.
     at_top: bool,
     pub quit: Option<i32>,
+    /// `/password` was typed: the loop asks for it (without echo) off the screen.
+    pub wants_password: bool,
 }
 
 impl App {
@@ -73,6 +75,7 @@ impl App {
             width: 80,
             at_top: false,
             quit: None,
+            wants_password: false,
         };
         app.link.core.follow(&room);
         app
@@ -103,6 +106,12 @@ impl App {
                 _ => {}
             }
             self.note(format!("⚠ {}", refusal.message));
+        }
+        if changes.protected {
+            self.note(format!(
+                "Your nickname {} is protected: from now on it needs this password.",
+                self.link.core.nickname()
+            ));
         }
         if changes.rooms {
             if let Some(with) = self.pending_dm.clone() {
@@ -336,6 +345,10 @@ impl App {
                 let next = self.link.core.joined().first().cloned().unwrap_or_else(|| protocol::DEFAULT_ROOM.into());
                 self.switch(&next);
             }
+            ("password", None) if connected => self.wants_password = true,
+            ("password", None) => self.note("Not connected: try /password again once connected."),
+            // Never taken from the line: it would stay in the history of sent lines.
+            ("password", Some(_)) => self.note("Type /password alone: the password is asked without echo."),
             ("typing", Some("on")) => self.set_share(true),
             ("typing", Some("off")) => self.set_share(false),
             ("typing", _) => self.note(needs("on or off")),
@@ -722,12 +735,42 @@ pub async fn run(link: Link, room: String, may_ask: bool) -> Result<i32, String>
                 }
             }
             event = events.next() => match event {
-                Some(Ok(event)) => dirty |= app.on_event(event, page),
+                Some(Ok(event)) => {
+                    dirty |= app.on_event(event, page);
+                    if std::mem::take(&mut app.wants_password) {
+                        drop(terminal);
+                        let chosen = new_password(app.link.core.nickname());
+                        terminal = Terminal::enter().map_err(|e| e.to_string())?;
+                        match chosen {
+                            Ok(password) => {
+                                let frames = app.link.core.protect(&password);
+                                app.link.send(frames);
+                            }
+                            Err(why) => app.note(why),
+                        }
+                        dirty = true;
+                    }
+                }
                 Some(Err(error)) => return Err(error.to_string()),
                 None => app.quit = Some(0),
             },
             _ = tokio::time::sleep(std::time::Duration::from_millis(1000)), if counting => dirty = true,
         }
+    }
+}
+
+/// Asks twice, without echo, for the password to protect `nickname` with.
+fn new_password(nickname: &str) -> Result<String, &'static str> {
+    let first = rpassword::prompt_password(format!("New password for {nickname} (8+ characters): "))
+        .map_err(|_| "Could not read a password.")?;
+    if first.is_empty() {
+        return Err("No password given: nothing changed.");
+    }
+    let again = rpassword::prompt_password("The same again: ").map_err(|_| "Could not read a password.")?;
+    if first == again {
+        Ok(first)
+    } else {
+        Err("The two passwords differ: nothing changed.")
     }
 }
 

@@ -183,3 +183,39 @@ fn two_terminals_chat_type_live_switch_rooms_resize_and_survive_a_restart() {
     assert!(!ann.parser.lock().unwrap().screen().alternate_screen(), "left the alternate screen");
     drop(server);
 }
+
+#[test]
+fn slash_password_protects_the_nickname_asked_without_echo() {
+    let dir = temp_dir("password");
+    let server = Server::start(&dir);
+    let url = server.url();
+    let mut ann = Screen::start(&url, "ann", &dir.join("ann-config"), 100, 30);
+    ann.shows("connected as ann");
+    ann.line("/password hunter2");
+    ann.shows("Type /password alone");
+    ann.line("/password");
+    ann.shows("New password for ann");
+    ann.line("correct horse");
+    ann.shows("The same again");
+    assert!(!ann.contents().contains("correct horse"), "the password is not echoed");
+    ann.line("correct horse");
+    ann.shows("Your nickname ann is protected");
+    // Without it (or with another) the nickname is refused now; with it, let in.
+    let plain = |password: &str| {
+        use std::process::Stdio;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_natter-tui"))
+            .args([url.as_str(), "--plain", "--nick", "ann"])
+            .env("NATTER_PASSWORD", password)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(b"it is me\n").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let refused = plain("wrong horse");
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("Wrong password"), "{refused:?}");
+    assert!(plain("correct horse").status.success());
+}
