@@ -56,5 +56,14 @@ fn check_fields(event: &ClientEvent) {
             room(r);
             person(nickname);
         }
+        ClientEvent::ListMembers { room: r, after, .. } => {
+            room(r);
+            if let Some(after) = after {
+                person(after);
+            }
+        }
+        ClientEvent::Protect { password } => {
+            let _ = char_count(password);
+        }
     }
 }
