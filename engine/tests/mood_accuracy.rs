@@ -12,8 +12,10 @@ use std::time::Instant;
 const MOODS: [Mood; 3] = [Mood::Positive, Mood::Neutral, Mood::Negative];
 
 /// Recorded figures (accuracy, macro-F1) on the evaluation sets: a change that lowers one fails.
+/// English was re-recorded when its set grew from 96 to 156 lines (issue #16; 90.6% and 0.905
+/// on the first 96), with the scorer unchanged.
 const RECORDED: [(&str, Option<Lang>, f64, f64); 4] = [
-    ("sentences", Some(Lang::En), 0.906, 0.905),
+    ("sentences", Some(Lang::En), 0.884, 0.883),
     ("ru", Some(Lang::Ru), 0.953, 0.953),
     ("pt", Some(Lang::Pt), 0.946, 0.946),
     ("zh", Some(Lang::Zh), 0.953, 0.953),
@@ -118,9 +120,7 @@ fn mood_accuracy_per_language() {
     let mut failures = Vec::new();
     for (name, lang, min_accuracy, min_f1) in RECORDED {
         let cases = labelled(&format!("mood_{name}.tsv"));
-        if name != "sentences" {
-            assert!(cases.len() >= 150, "{name}: the evaluation set needs at least 150 lines");
-        }
+        assert!(cases.len() >= 150, "{name}: the evaluation set needs at least 150 lines");
         let r = evaluate(name, &cases, lang);
         if r.accuracy + 1e-9 < min_accuracy {
             failures.push(format!("{name}: accuracy {:.1}% < recorded {:.1}%", r.accuracy * 100.0, min_accuracy * 100.0));
