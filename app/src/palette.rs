@@ -9,6 +9,7 @@ pub const MIN_CONTRAST: f64 = 4.5;
 
 /// The hue of a nickname, shared with the terminal client.
 pub use client::palette::hue;
+pub use client::palette::contrast;
 use client::palette::hsl_to_rgb;
 
 /// The inline style giving a name its colours: `--name-light` and `--name-dark`.
@@ -46,25 +47,6 @@ pub fn parse_hex(hex: &str) -> Option<[f64; 3]> {
     let hex = hex.strip_prefix('#')?;
     let channel = |i: usize| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok().map(f64::from);
     Some([channel(0)?, channel(2)?, channel(4)?])
-}
-
-/// WCAG 2 relative luminance of an sRGB colour (channels 0–255).
-fn luminance(rgb: [f64; 3]) -> f64 {
-    let [r, g, b] = rgb.map(|c| {
-        let c = c / 255.0;
-        if c <= 0.03928 {
-            c / 12.92
-        } else {
-            ((c + 0.055) / 1.055).powf(2.4)
-        }
-    });
-    0.2126 * r + 0.7152 * g + 0.0722 * b
-}
-
-/// WCAG 2 contrast ratio, 1 to 21.
-pub fn contrast(a: [f64; 3], b: [f64; 3]) -> f64 {
-    let (la, lb) = (luminance(a), luminance(b));
-    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
 }
 
 #[cfg(test)]

@@ -22,6 +22,25 @@ pub fn hsl_to_rgb(h: f64, s: f64, l: f64) -> [f64; 3] {
     [r + m, g + m, b + m].map(|v| (v * 255.0).round().clamp(0.0, 255.0))
 }
 
+/// WCAG 2 relative luminance of an sRGB colour (channels 0–255).
+pub fn luminance(rgb: [f64; 3]) -> f64 {
+    let [r, g, b] = rgb.map(|c| {
+        let c = c / 255.0;
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    });
+    0.2126 * r + 0.7152 * g + 0.0722 * b
+}
+
+/// WCAG 2 contrast ratio, 1 to 21.
+pub fn contrast(a: [f64; 3], b: [f64; 3]) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

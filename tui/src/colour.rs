@@ -4,7 +4,9 @@
 //! The terminal's background is unknown, so the lightness is walked (per hue) to the
 //! luminance that contrasts equally with black and with white: about 4.5:1 with each.
 
+use client::palette::{hsl_to_rgb, luminance};
 use ratatui::style::Color;
+use std::sync::OnceLock;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Depth {
@@ -33,7 +35,7 @@ impl Depth {
 /// The colour of `name`.
 pub fn name_colour(name: &str, depth: Depth) -> Color {
     let hue = client::palette::hue(name);
-    let [r, g, b] = rgb_of_hue(hue);
+    let [r, g, b] = hue_colours()[hue as usize];
     match depth {
         Depth::True => Color::Rgb(r, g, b),
         Depth::C256 => Color::Indexed(cube_index([r, g, b])),
@@ -53,9 +55,15 @@ pub fn name_colour(name: &str, depth: Depth) -> Color {
 const EVEN_LUMINANCE: f64 = 0.179_129;
 const SATURATION: f64 = 0.75;
 
+/// Every hue's colour, computed once: names are coloured on every frame.
+fn hue_colours() -> &'static [[u8; 3]] {
+    static COLOURS: OnceLock<Vec<[u8; 3]>> = OnceLock::new();
+    COLOURS.get_or_init(|| (0..360).map(rgb_of_hue).collect())
+}
+
 /// The colour of a hue at the lightness that reads on black and on white alike.
 fn rgb_of_hue(hue: u32) -> [u8; 3] {
-    let rgb = |l: f64| client::palette::hsl_to_rgb(hue as f64, SATURATION, l);
+    let rgb = |l: f64| hsl_to_rgb(hue as f64, SATURATION, l);
     // Luminance rises with lightness at a fixed hue and saturation: bisect.
     let (mut low, mut high) = (0.0, 1.0);
     for _ in 0..30 {
@@ -78,19 +86,6 @@ fn cube_index(rgb: [u8; 3]) -> u8 {
     16 + 36 * level(rgb[0]) + 6 * level(rgb[1]) + level(rgb[2])
 }
 
-/// WCAG relative luminance of sRGB channels 0–255.
-fn luminance([r, g, b]: [f64; 3]) -> f64 {
-    let linear = |c: f64| {
-        let c = c / 255.0;
-        if c <= 0.04045 {
-            c / 12.92
-        } else {
-            ((c + 0.055) / 1.055).powf(2.4)
-        }
-    };
-    0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,23 +100,21 @@ mod tests {
         assert_ne!(name_colour("ann", Depth::True), name_colour("bob", Depth::True));
     }
 
-    fn contrast(a: f64, b: f64) -> f64 {
-        (a.max(b) + 0.05) / (a.min(b) + 0.05)
-    }
-
     #[test]
     fn every_hue_reads_on_black_and_on_white() {
+        use client::palette::contrast;
+        const BLACK: [f64; 3] = [0.0; 3];
+        const WHITE: [f64; 3] = [255.0; 3];
         let cube = |i: u8| {
             let i = i - 16;
             [i / 36, i / 6 % 6, i % 6].map(|l| CUBE[l as usize] as f64)
         };
         for hue in 0..360 {
-            let [r, g, b] = rgb_of_hue(hue);
-            let y = luminance([r, g, b].map(f64::from));
-            assert!(contrast(y, 0.0) >= 4.4 && contrast(y, 1.0) >= 4.4, "hue {hue}: {r},{g},{b}");
+            let [r, g, b] = hue_colours()[hue];
+            let reads = |rgb: [f64; 3], ratio: f64| contrast(rgb, BLACK) >= ratio && contrast(rgb, WHITE) >= ratio;
+            assert!(reads([r, g, b].map(f64::from), 4.4), "hue {hue}: {r},{g},{b}");
             // 256 colours round to the cube: still readable on both (3:1, as for large text).
-            let y = luminance(cube(cube_index([r, g, b])));
-            assert!(contrast(y, 0.0) >= 3.0 && contrast(y, 1.0) >= 3.0, "hue {hue} in 256 colours");
+            assert!(reads(cube(cube_index([r, g, b])), 3.0), "hue {hue} in 256 colours");
         }
     }
 }

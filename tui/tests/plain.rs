@@ -3,16 +3,10 @@
 mod support;
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Stdio};
 use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
-use support::{temp_dir, Server, WAIT};
-
-fn plain(server: &str, nick: &str, room: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_natter-tui"));
-    command.args([server, "--plain", "--nick", nick, "--room", room]).env("TZ", "UTC").env_remove("NATTER_PASSWORD");
-    command
-}
+use support::{plain, temp_dir, Server, WAIT};
 
 /// Runs plain mode with `input` as its standard input; (exit code, stdout, stderr).
 fn run(server: &str, nick: &str, room: &str, input: &str) -> (i32, String, String) {

@@ -203,8 +203,7 @@ fn slash_password_protects_the_nickname_asked_without_echo() {
     // Without it (or with another) the nickname is refused now; with it, let in.
     let plain = |password: &str| {
         use std::process::Stdio;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_natter-tui"))
-            .args([url.as_str(), "--plain", "--nick", "ann"])
+        let mut child = support::plain(&url, "ann", "general")
             .env("NATTER_PASSWORD", password)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

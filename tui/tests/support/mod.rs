@@ -9,6 +9,14 @@ use std::time::{Duration, Instant};
 
 pub const WAIT: Duration = Duration::from_secs(15);
 
+/// `natter-tui --plain` as `nick` in `room`, in UTC and without a password from the caller's
+/// environment.
+pub fn plain(server: &str, nick: &str, room: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_natter-tui"));
+    command.args([server, "--plain", "--nick", nick, "--room", room]).env("TZ", "UTC").env_remove("NATTER_PASSWORD");
+    command
+}
+
 /// The server binary of this workspace, built if it is not there yet.
 pub fn natter_bin() -> PathBuf {
     let tui = PathBuf::from(env!("CARGO_BIN_EXE_natter-tui"));
