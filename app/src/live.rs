@@ -119,6 +119,9 @@ pub struct Live {
     owner: StoredValue<Owner>,
     /// When the core's next poll is already scheduled for.
     poll_at: StoredValue<Option<f64>>,
+    /// Fired when the core finds the connection silent (its keepalive `ping` went
+    /// unanswered): the connection loop drops the socket and reconnects.
+    hang_up: StoredValue<Option<futures::channel::oneshot::Sender<()>>>,
 }
 
 impl Live {
@@ -141,6 +144,7 @@ impl Live {
             started: StoredValue::new(false),
             owner: StoredValue::new(Owner::current().unwrap_or_default()),
             poll_at: StoredValue::new(None),
+            hang_up: StoredValue::new(None),
         }
     }
 
@@ -389,10 +393,15 @@ impl Live {
     }
 
     fn poll(&self) {
-        let frames = self.with_core(|core| {
+        let (frames, silent) = self.with_core(|core| {
             let polled = core.poll(browser::now_ms());
-            (polled.send, polled.changes)
+            ((polled.send, polled.changes.silent), polled.changes)
         });
+        if silent {
+            if let Some(hang_up) = self.hang_up.try_update_value(Option::take).flatten() {
+                let _ = hang_up.send(());
+            }
+        }
         self.emit(frames);
         self.schedule_poll();
     }
@@ -443,19 +452,23 @@ impl Live {
                     let _ = out.unbounded_send(Ok(frame));
                 }
                 self.outgoing.set_value(Some(out));
+                let (hang_up, mut hung_up) = futures::channel::oneshot::channel();
+                self.hang_up.set_value(Some(hang_up));
                 if let Ok(events) = crate::api::live(input.into()).await {
                     let mut events: std::pin::Pin<Box<dyn futures::Stream<Item = _> + Send>> = events.into();
                     loop {
                         // The browser going offline ends the connection at once instead of
-                        // waiting for a socket that may take minutes to notice.
-                        let next =
-                            futures::future::select(events.next(), Box::pin(wait_until_offline())).await;
+                        // waiting for a socket that may take minutes to notice; so does a
+                        // server that stopped answering the keepalive.
+                        let gone = futures::future::select(Box::pin(wait_until_offline()), &mut hung_up);
+                        let next = futures::future::select(events.next(), gone).await;
                         match next {
                             futures::future::Either::Left((Some(Ok(event)), _)) => self.apply(event),
                             _ => break,
                         }
                     }
                 }
+                self.hang_up.set_value(None);
                 // Dropping the sender and the stream closes the socket.
                 self.outgoing.set_value(None);
                 let delay =

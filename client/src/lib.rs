@@ -25,6 +25,13 @@ use typing::{OwnTyping, Say, TYPING_TIMEOUT_MS};
 /// A message the server refused as too fast is sent again after this long.
 pub const RATE_LIMIT_RETRY_MS: f64 = 1000.0;
 
+/// Connected and nothing heard from the server for this long: ask `ping`. Shorter than the
+/// server's keepalive period (30 s by default), so a quiet room never looks dead to either side.
+pub const KEEPALIVE_IDLE_MS: f64 = 25_000.0;
+/// Still nothing this long after the `ping`: the connection is taken as gone
+/// ([`Changes::silent`]) and the host closes it and reconnects, resuming with `since`.
+pub const KEEPALIVE_GRACE_MS: f64 = 10_000.0;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
     /// Not connected and not trying (server rendered, or the host knows it is offline).
@@ -86,6 +93,9 @@ pub struct Changes {
     pub acked: Vec<(String, String, Seq)>,
     /// The server protected the nickname with the password given to [`Core::protect`].
     pub protected: bool,
+    /// The server has not answered a `ping` in time: the connection died without a close.
+    /// The host drops its transport and reports [`Core::disconnected`], as for a close.
+    pub silent: bool,
 }
 
 impl Changes {
@@ -119,6 +129,7 @@ impl Changes {
         self.refusals.extend(other.refusals);
         self.acked.extend(other.acked);
         self.protected |= other.protected;
+        self.silent |= other.silent;
     }
 }
 
@@ -153,6 +164,11 @@ pub struct Core {
     retry_at: Option<f64>,
     /// Messages refused as too fast: (when to resend, client_id).
     resends: Vec<(f64, String)>,
+    /// When the server was last heard from on this connection (any event, or a transport
+    /// ping the host reports with [`Core::heard`]).
+    heard_at: f64,
+    /// When the keepalive `ping` went out, while its answer is awaited.
+    pinged_at: Option<f64>,
 }
 
 impl Core {
@@ -173,6 +189,8 @@ impl Core {
             open: false,
             retry_at: None,
             resends: Vec::new(),
+            heard_at: 0.0,
+            pinged_at: None,
         }
     }
 
@@ -380,6 +398,7 @@ impl Core {
     pub fn connecting(&mut self) -> Outcome {
         self.open = true;
         self.retry_at = None;
+        self.pinged_at = None;
         let status = if self.failures == 0 { Status::Connecting } else { Status::Reconnecting };
         let changes = self.set_status(status);
         let mut send =
@@ -420,6 +439,21 @@ impl Core {
         (delay, changes)
     }
 
+    /// The transport received something the core does not see (a WebSocket ping): the
+    /// connection is alive.
+    pub fn heard(&mut self, now: f64) {
+        self.heard_at = now;
+        self.pinged_at = None;
+    }
+
+    /// When the keepalive next has something to do, while connected.
+    fn keepalive_due(&self) -> Option<f64> {
+        (self.open && self.status == Status::Connected).then(|| match self.pinged_at {
+            Some(at) => at + KEEPALIVE_GRACE_MS,
+            None => self.heard_at + KEEPALIVE_IDLE_MS,
+        })
+    }
+
     /// The host knows it cannot connect now (the browser is offline).
     pub fn offline(&mut self) -> Changes {
         self.set_status(Status::Offline)
@@ -440,7 +474,7 @@ impl Core {
             .values()
             .flat_map(|s| s.typists.iter().map(|t| t.at + TYPING_TIMEOUT_MS))
             .reduce(f64::min);
-        [typing, resend, expiry].into_iter().flatten().reduce(f64::min)
+        [typing, resend, expiry, self.keepalive_due()].into_iter().flatten().reduce(f64::min)
     }
 
     /// Does what is due at `now`.
@@ -448,6 +482,14 @@ impl Core {
         let mut out = Outcome::default();
         if self.open {
             out.send.extend(self.typing.poll(now).map(say));
+        }
+        if self.keepalive_due().is_some_and(|due| due <= now) {
+            if self.pinged_at.is_some() {
+                out.changes.silent = true;
+            } else {
+                self.pinged_at = Some(now);
+                out.send.push(ClientEvent::Ping);
+            }
         }
         let (due, later): (Vec<_>, Vec<_>) = self.resends.drain(..).partition(|(at, _)| *at <= now);
         self.resends = later;
@@ -470,6 +512,7 @@ impl Core {
 
     /// Applies one event from the server, received at `now`.
     pub fn apply(&mut self, event: ServerEvent, now: f64) -> Changes {
+        self.heard(now);
         let mut changes = Changes::default();
         let me = self.nickname.clone();
         match event {
@@ -586,6 +629,7 @@ impl Core {
                 self.resends.retain(|(_, id)| *id != client_id);
                 changes.acked.push((room, client_id, seq));
             }
+            ServerEvent::Pong => {}
             ServerEvent::Protected { .. } => {
                 if let Some(password) = self.protecting.take() {
                     self.password = Some(password);

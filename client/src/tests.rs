@@ -176,7 +176,7 @@ fn a_message_refused_as_too_fast_is_resent_once_after_a_second() {
         vec![ClientEvent::Send { room: "general".into(), client_id: "a1".into(), text: "hi".into() }]
     );
     assert!(core.poll(5000.0).send.is_empty());
-    assert_eq!(core.next_due(), None);
+    assert_eq!(core.next_due(), Some(100.0 + KEEPALIVE_IDLE_MS), "only the keepalive is left");
 }
 
 #[test]
@@ -414,4 +414,41 @@ fn a_protected_nickname_says_its_password_on_reconnect() {
         hello(&mut core),
         Some(ClientEvent::Hello { nickname: "ann".into(), password: Some("correct horse".into()) })
     );
+}
+
+#[test]
+fn a_quiet_connection_is_pinged_and_one_that_never_answers_is_given_up() {
+    let mut core = connected(vec![]);
+    assert_eq!(core.next_due(), Some(KEEPALIVE_IDLE_MS), "nothing heard since the history at 0");
+    assert!(core.poll(KEEPALIVE_IDLE_MS - 1.0).send.is_empty());
+    let asked = core.poll(KEEPALIVE_IDLE_MS);
+    assert_eq!(asked.send, vec![ClientEvent::Ping]);
+    assert!(!asked.changes.silent);
+    assert_eq!(core.next_due(), Some(KEEPALIVE_IDLE_MS + KEEPALIVE_GRACE_MS));
+    assert!(core.poll(KEEPALIVE_IDLE_MS + 1.0).send.is_empty(), "one ping, not one per poll");
+    let gone = core.poll(KEEPALIVE_IDLE_MS + KEEPALIVE_GRACE_MS);
+    assert!(gone.changes.silent);
+    assert!(gone.send.is_empty());
+    // The host closes the transport; the next connection starts afresh.
+    core.disconnected(KEEPALIVE_IDLE_MS + KEEPALIVE_GRACE_MS, 0.5);
+    assert_eq!(core.next_due(), None, "no keepalive while not connected");
+    core.connecting();
+    core.apply(welcome(), 100_000.0);
+    assert_eq!(core.next_due(), Some(100_000.0 + KEEPALIVE_IDLE_MS));
+}
+
+#[test]
+fn anything_heard_keeps_the_connection_alive() {
+    let mut core = connected(vec![]);
+    assert_eq!(core.poll(KEEPALIVE_IDLE_MS).send, vec![ClientEvent::Ping]);
+    // The answer (or any other event) came: no give-up, the next ping is a period after it.
+    assert!(core.apply(ServerEvent::Pong, KEEPALIVE_IDLE_MS + 50.0).is_empty(), "a pong changes nothing on screen");
+    assert!(!core.poll(KEEPALIVE_IDLE_MS + KEEPALIVE_GRACE_MS).changes.silent);
+    assert_eq!(core.next_due(), Some(2.0 * KEEPALIVE_IDLE_MS + 50.0));
+    // A busy room is never pinged: each message pushes the ping back.
+    core.apply(ServerEvent::Message(message(1, "bob", "b1")), 40_000.0);
+    assert_eq!(core.next_due(), Some(40_000.0 + KEEPALIVE_IDLE_MS));
+    // A transport-level ping counts too (the terminal client sees the server's).
+    core.heard(60_000.0);
+    assert_eq!(core.next_due(), Some(60_000.0 + KEEPALIVE_IDLE_MS));
 }

@@ -312,6 +312,7 @@ impl Session {
             }
             ClientEvent::ListMembers { room, after, limit } => self.list_members(room, after, limit).await,
             ClientEvent::Protect { password } => self.protect(password).await,
+            ClientEvent::Ping => self.send(ServerEvent::Pong).await.map(Ok),
         };
         match result? {
             Ok(()) => Ok(()),

@@ -65,5 +65,6 @@ fn check_fields(event: &ClientEvent) {
         ClientEvent::Protect { password } => {
             let _ = char_count(password);
         }
+        ClientEvent::Ping => {}
     }
 }

@@ -89,6 +89,10 @@ pub enum ClientEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         limit: Option<u32>,
     },
+    /// "Are you still there?": answered by `pong`. A client that has heard nothing for a while
+    /// asks, to tell a quiet room from a connection that died without a close (a laptop that
+    /// slept, a NAT that forgot the flow); browsers cannot send WebSocket pings themselves.
+    Ping,
 }
 
 /// Who can see a room.
@@ -197,6 +201,8 @@ pub enum ServerEvent {
     },
     /// Answer to `protect`: `nickname` now needs its password on a new connection.
     Protected { nickname: String },
+    /// Answer to `ping`.
+    Pong,
     /// Answer to `list_members`: the next people present, sorted; `has_more` when more sort
     /// after the last one.
     MemberPage { room: String, members: Vec<String>, has_more: bool, count: u32 },
@@ -286,6 +292,16 @@ mod tests {
         let join: ClientEvent = serde_json::from_str(r#"{"type":"join","room":"general"}"#).unwrap();
         assert_eq!(join, ClientEvent::Join { room: "general".into(), since: None });
         assert!(serde_json::from_str::<ClientEvent>(r#"{"type":"shout"}"#).is_err());
+    }
+
+    #[test]
+    fn ping_and_pong_are_bare_types() {
+        assert_eq!(serde_json::to_string(&ClientEvent::Ping).unwrap(), r#"{"type":"ping"}"#);
+        assert_eq!(serde_json::from_str::<ClientEvent>(r#"{"type":"ping"}"#).unwrap(), ClientEvent::Ping);
+        // A client library that adds fields of its own still gets its answer.
+        assert_eq!(serde_json::from_str::<ClientEvent>(r#"{"type":"ping","id":3}"#).unwrap(), ClientEvent::Ping);
+        assert_eq!(serde_json::to_string(&ServerEvent::Pong).unwrap(), r#"{"type":"pong"}"#);
+        assert_eq!(serde_json::from_str::<ServerEvent>(r#"{"type":"pong"}"#).unwrap(), ServerEvent::Pong);
     }
 
     #[test]

@@ -145,3 +145,20 @@ async fn messages_carry_their_mood() {
     assert_eq!(moods, vec![protocol::Mood::Positive, protocol::Mood::Negative]);
     let _ = ann.next().await;
 }
+
+#[tokio::test]
+async fn ping_is_answered_by_pong_before_and_after_hello() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let mut anonymous = server.connect().await;
+    anonymous.send(&ClientEvent::Ping).await;
+    assert_eq!(anonymous.next().await, ServerEvent::Pong);
+    let (mut ann, _) = server.joined("ann", "general").await;
+    ann.send(&ClientEvent::Ping).await;
+    assert_eq!(ann.next().await, ServerEvent::Pong);
+    // A ping is not a message: nobody else hears of it.
+    let (mut bob, _) = server.joined("bob", "general").await;
+    ann.send(&ClientEvent::Ping).await;
+    assert_eq!(ann.next().await, ServerEvent::Pong);
+    assert_eq!(bob.try_next(Duration::from_millis(300)).await, None);
+}

@@ -20,6 +20,8 @@ pub fn now_ms() -> f64 {
 /// From a connection's task.
 enum Net {
     Event(ServerEvent),
+    /// A WebSocket ping from the server: the connection is alive.
+    Ping,
     Closed(String),
 }
 
@@ -91,20 +93,36 @@ impl Link {
                 }
                 match net {
                     Net::Event(event) => Update { changes: self.core.apply(event, now_ms()), lost: None },
-                    Net::Closed(reason) => {
-                        self.out = None;
-                        let (delay, changes) = self.core.disconnected(now_ms(), fastrand::f64());
-                        self.connect_at = Some(Instant::now() + Duration::from_secs_f64(delay / 1000.0));
-                        Update { changes, lost: Some(reason) }
+                    Net::Ping => {
+                        self.core.heard(now_ms());
+                        Update::default()
                     }
+                    Net::Closed(reason) => self.lose(reason),
                 }
             }
             _ = sleep_until(due), if due.is_some() => {
                 let polled = self.core.poll(now_ms());
+                if polled.changes.silent {
+                    // Dropping the sender ends the connection's task; its close is ignored.
+                    self.generation += 1;
+                    let mut lost = self.lose("the server stopped answering".to_owned());
+                    lost.changes.merge(polled.changes);
+                    return lost;
+                }
                 self.send(polled.send);
                 Update { changes: polled.changes, lost: None }
             }
         }
+    }
+}
+
+impl Link {
+    /// The connection is gone: wait the core's backoff, then try again.
+    fn lose(&mut self, reason: String) -> Update {
+        self.out = None;
+        let (delay, changes) = self.core.disconnected(now_ms(), fastrand::f64());
+        self.connect_at = Some(Instant::now() + Duration::from_secs_f64(delay / 1000.0));
+        Update { changes, lost: Some(reason) }
     }
 }
 
@@ -159,7 +177,12 @@ async fn run_connection(
                     return format!("closed by the server ({} {})", u16::from(close.code), close.reason)
                 }
                 Some(Ok(Frame::Close(None))) | None => return "closed by the server".to_owned(),
-                // Pings are answered by the library.
+                // Pings are answered by the library; they show the server is there.
+                Some(Ok(Frame::Ping(_))) => {
+                    if events.send((generation, Net::Ping)).is_err() {
+                        return "closed".to_owned();
+                    }
+                }
                 Some(Ok(_)) => {}
                 Some(Err(error)) => return error.to_string(),
             }

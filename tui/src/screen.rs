@@ -56,6 +56,9 @@ pub struct App {
     width: usize,
     /// The last draw showed the first message held.
     at_top: bool,
+    /// Rows each message takes at `width`, per room by `seq` (a message's text never changes
+    /// under its `seq`); forgotten when the width changes.
+    heights: HashMap<String, HashMap<Seq, usize>>,
     pub quit: Option<i32>,
     /// `/password` was typed: the loop asks for it (without echo) off the screen.
     pub wants_password: bool,
@@ -74,6 +77,7 @@ impl App {
             pending_dm: None,
             width: 80,
             at_top: false,
+            heights: HashMap::new(),
             quit: None,
             wants_password: false,
         };
@@ -468,61 +472,93 @@ impl App {
     fn draw_conversation(&mut self, frame: &mut Frame, area: Rect) {
         let width = area.width.max(1) as usize;
         let height = area.height as usize;
+        if width != self.width {
+            self.heights.clear();
+        }
         self.width = width;
-        let me = self.me().to_owned();
-        let Some(room) = self.link.core.room(&self.current) else { return };
-        let notes = self.notes.get(&self.current).map(Vec::as_slice).unwrap_or(&[]);
-        // From the bottom up, only as far as the screen (and the scroll) reaches.
-        let want = height + self.scroll;
-        let mut lines: Vec<Line> = Vec::new();
-        let push = |block: Vec<Line<'static>>, lines: &mut Vec<Line<'static>>| {
-            for line in block.into_iter().rev() {
-                lines.push(line);
-            }
-        };
-        for pending in room.pending.iter().rev() {
-            push(pending_lines(&me, &pending.text, width, self.depth), &mut lines);
+        let mut view = self.conversation_view(width, height, self.scroll);
+        // Not past the top: scrolled beyond it, show the top screen instead.
+        let most = view.total.saturating_sub(height);
+        if self.scroll > most {
+            self.scroll = most;
+            view = self.conversation_view(width, height, self.scroll);
         }
-        let mut system = room.system.iter().map(|s| (s.after_seq, s.text.as_str(), true)).chain(notes.iter().map(|(seq, t)| (*seq, t.as_str(), false))).collect::<Vec<_>>();
-        system.sort_by_key(|(seq, _, _)| *seq);
-        let mut extra = system.len();
-        let mut reached_top = true;
-        for message in room.messages.iter().rev() {
-            while extra > 0 && system[extra - 1].0 >= message.seq {
-                extra -= 1;
-                push(quiet_lines(system[extra].1, system[extra].2, width), &mut lines);
-            }
-            if lines.len() >= want {
-                reached_top = false;
-                break;
-            }
-            push(message_lines(message, message.author == me, width, self.depth), &mut lines);
-        }
-        if reached_top {
-            while extra > 0 {
-                extra -= 1;
-                push(quiet_lines(system[extra].1, system[extra].2, width), &mut lines);
-            }
-            if room.has_more {
-                push(vec![Line::from(Span::styled("… older messages load as you scroll", Style::default().add_modifier(Modifier::DIM)))], &mut lines);
-            }
-        }
-        self.at_top = reached_top && lines.len() <= want;
-        // Not past the top.
-        self.scroll = self.scroll.min(lines.len().saturating_sub(height));
-        let mut visible: Vec<Line> = lines.into_iter().skip(self.scroll).take(height).collect();
+        self.at_top = view.reached_top && view.total <= height + self.scroll;
+        let mut visible = view.lines;
         visible.reverse();
         // Pad so the conversation sits at the bottom.
-        let mut padded = vec![Line::default(); height - visible.len()];
+        let mut padded = vec![Line::default(); height - visible.len().min(height)];
         padded.extend(visible);
         frame.render_widget(Paragraph::new(padded), area);
         if self.scroll > 0 {
-            let unseen = room.unread(&me);
+            let unseen = self.link.core.room(&self.current).map_or(0, |r| r.unread(self.link.core.nickname()));
             let marker = if unseen > 0 { format!(" {unseen} new ↓ ") } else { " ↓ more below ".to_owned() };
             let w = crate::text::width(&marker) as u16;
             let at = Rect { x: area.x + area.width.saturating_sub(w), y: area.y + area.height.saturating_sub(1), width: w.min(area.width), height: 1 };
             frame.render_widget(Paragraph::new(Span::styled(marker, Style::default().add_modifier(Modifier::REVERSED))), at);
         }
+    }
+
+    /// The conversation's lines from `scroll` lines above the bottom, `height` of them, bottom
+    /// first. Walking up from the bottom, only the blocks on screen are wrapped into lines; the
+    /// ones below are counted from remembered heights, so a view scrolled far up costs a lookup
+    /// per message, not a wrap.
+    fn conversation_view(&mut self, width: usize, height: usize, scroll: usize) -> View {
+        let me = self.me().to_owned();
+        let depth = self.depth;
+        let mut view = View { lines: Vec::new(), total: 0, reached_top: true };
+        let Some(room) = self.link.core.room(&self.current) else { return view };
+        let heights = self.heights.entry(self.current.clone()).or_default();
+        let notes = self.notes.get(&self.current).map(Vec::as_slice).unwrap_or(&[]);
+        let want = height + scroll;
+        // Takes a block's lines (top first) if any of them is on screen, else only counts them.
+        let place = |view: &mut View, rows: usize, lines: &dyn Fn() -> Vec<Line<'static>>| {
+            let below = view.total;
+            if below < want && below + rows > scroll {
+                for (i, line) in lines().into_iter().rev().enumerate() {
+                    let at = below + i;
+                    if at >= scroll && at < want {
+                        view.lines.push(line);
+                    }
+                }
+            }
+            view.total += rows;
+        };
+        for pending in room.pending.iter().rev() {
+            let lines = || pending_lines(&me, &pending.text, width, depth);
+            place(&mut view, lines().len(), &lines);
+        }
+        let mut system = room.system.iter().map(|s| (s.after_seq, s.text.as_str(), true)).chain(notes.iter().map(|(seq, t)| (*seq, t.as_str(), false))).collect::<Vec<_>>();
+        system.sort_by_key(|(seq, _, _)| *seq);
+        let mut extra = system.len();
+        for message in room.messages.iter().rev() {
+            while extra > 0 && system[extra - 1].0 >= message.seq {
+                extra -= 1;
+                let (_, text, quiet) = system[extra];
+                let lines = || quiet_lines(text, quiet, width);
+                place(&mut view, lines().len(), &lines);
+            }
+            if view.total >= want {
+                view.reached_top = false;
+                break;
+            }
+            let lines = || message_lines(message, message.author == me, width, depth);
+            let rows = *heights.entry(message.seq).or_insert_with(|| lines().len());
+            place(&mut view, rows, &lines);
+        }
+        if view.reached_top {
+            while extra > 0 {
+                extra -= 1;
+                let (_, text, quiet) = system[extra];
+                let lines = || quiet_lines(text, quiet, width);
+                place(&mut view, lines().len(), &lines);
+            }
+            if room.has_more {
+                let lines = || vec![Line::from(Span::styled("… older messages load as you scroll", Style::default().add_modifier(Modifier::DIM)))];
+                place(&mut view, 1, &lines);
+            }
+        }
+        view
     }
 
     /// After a draw: reaching the top asks for older history.
@@ -557,6 +593,14 @@ impl App {
     pub fn lines_of(&self, message: &Message) -> usize {
         message_lines(message, message.author == self.me(), self.width, self.depth).len()
     }
+}
+
+/// What the conversation shows: its visible lines, bottom first, and how many lines lie from
+/// the bottom to as far up as the walk went.
+struct View {
+    lines: Vec<Line<'static>>,
+    total: usize,
+    reached_top: bool,
 }
 
 fn title_of(link: &Link, room: &str) -> String {
