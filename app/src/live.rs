@@ -232,7 +232,8 @@ impl Live {
     /// The composer changed: tell the room (throttled), or that typing stopped.
     pub fn draft_changed(&self, text: String) {
         let room = self.current.get_untracked();
-        let frames = self.with_core(|core| (core.draft_changed(&room, &text, browser::now_ms()), Changes::default()));
+        let frames =
+            self.with_core(|core| (core.draft_changed(&room, &text, browser::now_ms()), Changes::default()));
         self.emit(frames);
         self.schedule_poll();
     }
@@ -302,32 +303,30 @@ impl Live {
             return;
         }
         let mut copies = Vec::new();
-        let (status, nickname, rooms, joined, notice) = self
-            .core
-            .with_value(|core| {
-                for (room, c) in &changes.in_rooms {
-                    let Some(r) = core.room(room) else { continue };
-                    copies.push((
-                        room.clone(),
-                        RoomCopy {
-                            messages: c.messages.then(|| r.messages.clone()),
-                            has_more: c.has_more.then_some(r.has_more),
-                            pending: c.pending.then(|| r.pending.clone()),
-                            members: c.members.then(|| (r.members.clone(), r.count.max(r.members.len()))),
-                            typists: c.typists.then(|| r.typists.clone()),
-                            system: c.system.then(|| r.system.clone()),
-                            loading_older: c.loading_older.then_some(r.loading_older),
-                        },
-                    ));
-                }
-                (
-                    changes.status.then(|| core.status()),
-                    changes.nickname.then(|| core.nickname().to_owned()),
-                    changes.rooms.then(|| core.rooms().to_vec()),
-                    changes.joined.then(|| core.joined().to_vec()),
-                    changes.notice.then(|| core.notice().map(str::to_owned)),
-                )
-            });
+        let (status, nickname, rooms, joined, notice) = self.core.with_value(|core| {
+            for (room, c) in &changes.in_rooms {
+                let Some(r) = core.room(room) else { continue };
+                copies.push((
+                    room.clone(),
+                    RoomCopy {
+                        messages: c.messages.then(|| r.messages.clone()),
+                        has_more: c.has_more.then_some(r.has_more),
+                        pending: c.pending.then(|| r.pending.clone()),
+                        members: c.members.then(|| (r.members.clone(), r.count.max(r.members.len()))),
+                        typists: c.typists.then(|| r.typists.clone()),
+                        system: c.system.then(|| r.system.clone()),
+                        loading_older: c.loading_older.then_some(r.loading_older),
+                    },
+                ));
+            }
+            (
+                changes.status.then(|| core.status()),
+                changes.nickname.then(|| core.nickname().to_owned()),
+                changes.rooms.then(|| core.rooms().to_vec()),
+                changes.joined.then(|| core.joined().to_vec()),
+                changes.notice.then(|| core.notice().map(str::to_owned)),
+            )
+        });
         if let Some(status) = status {
             self.status.set(status);
         }

@@ -7,10 +7,10 @@ pub const LIGHT_BACKGROUNDS: [&str; 4] = ["#f6f7f9", "#ffffff", "#dbeafe", "#fff
 pub const DARK_BACKGROUNDS: [&str; 4] = ["#121417", "#1b1e23", "#1e3a66", "#22262c"];
 pub const MIN_CONTRAST: f64 = 4.5;
 
-/// The hue of a nickname, shared with the terminal client.
-pub use client::palette::hue;
 pub use client::palette::contrast;
 use client::palette::hsl_to_rgb;
+/// The hue of a nickname, shared with the terminal client.
+pub use client::palette::hue;
 
 /// The inline style giving a name its colours: `--name-light` and `--name-dark`.
 pub fn name_style(name: &str) -> String {

@@ -578,7 +578,8 @@ impl Core {
             ServerEvent::Presence { room, joined, left, count } => {
                 let state = self.state(&room);
                 state.count = count as usize;
-                let arrived: Vec<String> = joined.into_iter().filter(|n| !state.members.contains(n)).collect();
+                let arrived: Vec<String> =
+                    joined.into_iter().filter(|n| !state.members.contains(n)).collect();
                 state.members.retain(|n| !left.contains(n));
                 state.members.extend(arrived.iter().cloned());
                 state.members.sort();

@@ -193,7 +193,10 @@ fn older_pages_are_prepended_once() {
     core.follow("general");
     core.connecting();
     core.apply(history(vec![message(51, "bob", "b51"), message(52, "bob", "b52")], true), 0.0);
-    assert_eq!(core.load_older("general").send, vec![ClientEvent::LoadOlder { room: "general".into(), before: 51 }]);
+    assert_eq!(
+        core.load_older("general").send,
+        vec![ClientEvent::LoadOlder { room: "general".into(), before: 51 }]
+    );
     assert!(core.load_older("general").send.is_empty(), "one request at a time");
     let older = |messages| ServerEvent::Older { room: "general".into(), messages, has_more: false };
     core.apply(older(vec![message(49, "bob", "b49"), message(50, "bob", "b50")]), 0.0);
@@ -355,7 +358,10 @@ fn leaving_a_room_says_so_and_forgets_it() {
     let left = core.unfollow("general");
     assert_eq!(
         left.send,
-        vec![ClientEvent::StopTyping { room: "general".into() }, ClientEvent::Leave { room: "general".into() }]
+        vec![
+            ClientEvent::StopTyping { room: "general".into() },
+            ClientEvent::Leave { room: "general".into() }
+        ]
     );
     assert!(core.room("general").is_none());
     assert_eq!(core.joined(), ["rust".to_owned()]);
@@ -392,7 +398,10 @@ fn the_server_spelling_of_the_nickname_wins() {
 #[test]
 fn a_protected_nickname_says_its_password_on_reconnect() {
     let mut core = connected(vec![]);
-    assert_eq!(core.protect("correct horse"), vec![ClientEvent::Protect { password: "correct horse".into() }]);
+    assert_eq!(
+        core.protect("correct horse"),
+        vec![ClientEvent::Protect { password: "correct horse".into() }]
+    );
     // Refused (too short, say): the old hello stays.
     core.apply(
         ServerEvent::Error {
@@ -442,7 +451,10 @@ fn anything_heard_keeps_the_connection_alive() {
     let mut core = connected(vec![]);
     assert_eq!(core.poll(KEEPALIVE_IDLE_MS).send, vec![ClientEvent::Ping]);
     // The answer (or any other event) came: no give-up, the next ping is a period after it.
-    assert!(core.apply(ServerEvent::Pong, KEEPALIVE_IDLE_MS + 50.0).is_empty(), "a pong changes nothing on screen");
+    assert!(
+        core.apply(ServerEvent::Pong, KEEPALIVE_IDLE_MS + 50.0).is_empty(),
+        "a pong changes nothing on screen"
+    );
     assert!(!core.poll(KEEPALIVE_IDLE_MS + KEEPALIVE_GRACE_MS).changes.silent);
     assert_eq!(core.next_due(), Some(2.0 * KEEPALIVE_IDLE_MS + 50.0));
     // A busy room is never pinged: each message pushes the ping back.

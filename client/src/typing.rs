@@ -12,8 +12,13 @@ pub const TYPING_TIMEOUT_MS: f64 = 5000.0;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Say {
     /// "Typing", with the draft when shared.
-    Typing { room: String, draft: Option<String> },
-    Stop { room: String },
+    Typing {
+        room: String,
+        draft: Option<String>,
+    },
+    Stop {
+        room: String,
+    },
 }
 
 #[derive(Clone, Debug, Default)]

@@ -42,8 +42,12 @@ const CALLS: usize = 100_000;
 fn messages(file: &str) -> Vec<String> {
     let path = format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
     let data = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let lines: Vec<&str> =
-        data.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).filter_map(|l| l.split_once('\t')).map(|(_, s)| s).collect();
+    let lines: Vec<&str> = data
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(_, s)| s)
+        .collect();
     (0..lines.len())
         .map(|start| {
             let mut message = String::new();
@@ -71,7 +75,9 @@ fn main() {
     let lexicons = LIVE.load(Ordering::Relaxed) - before;
 
     let mut rows = Vec::new();
-    for (lang, file) in [("en", "mood_sentences.tsv"), ("ru", "mood_ru.tsv"), ("pt", "mood_pt.tsv"), ("zh", "mood_zh.tsv")] {
+    for (lang, file) in
+        [("en", "mood_sentences.tsv"), ("ru", "mood_ru.tsv"), ("pt", "mood_pt.tsv"), ("zh", "mood_zh.tsv")]
+    {
         let messages = messages(file);
         for m in messages.iter().take(1_000) {
             analyze(m); // warm up
@@ -112,7 +118,8 @@ fn main() {
             percentile(&times, 0.99).as_secs_f64() * 1e6
         ));
     }
-    let profile = if cfg!(debug_assertions) { "debug build: not a meaningful figure" } else { "release build" };
+    let profile =
+        if cfg!(debug_assertions) { "debug build: not a meaningful figure" } else { "release build" };
     let section = format!(
         "{TITLE}\n\nWritten by `cargo run --release -p engine --example mood_bench` (`make bench` runs it); \
          {CALLS} `mood::analyze` calls (language identification and scoring) per language on \
@@ -131,7 +138,8 @@ fn main() {
         // Replace our section (up to the next "## " heading) or insert it before "## JSON lines".
         let new = match old.find(TITLE) {
             Some(at) => {
-                let end = old[at + TITLE.len()..].find("\n## ").map_or(old.len(), |e| at + TITLE.len() + e + 1);
+                let end =
+                    old[at + TITLE.len()..].find("\n## ").map_or(old.len(), |e| at + TITLE.len() + e + 1);
                 format!("{}{section}\n{}", &old[..at], &old[end..])
             }
             None => match old.find("## JSON lines") {

@@ -78,7 +78,11 @@ fn evaluate(name: &str, cases: &[(Mood, String)], lang: Option<Lang>) -> Report 
         let predicted: usize = (0..3).map(|r| confusion[r][i]).sum();
         recall[i] = if actual == 0 { 0.0 } else { tp / actual as f64 };
         let precision = if predicted == 0 { 0.0 } else { tp / predicted as f64 };
-        f1_sum += if precision + recall[i] == 0.0 { 0.0 } else { 2.0 * precision * recall[i] / (precision + recall[i]) };
+        f1_sum += if precision + recall[i] == 0.0 {
+            0.0
+        } else {
+            2.0 * precision * recall[i] / (precision + recall[i])
+        };
     }
     let report = Report { accuracy, macro_f1: f1_sum / 3.0, recall, detected: detected as f64 / n };
     println!(
@@ -123,14 +127,21 @@ fn mood_accuracy_per_language() {
         assert!(cases.len() >= 150, "{name}: the evaluation set needs at least 150 lines");
         let r = evaluate(name, &cases, lang);
         if r.accuracy + 1e-9 < min_accuracy {
-            failures.push(format!("{name}: accuracy {:.1}% < recorded {:.1}%", r.accuracy * 100.0, min_accuracy * 100.0));
+            failures.push(format!(
+                "{name}: accuracy {:.1}% < recorded {:.1}%",
+                r.accuracy * 100.0,
+                min_accuracy * 100.0
+            ));
         }
         if r.macro_f1 + 1e-9 < min_f1 {
             failures.push(format!("{name}: macro-F1 {:.3} < recorded {min_f1:.3}", r.macro_f1));
         }
         for (i, label) in [(0, "positive"), (2, "negative")] {
             if r.recall[i] < MIN_POLAR_RECALL {
-                failures.push(format!("{name}: {label} recall {:.1}% collapses into neutral", r.recall[i] * 100.0));
+                failures.push(format!(
+                    "{name}: {label} recall {:.1}% collapses into neutral",
+                    r.recall[i] * 100.0
+                ));
             }
         }
     }
@@ -149,7 +160,12 @@ fn mood_accuracy_on_development_sets() {
 
 #[test]
 fn unknown_languages_score_only_emoji() {
-    for text in ["Das ist wirklich sehr schön und gut", "これは素晴らしい", "정말 좋아요", "Це дійсно дуже добре, дякую"] {
+    for text in [
+        "Das ist wirklich sehr schön und gut",
+        "これは素晴らしい",
+        "정말 좋아요",
+        "Це дійсно дуже добре, дякую",
+    ] {
         let a = analyze(text);
         assert_eq!(a.lang, None, "{text}");
         assert_eq!(Mood::of(a.score), Mood::Neutral, "{text}");
@@ -174,5 +190,8 @@ fn mood_time_per_call() {
     }
     let per_call = start.elapsed() / iterations;
     let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
-    println!("mood score() per call ({profile} build): {per_call:?} for a {}-byte message ({sink:.0})", message.len());
+    println!(
+        "mood score() per call ({profile} build): {per_call:?} for a {}-byte message ({sink:.0})",
+        message.len()
+    );
 }

@@ -299,7 +299,10 @@ mod tests {
         assert_eq!(serde_json::to_string(&ClientEvent::Ping).unwrap(), r#"{"type":"ping"}"#);
         assert_eq!(serde_json::from_str::<ClientEvent>(r#"{"type":"ping"}"#).unwrap(), ClientEvent::Ping);
         // A client library that adds fields of its own still gets its answer.
-        assert_eq!(serde_json::from_str::<ClientEvent>(r#"{"type":"ping","id":3}"#).unwrap(), ClientEvent::Ping);
+        assert_eq!(
+            serde_json::from_str::<ClientEvent>(r#"{"type":"ping","id":3}"#).unwrap(),
+            ClientEvent::Ping
+        );
         assert_eq!(serde_json::to_string(&ServerEvent::Pong).unwrap(), r#"{"type":"pong"}"#);
         assert_eq!(serde_json::from_str::<ServerEvent>(r#"{"type":"pong"}"#).unwrap(), ServerEvent::Pong);
     }

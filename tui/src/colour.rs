@@ -111,7 +111,8 @@ mod tests {
         };
         for hue in 0..360 {
             let [r, g, b] = hue_colours()[hue];
-            let reads = |rgb: [f64; 3], ratio: f64| contrast(rgb, BLACK) >= ratio && contrast(rgb, WHITE) >= ratio;
+            let reads =
+                |rgb: [f64; 3], ratio: f64| contrast(rgb, BLACK) >= ratio && contrast(rgb, WHITE) >= ratio;
             assert!(reads([r, g, b].map(f64::from), 4.4), "hue {hue}: {r},{g},{b}");
             // 256 colours round to the cube: still readable on both (3:1, as for large text).
             assert!(reads(cube(cube_index([r, g, b])), 3.0), "hue {hue} in 256 colours");

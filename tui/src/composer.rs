@@ -127,7 +127,9 @@ impl Composer {
     /// The word being typed (after the last space), for completion.
     pub fn word_before_cursor(&self) -> &str {
         let before = &self.text[..self.cursor];
-        let start = before.rfind(char::is_whitespace).map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+        let start = before
+            .rfind(char::is_whitespace)
+            .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
         &before[start..]
     }
 

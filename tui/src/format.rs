@@ -5,7 +5,8 @@ use protocol::Message;
 
 /// `HH:MM` in the local time zone of a time in ms since the epoch.
 pub fn local_time(ms: i64) -> String {
-    DateTime::from_timestamp_millis(ms).map_or_else(|| "--:--".to_owned(), |t| t.with_timezone(&Local).format("%H:%M").to_string())
+    DateTime::from_timestamp_millis(ms)
+        .map_or_else(|| "--:--".to_owned(), |t| t.with_timezone(&Local).format("%H:%M").to_string())
 }
 
 /// A message as one line of plain mode: `HH:MM nickname: text`, its line breaks written `\n`

@@ -73,7 +73,10 @@ impl Link {
     /// Waits for the next thing that happens on the link and applies it to the core.
     /// Cancel-safe: nothing changes until one of the waits completes.
     pub async fn next(&mut self) -> Update {
-        let due = self.core.next_due().map(|at| Instant::now() + Duration::from_secs_f64((at - now_ms()).max(0.0) / 1000.0));
+        let due = self
+            .core
+            .next_due()
+            .map(|at| Instant::now() + Duration::from_secs_f64((at - now_ms()).max(0.0) / 1000.0));
         tokio::select! {
             _ = sleep_until(self.connect_at), if self.connect_at.is_some() => {
                 self.connect_at = None;

@@ -53,7 +53,8 @@ fn start(args: Args) -> Result<i32, String> {
     let password = std::env::var("NATTER_PASSWORD").ok().filter(|p| !p.is_empty());
     let may_ask = password.is_none();
     core.set_password(password);
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
     let link = link::Link::new(url, core);
     if args.plain {
         Ok(runtime.block_on(plain::run(link, room, may_ask)))

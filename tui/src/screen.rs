@@ -273,7 +273,9 @@ impl App {
         let members = self.link.core.room(&self.current).map(|r| r.members.clone()).unwrap_or_default();
         let rooms = self.link.core.rooms().iter().map(|r| r.name.clone());
         let candidates: Vec<String> = members.into_iter().chain(rooms).collect();
-        if let Some(found) = candidates.iter().find(|c| c.to_lowercase().starts_with(&lower) && c.len() > bare.len()) {
+        if let Some(found) =
+            candidates.iter().find(|c| c.to_lowercase().starts_with(&lower) && c.len() > bare.len())
+        {
             let at_start = self.composer.text().len() == word.len() && prefix.is_empty();
             let suffix = if at_start && !found.is_empty() { ": " } else { " " };
             self.composer.complete(&format!("{prefix}{found}{suffix}"));
@@ -327,7 +329,8 @@ impl App {
             },
             ("dm", Some(nick)) => {
                 self.pending_dm = Some(nick.trim_start_matches('@').to_owned());
-                self.link.send(vec![ClientEvent::OpenDirect { with: nick.trim_start_matches('@').to_owned() }]);
+                self.link
+                    .send(vec![ClientEvent::OpenDirect { with: nick.trim_start_matches('@').to_owned() }]);
             }
             ("invite", Some(nick)) => self.link.send(vec![ClientEvent::Invite {
                 room: self.current.clone(),
@@ -346,7 +349,8 @@ impl App {
                 let outcome = self.link.core.unfollow(&left);
                 self.link.send(outcome.send);
                 self.notes.remove(&left);
-                let next = self.link.core.joined().first().cloned().unwrap_or_else(|| protocol::DEFAULT_ROOM.into());
+                let next =
+                    self.link.core.joined().first().cloned().unwrap_or_else(|| protocol::DEFAULT_ROOM.into());
                 self.switch(&next);
             }
             ("password", None) if connected => self.wants_password = true,
@@ -399,9 +403,10 @@ impl App {
         let first = cursor.0.saturating_sub(visible - 1);
         let lines: Vec<Line> = composer_lines.into_iter().skip(first).take(visible).map(Line::from).collect();
         let share = if self.link.core.share_drafts() { "sharing what you type" } else { "typing hidden" };
-        let block = Block::default()
-            .borders(Borders::TOP)
-            .title(Span::styled(format!(" {} · {share} ", title_of(&self.link, &self.current)), Style::default().add_modifier(Modifier::DIM)));
+        let block = Block::default().borders(Borders::TOP).title(Span::styled(
+            format!(" {} · {share} ", title_of(&self.link, &self.current)),
+            Style::default().add_modifier(Modifier::DIM),
+        ));
         let inner = block.inner(composer);
         frame.render_widget(Paragraph::new(lines).block(block), composer);
         frame.set_cursor_position((inner.x + cursor.1 as u16, inner.y + (cursor.0 - first) as u16));
@@ -448,7 +453,10 @@ impl App {
             .collect();
         if count > members.len() {
             let more = format!("… {} more", count - members.len());
-            lines.push(Line::from(Span::styled(fit(&more, width), Style::default().add_modifier(Modifier::DIM))));
+            lines.push(Line::from(Span::styled(
+                fit(&more, width),
+                Style::default().add_modifier(Modifier::DIM),
+            )));
         }
         let block = Block::default().borders(Borders::LEFT).title(format!("members {count}"));
         frame.render_widget(Paragraph::new(lines).block(block), area);
@@ -464,7 +472,10 @@ impl App {
                     Some(draft) => format!("{} is typing: {}", t.author, draft.replace('\n', " ")),
                     None => format!("{} is typing…", t.author),
                 };
-                Line::from(Span::styled(fit(&text, width), Style::default().add_modifier(Modifier::ITALIC | Modifier::DIM)))
+                Line::from(Span::styled(
+                    fit(&text, width),
+                    Style::default().add_modifier(Modifier::ITALIC | Modifier::DIM),
+                ))
             })
             .collect()
     }
@@ -491,11 +502,21 @@ impl App {
         padded.extend(visible);
         frame.render_widget(Paragraph::new(padded), area);
         if self.scroll > 0 {
-            let unseen = self.link.core.room(&self.current).map_or(0, |r| r.unread(self.link.core.nickname()));
-            let marker = if unseen > 0 { format!(" {unseen} new ↓ ") } else { " ↓ more below ".to_owned() };
+            let unseen =
+                self.link.core.room(&self.current).map_or(0, |r| r.unread(self.link.core.nickname()));
+            let marker =
+                if unseen > 0 { format!(" {unseen} new ↓ ") } else { " ↓ more below ".to_owned() };
             let w = crate::text::width(&marker) as u16;
-            let at = Rect { x: area.x + area.width.saturating_sub(w), y: area.y + area.height.saturating_sub(1), width: w.min(area.width), height: 1 };
-            frame.render_widget(Paragraph::new(Span::styled(marker, Style::default().add_modifier(Modifier::REVERSED))), at);
+            let at = Rect {
+                x: area.x + area.width.saturating_sub(w),
+                y: area.y + area.height.saturating_sub(1),
+                width: w.min(area.width),
+                height: 1,
+            };
+            frame.render_widget(
+                Paragraph::new(Span::styled(marker, Style::default().add_modifier(Modifier::REVERSED))),
+                at,
+            );
         }
     }
 
@@ -528,7 +549,12 @@ impl App {
             let lines = || pending_lines(&me, &pending.text, width, depth);
             place(&mut view, lines().len(), &lines);
         }
-        let mut system = room.system.iter().map(|s| (s.after_seq, s.text.as_str(), true)).chain(notes.iter().map(|(seq, t)| (*seq, t.as_str(), false))).collect::<Vec<_>>();
+        let mut system = room
+            .system
+            .iter()
+            .map(|s| (s.after_seq, s.text.as_str(), true))
+            .chain(notes.iter().map(|(seq, t)| (*seq, t.as_str(), false)))
+            .collect::<Vec<_>>();
         system.sort_by_key(|(seq, _, _)| *seq);
         let mut extra = system.len();
         for message in room.messages.iter().rev() {
@@ -554,7 +580,12 @@ impl App {
                 place(&mut view, lines().len(), &lines);
             }
             if room.has_more {
-                let lines = || vec![Line::from(Span::styled("… older messages load as you scroll", Style::default().add_modifier(Modifier::DIM)))];
+                let lines = || {
+                    vec![Line::from(Span::styled(
+                        "… older messages load as you scroll",
+                        Style::default().add_modifier(Modifier::DIM),
+                    ))]
+                };
                 place(&mut view, 1, &lines);
             }
         }
@@ -655,13 +686,20 @@ fn pending_lines(me: &str, text: &str, width: usize, depth: Depth) -> Vec<Line<'
 }
 
 fn quiet_lines(text: &str, system: bool, width: usize) -> Vec<Line<'static>> {
-    let style = if system { Style::default().add_modifier(Modifier::DIM | Modifier::ITALIC) } else { Style::default().fg(Color::Yellow) };
+    let style = if system {
+        Style::default().add_modifier(Modifier::DIM | Modifier::ITALIC)
+    } else {
+        Style::default().fg(Color::Yellow)
+    };
     let prefix = if system { "  — " } else { "  " };
     to_lines(wrap(&[(prefix, style), (text, style)], width))
 }
 
 fn to_lines(wrapped: Vec<Vec<(String, Style)>>) -> Vec<Line<'static>> {
-    wrapped.into_iter().map(|pieces| Line::from(pieces.into_iter().map(|(t, s)| Span::styled(t, s)).collect::<Vec<_>>())).collect()
+    wrapped
+        .into_iter()
+        .map(|pieces| Line::from(pieces.into_iter().map(|(t, s)| Span::styled(t, s)).collect::<Vec<_>>()))
+        .collect()
 }
 
 /// The composer's text hard-wrapped to `width` cells, and the cursor as (line, cell).

@@ -40,8 +40,12 @@ struct Reader {
 
 impl Reader {
     fn start(server: &str, nick: &str, room: &str) -> Reader {
-        let mut child =
-            plain(server, nick, room).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+        let mut child = plain(server, nick, room)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         let stdin = child.stdin.take();
         let stdout = child.stdout.take().unwrap();
         let (tx, lines) = channel();

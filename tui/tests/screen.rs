@@ -18,7 +18,8 @@ struct Screen {
 
 impl Screen {
     fn start(server: &str, nick: &str, config: &std::path::Path, cols: u16, rows: u16) -> Screen {
-        let pair = native_pty_system().openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).unwrap();
+        let pair =
+            native_pty_system().openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).unwrap();
         let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_natter-tui"));
         command.args([server, "--nick", nick]);
         command.env("TERM", "xterm-256color");
@@ -115,7 +116,9 @@ fn two_terminals_chat_type_live_switch_rooms_resize_and_survive_a_restart() {
     bob.keys("ing");
     ann.shows("bob is typing: still typing");
     bob.keys("\r");
-    ann.wait("the draft to give way to the message", |c| !c.contains("is typing") && c.contains("still typing"));
+    ann.wait("the draft to give way to the message", |c| {
+        !c.contains("is typing") && c.contains("still typing")
+    });
     ann.keys("and me");
     bob.shows("ann is typing: and me");
     ann.keys("\x15"); // not bound: the composer keeps it
@@ -148,7 +151,11 @@ fn two_terminals_chat_type_live_switch_rooms_resize_and_survive_a_restart() {
     bob.line(cjk);
     ann.wait("the CJK line", |c| c.contains("日本語のテキスト"));
     let rows = ann.rows();
-    let joined: String = rows.iter().map(|r| r.trim_end().trim_start_matches(|c: char| c == ' ' || c == '│')).collect::<Vec<_>>().concat();
+    let joined: String = rows
+        .iter()
+        .map(|r| r.trim_end().trim_start_matches(|c: char| c == ' ' || c == '│'))
+        .collect::<Vec<_>>()
+        .concat();
     assert!(joined.contains(cjk), "the wrapped rows keep every character:\n{}", ann.contents());
     assert!(rows.iter().any(|r| r.trim_end().ends_with('る') || r.contains("日本語")), "{rows:?}");
     ann.resize(100, 30);
@@ -168,7 +175,9 @@ fn two_terminals_chat_type_live_switch_rooms_resize_and_survive_a_restart() {
     bob.shows("after the restart");
     std::thread::sleep(Duration::from_millis(500));
     for screen in [&ann, &bob] {
-        for text in ["hello bob", "hi ann", "and me", "back in general", "sent while down", "after the restart"] {
+        for text in
+            ["hello bob", "hi ann", "and me", "back in general", "sent while down", "after the restart"]
+        {
             assert_eq!(count(screen, text), 1, "{text} once:\n{}", screen.contents());
         }
     }

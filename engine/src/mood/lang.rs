@@ -38,12 +38,13 @@ impl Lang {
 
 /// Frequent English words that are not Portuguese (and contractions).
 const EN_CUES: &[&str] = &[
-    "the", "is", "are", "was", "were", "you", "your", "it", "it's", "its", "i", "i'm", "and", "to", "of", "this",
-    "that", "that's", "for", "with", "my", "me", "we", "they", "he", "she", "what", "just", "be", "been", "have",
-    "has", "had", "do", "does", "did", "don't", "can't", "isn't", "won't", "will", "would", "on", "in", "at",
-    "so", "but", "not", "all", "get", "got", "see", "know", "thanks", "thank", "lol", "yes", "yeah", "ok",
-    "okay", "please", "who", "where", "when", "how", "why", "there", "here", "our", "us", "today", "tomorrow",
-    "now", "going", "like", "really", "very", "an", "if", "or", "out", "up", "about", "from", "by", "one",
+    "the", "is", "are", "was", "were", "you", "your", "it", "it's", "its", "i", "i'm", "and", "to", "of",
+    "this", "that", "that's", "for", "with", "my", "me", "we", "they", "he", "she", "what", "just", "be",
+    "been", "have", "has", "had", "do", "does", "did", "don't", "can't", "isn't", "won't", "will", "would",
+    "on", "in", "at", "so", "but", "not", "all", "get", "got", "see", "know", "thanks", "thank", "lol",
+    "yes", "yeah", "ok", "okay", "please", "who", "where", "when", "how", "why", "there", "here", "our",
+    "us", "today", "tomorrow", "now", "going", "like", "really", "very", "an", "if", "or", "out", "up",
+    "about", "from", "by", "one",
 ];
 
 /// Frequent Portuguese words and chat spellings that are not English.
@@ -121,14 +122,20 @@ fn latin_language(text: &str, letters: usize) -> Option<Lang> {
     for word in text.split(|c: char| !is_word_char(c)).filter(|w| !w.is_empty()) {
         words += 1;
         lower.clear();
-        lower.extend(word.chars().flat_map(char::to_lowercase).map(|c| if c == '\u{2019}' { '\'' } else { c }));
+        lower.extend(
+            word.chars().flat_map(char::to_lowercase).map(|c| if c == '\u{2019}' { '\'' } else { c }),
+        );
         let word = lower.trim_matches('\'');
-        if word.contains(['ã', 'õ', 'ç', 'ê', 'ô', 'â']) || super::is_laughter(word) && word.starts_with(['k', 'r']) {
+        if word.contains(['ã', 'õ', 'ç', 'ê', 'ô', 'â'])
+            || super::is_laughter(word) && word.starts_with(['k', 'r'])
+        {
             pt_hits += 2;
         }
-        let known_en = |w: &str| CUES.0.contains_key(w) || en::LEXICON.words.get(w).is_some_and(|e| e.valence != 0.0);
-        let known_pt =
-            |w: &str| CUES.1.contains_key(w) || pt::LEXICON.words.get(&*pt::fold(w)).is_some_and(|e| e.valence != 0.0);
+        let known_en =
+            |w: &str| CUES.0.contains_key(w) || en::LEXICON.words.get(w).is_some_and(|e| e.valence != 0.0);
+        let known_pt = |w: &str| {
+            CUES.1.contains_key(w) || pt::LEXICON.words.get(&*pt::fold(w)).is_some_and(|e| e.valence != 0.0)
+        };
         let (mut en, mut pt) = (known_en(word), known_pt(word));
         if !en && !pt {
             // "yaaay", "ameiii"

@@ -231,7 +231,8 @@ impl Lexicon {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let (word, value) = line.split_once('\t').unwrap_or_else(|| panic!("mood data line {}: {line:?}", n + 1));
+            let (word, value) =
+                line.split_once('\t').unwrap_or_else(|| panic!("mood data line {}: {line:?}", n + 1));
             let entry = match value.trim() {
                 "negation" => Entry { negates: true, ..Entry::default() },
                 "booster" => Entry { boost: BOOST, ..Entry::default() },
@@ -242,7 +243,8 @@ impl Lexicon {
                         Some(v) => (true, v),
                         None => (false, v),
                     };
-                    let valence: f32 = v.parse().unwrap_or_else(|_| panic!("mood data line {}: {line:?}", n + 1));
+                    let valence: f32 =
+                        v.parse().unwrap_or_else(|_| panic!("mood data line {}: {line:?}", n + 1));
                     Entry { valence: (valence * scale).clamp(-4.0, 4.0), soft, ..Entry::default() }
                 }
             };
@@ -719,7 +721,6 @@ fn apply_idioms(tokens: &mut [Token], lex: &Lexicon) {
     }
 }
 
-
 /// "X but Y": Y is what the writer means.
 fn apply_but(tokens: &mut [Token]) {
     if let Some(but) = tokens.iter().position(|t| t.kind == Kind::Word && t.entry.contrast) {
@@ -810,7 +811,9 @@ mod tests {
 
     #[test]
     fn negation_flips_in_every_language() {
-        for (plain, negated) in [("плохо", "не плохо"), ("gostei", "não gostei"), ("喜欢", "不喜欢"), ("好", "不好")] {
+        for (plain, negated) in
+            [("плохо", "не плохо"), ("gostei", "não gostei"), ("喜欢", "不喜欢"), ("好", "不好")]
+        {
             assert!(score(plain).signum() != score(negated).signum(), "{plain} / {negated}");
         }
         assert!(score("não deu certo") < 0.0);

@@ -37,7 +37,10 @@ fn migrations() -> Migrations<'static> {
         M::up_with_hook(include_str!("../../migrations/sqlite/0003_mood.sql"), score_existing_messages),
         M::up(include_str!("../../migrations/sqlite/0004_users.sql")),
         M::up(include_str!("../../migrations/sqlite/0005_private_rooms.sql")),
-        M::up_with_hook(include_str!("../../migrations/sqlite/0006_mood_lang.sql"), rescore_existing_messages),
+        M::up_with_hook(
+            include_str!("../../migrations/sqlite/0006_mood_lang.sql"),
+            rescore_existing_messages,
+        ),
     ])
 }
 
@@ -675,7 +678,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let store = open(dir.path());
-            store.append(NewMessage { lang: Some("pt".into()), ..new("a", "c1", "ann", "oi") }).await.unwrap();
+            store
+                .append(NewMessage { lang: Some("pt".into()), ..new("a", "c1", "ann", "oi") })
+                .await
+                .unwrap();
             store.append(new("a", "c2", "ann", "👍")).await.unwrap();
         }
         let page = open(dir.path()).latest("a", None, 5).await.unwrap();

@@ -13,7 +13,10 @@ pub const WAIT: Duration = Duration::from_secs(15);
 /// environment.
 pub fn plain(server: &str, nick: &str, room: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_natter-tui"));
-    command.args([server, "--plain", "--nick", nick, "--room", room]).env("TZ", "UTC").env_remove("NATTER_PASSWORD");
+    command
+        .args([server, "--plain", "--nick", nick, "--room", room])
+        .env("TZ", "UTC")
+        .env_remove("NATTER_PASSWORD");
     command
 }
 
