@@ -40,6 +40,7 @@ test-fuzz:
 
 test-e2e:
 	cargo leptos build --release
+	cargo build --release -p tui
 	cd end2end && npx playwright test
 
 ## Benchmarks: release server on CPU 0, load generator on CPU 1; writes docs/benchmarks.md
@@ -47,7 +48,7 @@ test-e2e:
 ## Scenario e also needs the release site (WASM size) and Chromium (time to connected).
 bench: setup-test
 	cargo leptos build --release
-	cargo build --release -p bench
+	cargo build --release -p bench -p tui
 	./target/release/natter-bench --natter target/release/natter $(BENCH_ARGS)
 	cargo run --release -p engine --example mood_bench -- docs/benchmarks.md
 
