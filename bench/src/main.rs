@@ -11,6 +11,7 @@ mod plot;
 mod report;
 mod scenarios;
 mod server;
+mod tui;
 
 use clap::Parser;
 
@@ -22,8 +23,10 @@ pub struct Args {
     pub natter: String,
     /// Scenarios to run: a (fan-out latency), b (highest fan-out rate within 100 ms p99),
     /// c (idle connection memory), d (durable messages/s over 1,000 rooms), e (the page),
-    /// f (10,000 in one room, a restart, and the cost per delivery beside a bare server).
-    #[arg(long, value_delimiter = ',', default_value = "a,b,c,d,e,f")]
+    /// f (10,000 in one room, a restart, and the cost per delivery beside a bare server),
+    /// g (the terminal client with 10,000 messages). A run of some of them replaces only
+    /// their sections of the report.
+    #[arg(long, value_delimiter = ',', default_value = "a,b,c,d,e,f,g")]
     pub scenarios: Vec<String>,
     /// Scale every scenario down (for a quick smoke run): divide clients and duration by this.
     #[arg(long, default_value_t = 1)]
@@ -37,6 +40,9 @@ pub struct Args {
     /// The built site (`cargo leptos build --release`) whose WASM and JS scenario e weighs.
     #[arg(long, default_value = "target/site")]
     pub site: String,
+    /// The terminal client scenario g drives (a release build).
+    #[arg(long, default_value = "target/release/natter-tui")]
+    pub tui: String,
     /// Be the bare broadcast server of scenario f instead (started by the bench itself).
     #[arg(long, hide = true)]
     pub bare_server: bool,

@@ -30,6 +30,7 @@ pub async fn run(args: &Args) -> Result<Vec<Outcome>, String> {
             "d" => crate::capacity::durable(args, 1000 / scale, (10 / scale as u64).max(3)).await?,
             "e" => crate::page::page(args, (10 / scale as u64).max(2)).await?,
             "f" => crate::bigroom::big_room(args, 10_000 / scale).await?,
+            "g" => crate::tui::tui(args, 10_000 / scale).await?,
             other => return Err(format!("unknown scenario {other:?}")),
         };
         outcomes.push(outcome);
