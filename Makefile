@@ -44,13 +44,14 @@ test-e2e:
 	cd end2end && npx playwright test
 
 ## Benchmarks: release server on CPU 0, load generator on CPU 1; writes docs/benchmarks.md
-## (then adds the mood scorer's section).
+## (then adds the mood scorer's and the search index's sections).
 ## Scenario e also needs the release site (WASM size) and Chromium (time to connected).
 bench: setup-test
 	cargo leptos build --release
 	cargo build --release -p bench -p tui
 	./target/release/natter-bench --natter target/release/natter $(BENCH_ARGS)
 	cargo run --release -p engine --example mood_bench -- docs/benchmarks.md
+	cargo run --release -p search --example search_bench -- --report docs/benchmarks.md
 
 clean:
 	cargo clean

@@ -3,6 +3,7 @@
 # committed corpus (fuzz/corpus/TARGET):
 #   client_frame  the decoding of an event frame and the field rules (fuzz_targets/client_frame.rs)
 #   ws_stream     the WebSocket framing of the bytes on a live connection (fuzz_targets/ws_stream.rs)
+#   markup_text   message text parsed as markup: safe links, no panic (fuzz_targets/markup_text.rs)
 #
 #   scripts/fuzz.sh 30          what `make test` runs: inputs it finds go to a temporary
 #                               directory, so the committed corpus stays as it is
@@ -24,7 +25,7 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
 fi
 cd fuzz
 status=0
-for target in client_frame ws_stream; do
+for target in client_frame ws_stream markup_text; do
   mkdir -p "corpus/$target"
   if [ "$grow" = --grow ]; then
     corpora=("corpus/$target")

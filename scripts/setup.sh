@@ -49,6 +49,12 @@ if [ "$mode" = test ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
   fi
+  # The end-to-end tests drive the terminal client in tmux sessions.
+  if ! command -v tmux >/dev/null; then
+    say "installing tmux"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux
+  fi
   if ! cargo fuzz --version >/dev/null 2>&1; then
     say "installing cargo-fuzz"
     cargo install cargo-fuzz --locked

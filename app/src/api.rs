@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use leptos::server_fn::{codec::JsonEncoding, BoxedStream, Websocket};
-use protocol::{ClientEvent, Message, RoomInfo, ServerEvent};
+use protocol::{ClientEvent, Message, RoomInfo, SearchHit, Seq, ServerEvent};
 use serde::{Deserialize, Serialize};
 
 /// Everything the room page shows before any live event arrives.
@@ -17,6 +17,8 @@ pub struct RoomView {
     pub protected: bool,
     pub messages: Vec<Message>,
     pub has_more: bool,
+    /// The room's latest `seq` the messages show (changes included).
+    pub last: Seq,
     /// The rooms the reader may see (public ones, their private rooms and direct
     /// conversations), for the room list.
     pub rooms: Vec<RoomInfo>,
@@ -62,10 +64,11 @@ fn engine() -> Result<engine::Engine, AppError> {
         .ok_or_else(|| AppError::Unavailable("The chat engine is not running.".into()))
 }
 
-/// The page data of a room for the current reader. An unknown room, or a private one the
-/// reader is not a member of, is `NotFound` (and the page answers 404).
+/// The page data of a room for the current reader, with history back to message `at` when
+/// asked (a search hit or a reply's original). An unknown room, or a private one the reader is
+/// not a member of, is `NotFound` (and the page answers 404).
 #[server(prefix = "/api", endpoint = "room_page")]
-pub async fn room_page(room: String) -> Result<RoomView, AppError> {
+pub async fn room_page(room: String, #[server(default)] at: Option<Seq>) -> Result<RoomView, AppError> {
     let engine = engine()?;
     let user = crate::identity::current_user().await;
     let user_id = user.as_ref().map(|u| u.id);
@@ -90,17 +93,19 @@ pub async fn room_page(room: String) -> Result<RoomView, AppError> {
             protected,
             messages: Vec::new(),
             has_more: false,
+            last: 0,
             rooms,
             form_client_id,
         });
     }
-    let page = engine.history(&room, None, protocol::HISTORY_PAGE).await.map_err(unavailable)?;
+    let page = engine.history(&room, None, at, protocol::HISTORY_PAGE).await.map_err(unavailable)?;
     Ok(RoomView {
         room,
         nickname,
         protected,
         messages: page.messages,
         has_more: page.has_more,
+        last: page.last,
         rooms,
         form_client_id,
     })
@@ -198,11 +203,137 @@ pub async fn protect(password: String) -> Result<(), AppError> {
     engine()?.users().set_password(user.id, &password).await.map_err(refused_or_unavailable)
 }
 
-/// Posts a message from a plain HTML form (the composer without JavaScript).
+/// Posts a message from a plain HTML form (the composer without JavaScript), answering
+/// message `reply_to` if given.
 #[server(prefix = "/api", endpoint = "post")]
-pub async fn post_message(room: String, client_id: String, text: String) -> Result<(), AppError> {
+pub async fn post_message(
+    room: String,
+    client_id: String,
+    text: String,
+    #[server(default)] reply_to: Option<Seq>,
+) -> Result<(), AppError> {
     let author = speaker("posting").await?;
-    engine()?.post(&author, &room, &client_id, &text).await.map(|_| ()).map_err(refused_or_unavailable)
+    let posted = engine()?.post(&author, &room, &client_id, &text, reply_to).await;
+    posted.map(|_| ()).map_err(refused_or_unavailable)?;
+    // A reply from a message's own page goes back to the conversation (other posts go back
+    // where they came from).
+    if reply_to.is_some() {
+        leptos_axum::redirect(&format!("/r/{}", protocol::room_name(&room)?));
+    }
+    Ok(())
+}
+
+/// A message and what the reader may do with it (the page of its actions without
+/// JavaScript).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MessageView {
+    pub message: Message,
+    /// The reader wrote it (and may edit or delete it).
+    pub own: bool,
+    /// A fresh id for a reply posted from this page.
+    pub form_client_id: String,
+}
+
+/// One message of a room the reader may see, for its actions page.
+#[server(prefix = "/api", endpoint = "message_page")]
+pub async fn message_page(room: String, seq: Seq) -> Result<MessageView, AppError> {
+    let not_found = || {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(http::StatusCode::NOT_FOUND);
+        }
+        AppError::NotFound
+    };
+    let user = crate::identity::current_user().await;
+    let engine = engine()?;
+    let room = engine.existing_room(&room, user.as_ref().map(|u| u.id)).map_err(|_| not_found())?;
+    let Some(user) = user else { return Err(AppError::Refused("Choose a nickname first.".into())) };
+    let found = engine.messages(&room, vec![seq]).await.map_err(store_unavailable)?;
+    let message = found.into_iter().next().ok_or_else(not_found)?;
+    let own = protocol::nickname_key(&message.author) == protocol::nickname_key(&user.nickname);
+    Ok(MessageView { message, own, form_client_id: uuid::Uuid::new_v4().to_string() })
+}
+
+#[cfg(feature = "ssr")]
+fn store_unavailable(error: engine::store::StoreError) -> AppError {
+    tracing::warn!(%error, "store read failed");
+    AppError::Unavailable("The server could not do that right now; please try again.".into())
+}
+
+/// Edits, deletes or reacts to a message from a plain form, then goes back to it.
+#[cfg(feature = "ssr")]
+async fn change(room: &str, seq: Seq, request: engine::Request) -> Result<(), AppError> {
+    let me = speaker("changing messages").await?;
+    let engine = engine()?;
+    let done = engine.submit_change(&me, room, seq, request).await.map_err(refused_or_unavailable)?;
+    done.await.map_err(|error| match error {
+        engine::PostError::Store(engine::store::StoreError::UnknownMessage) => {
+            AppError::Refused("That message does not exist (or was deleted).".into())
+        }
+        engine::PostError::Store(engine::store::StoreError::NotAuthor) => {
+            AppError::Refused("Only its author can edit or delete a message.".into())
+        }
+        engine::PostError::Store(engine::store::StoreError::TooManyReactions) => AppError::Refused(format!(
+            "A message can have at most {} different reactions.",
+            protocol::MAX_REACTIONS_PER_MESSAGE
+        )),
+        other => refused_or_unavailable(other),
+    })?;
+    leptos_axum::redirect(&format!("/r/{}#m{seq}", protocol::room_name(room)?));
+    Ok(())
+}
+
+/// Replaces the text of one of the reader's messages (without JavaScript).
+#[server(prefix = "/api", endpoint = "edit")]
+pub async fn edit_message(room: String, seq: Seq, text: String) -> Result<(), AppError> {
+    change(&room, seq, engine::Request::Edit(text)).await
+}
+
+/// Deletes one of the reader's messages (without JavaScript).
+#[server(prefix = "/api", endpoint = "delete")]
+pub async fn delete_message(room: String, seq: Seq) -> Result<(), AppError> {
+    change(&room, seq, engine::Request::Delete).await
+}
+
+/// Adds the reader's reaction `emoji` to a message, or takes it back if it is there (without
+/// JavaScript).
+#[server(prefix = "/api", endpoint = "react")]
+pub async fn react(room: String, seq: Seq, emoji: String) -> Result<(), AppError> {
+    let me = speaker("reacting").await?;
+    let engine = engine()?;
+    let room = engine.existing_room(&room, me.id)?;
+    let found = engine.messages(&room, vec![seq]).await.map_err(store_unavailable)?;
+    let reacted = found.iter().any(|m| {
+        m.reactions.iter().any(|r| r.emoji == emoji.trim() && r.people.contains(&me.nickname))
+    });
+    let request = if reacted { engine::Request::Unreact(emoji) } else { engine::Request::React(emoji) };
+    change(&room, seq, request).await
+}
+
+/// Search results: hits newest first, and how to ask for the next ones.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchPage {
+    pub query: String,
+    pub hits: Vec<SearchHit>,
+    pub next: Option<String>,
+}
+
+/// Searches the messages of the rooms the reader may read (or of `room` only).
+#[server(prefix = "/api", endpoint = "search", input = leptos::server_fn::codec::GetUrl)]
+pub async fn search(
+    q: String,
+    #[server(default)] room: Option<String>,
+    #[server(default)] before: Option<String>,
+) -> Result<SearchPage, AppError> {
+    let user = crate::identity::current_user().await;
+    let Some(user) = user else { return Err(AppError::Refused("Choose a nickname first.".into())) };
+    let engine = engine()?;
+    let room = room.filter(|r| !r.trim().is_empty());
+    let found = engine.search(Some(user.id), &q, room.as_deref(), before.as_deref()).await;
+    let (hits, next) = found.map_err(|error| match error {
+        engine::PostError::Invalid(invalid) => invalid.into(),
+        other => refused_or_unavailable(other),
+    })?;
+    Ok(SearchPage { query: q, hits, next })
 }
 
 /// The live connection: client events in, server events out (see `docs/protocol.md`).

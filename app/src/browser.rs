@@ -38,6 +38,16 @@ pub fn store(key: &str, value: &str) {
     let _ = (key, value);
 }
 
+/// Forgets a remembered value (nothing happens on the server).
+pub fn forget(key: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.remove_item(key);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = key;
+}
+
 /// Runs `f` after `ms` milliseconds (browser only; never called while server rendering).
 pub fn after(ms: u32, f: impl FnOnce() + 'static) {
     #[cfg(feature = "hydrate")]

@@ -8,6 +8,7 @@ mod chat;
 #[cfg(feature = "ssr")]
 pub mod identity;
 mod live;
+mod notify;
 mod palette;
 mod time_fmt;
 
@@ -72,16 +73,19 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     // One live view of the chat per page load, shared by every route.
-    provide_context(live::Live::new());
+    let live = live::Live::new();
+    provide_context(live);
     view! {
         <Stylesheet id="natter" href="/pkg/natter.css"/>
-        <Title text="Natter"/>
+        <Title text=move || notify::title(if live.running.get() { live.all_mentions() } else { 0 })/>
         <Router>
             <Routes fallback=chat::NotFound>
                 // Async: the whole page, history included, is in the first HTML response, so it
                 // reads the same with JavaScript off.
                 <Route path=path!("/") view=chat::ChatPage ssr=SsrMode::Async/>
                 <Route path=path!("/r/:room") view=chat::ChatPage ssr=SsrMode::Async/>
+                <Route path=path!("/r/:room/m/:seq") view=chat::MessagePage ssr=SsrMode::Async/>
+                <Route path=path!("/search") view=chat::SearchResults ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -19,7 +19,7 @@ use crate::browser;
 use client::{Changes, Core};
 use futures::channel::mpsc::UnboundedSender;
 use leptos::prelude::*;
-use protocol::{ClientEvent, Message, RoomInfo, Seq, ServerEvent};
+use protocol::{ClientEvent, Message, Quote, RoomInfo, Seq, ServerEvent};
 use std::collections::HashMap;
 
 pub use client::typing::TYPING_TIMEOUT_MS;
@@ -81,6 +81,7 @@ struct RoomCopy {
     typists: Option<Vec<Typist>>,
     system: Option<Vec<SystemLine>>,
     loading_older: Option<bool>,
+    last_read: Option<Seq>,
 }
 
 #[derive(Clone, Copy)]
@@ -108,6 +109,15 @@ pub struct Live {
     /// False while server rendering and hydrating (so both render the same); true once the
     /// app runs, which switches on live-only behaviour (local times, disabling while offline).
     pub running: RwSignal<bool>,
+    /// The message the composer answers, in the room on screen.
+    pub replying: RwSignal<Option<Quote>>,
+    /// The reader's message being edited in place.
+    pub editing: RwSignal<Option<Seq>>,
+    /// A message to bring into view and highlight once it is held (a reply's original, a
+    /// search hit): room and seq.
+    pub focus: RwSignal<Option<(String, Seq)>>,
+    /// Moves whenever an unread or mention count may have changed.
+    pub counts: RwSignal<u64>,
     /// The state machine; the signals above and in `states` mirror it.
     core: StoredValue<Core>,
     states: StoredValue<HashMap<String, RoomState>>,
@@ -138,6 +148,10 @@ impl Live {
             share_drafts: RwSignal::new(true),
             tick: RwSignal::new(0.0),
             running: RwSignal::new(false),
+            replying: RwSignal::new(None),
+            editing: RwSignal::new(None),
+            focus: RwSignal::new(None),
+            counts: RwSignal::new(0),
             core: StoredValue::new(Core::new("")),
             states: StoredValue::new(HashMap::new()),
             outgoing: StoredValue::new(None),
@@ -185,7 +199,9 @@ impl Live {
         self.with_core(|core| ((), core.seed_rooms(view.rooms.clone())));
         self.room(&view.room);
         if view.nickname.is_some() {
-            self.with_core(|core| ((), core.seed_history(&view.room, view.messages.clone(), view.has_more)));
+            self.with_core(|core| {
+                ((), core.seed_history(&view.room, view.messages.clone(), view.has_more, view.last))
+            });
         }
         if self.current.get_untracked() != view.room {
             self.current.set(view.room.clone());
@@ -215,18 +231,78 @@ impl Live {
         });
     }
 
-    /// Queues a message for the current room: shown as pending at once, sent now if
-    /// connected, else on reconnect.
+    /// Queues a message for the current room (answering the message being replied to, if
+    /// any): shown as pending at once, sent now if connected, else on reconnect.
     pub fn send(&self, text: &str) -> Result<(), protocol::Invalid> {
         let room = self.current.get_untracked();
         self.room(&room);
         let client_id = browser::random_id();
-        let frames = self.with_core(|core| match core.send(&room, &client_id, text) {
+        let reply_to = self.replying.get_untracked().map(|q| q.seq);
+        let frames = self.with_core(|core| match core.send(&room, &client_id, text, reply_to) {
             Ok(sent) => (Ok(sent.send), sent.changes),
             Err(invalid) => (Err(invalid), Changes::default()),
         })?;
         self.emit(frames);
+        if reply_to.is_some() {
+            self.replying.set(None);
+        }
         Ok(())
+    }
+
+    /// Replaces the text of the reader's message `seq` in the room on screen.
+    pub fn edit(&self, seq: Seq, text: &str) -> Result<(), protocol::Invalid> {
+        let room = self.current.get_untracked();
+        let frames = self.with_core(|core| (core.edit(&room, seq, text), Changes::default()))?;
+        self.emit(frames);
+        Ok(())
+    }
+
+    /// Deletes the reader's message `seq` in the room on screen.
+    pub fn delete(&self, seq: Seq) {
+        let room = self.current.get_untracked();
+        let frames = self.with_core(|core| (core.delete(&room, seq), Changes::default()));
+        self.emit(frames);
+    }
+
+    /// Adds the reader's `emoji` to message `seq`, or takes it back.
+    pub fn toggle_reaction(&self, seq: Seq, emoji: &str) {
+        let room = self.current.get_untracked();
+        let frames = self.with_core(|core| (core.toggle_reaction(&room, seq, emoji), Changes::default()));
+        self.emit(frames);
+        crate::chat::picker::used(emoji);
+    }
+
+    /// Brings message `seq` of the room on screen into view (loading older history back to
+    /// it if needed) and highlights it.
+    pub fn reach(&self, seq: Seq) {
+        let room = self.current.get_untracked();
+        self.room(&room);
+        let asked = self.with_core(|core| {
+            let (_, asked) = core.reach(&room, seq);
+            (asked.send, asked.changes)
+        });
+        self.emit(asked);
+        self.focus.set(Some((room, seq)));
+    }
+
+    /// Others' messages in `room` after the reader's last read one (tracks `counts`).
+    pub fn unread_count(&self, room: &str) -> usize {
+        self.counts.track();
+        self.core.with_value(|core| core.unread(room))
+    }
+
+    /// Of those, the ones that mention the reader (tracks `counts`).
+    pub fn mention_count(&self, room: &str) -> usize {
+        self.counts.track();
+        self.core.with_value(|core| core.mentions(room))
+    }
+
+    /// Unread mentions in every room the reader may see (tracks `counts`).
+    pub fn all_mentions(&self) -> usize {
+        self.counts.track();
+        let rooms =
+            self.rooms.with_untracked(|rooms| rooms.iter().map(|r| r.name.clone()).collect::<Vec<_>>());
+        self.core.with_value(|core| rooms.iter().map(|room| core.mentions(room)).sum())
     }
 
     /// The composer changed: tell the room (throttled), or that typing stopped.
@@ -259,25 +335,22 @@ impl Live {
         self.emit(frames);
     }
 
-    /// Marks everything in `room` as read.
+    /// Marks everything in `room` as read (the server remembers it for the reader's other
+    /// devices; this browser too, for a guest).
     pub fn mark_read(&self, room: &str) {
         let state = self.room(room);
-        let moved = self.core.try_update_value(|core| core.mark_read(room)).flatten();
+        let moved = self.core.try_update_value(|core| core.mark_read(room, browser::now_ms()));
+        let Some((moved, frames)) = moved else { return };
+        self.emit(frames);
+        self.schedule_poll();
         if let Some(last) = moved {
             state.last_read.set(last);
+            self.counts.update(|n| *n += 1);
             let mut marks = read_marks();
             marks.insert(room.to_owned(), last);
             let encoded: Vec<String> = marks.iter().map(|(r, s)| format!("{r}:{s}")).collect();
             browser::store(READ_KEY, &encoded.join(","));
         }
-    }
-
-    /// Others' messages in `room` after the reader's last read one.
-    pub fn unread(&self, room: &str) -> usize {
-        let state = self.room(room);
-        let last_read = state.last_read.get();
-        let me = self.nickname.get();
-        state.messages.with(|messages| client::unread(messages, last_read, &me))
     }
 
     pub fn set_share_drafts(&self, share: bool) {
@@ -316,6 +389,7 @@ impl Live {
                         typists: c.typists.then(|| r.typists.clone()),
                         system: c.system.then(|| r.system.clone()),
                         loading_older: c.loading_older.then_some(r.loading_older),
+                        last_read: c.last_read.then_some(r.last_read),
                     },
                 ));
             }
@@ -343,6 +417,12 @@ impl Live {
         if let Some(notice) = notice {
             self.notice.set(notice);
         }
+        let recount = changes.unread
+            || changes.in_rooms.values().any(|c| c.messages || c.last_read)
+            || !changes.mentioned.is_empty();
+        for message in &changes.mentioned {
+            crate::notify::mentioned(self, message);
+        }
         for (room, copy) in copies {
             let state = self.room(&room);
             if let Some(messages) = copy.messages {
@@ -367,6 +447,12 @@ impl Live {
             if let Some(loading) = copy.loading_older {
                 state.loading_older.set(loading);
             }
+            if let Some(last_read) = copy.last_read {
+                state.last_read.set(last_read);
+            }
+        }
+        if recount {
+            self.counts.update(|n| *n += 1);
         }
         for room in changes.forgotten {
             if self.current.get_untracked() == room {

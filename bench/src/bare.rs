@@ -36,7 +36,7 @@ fn message(room: String, seq: u64, client_id: String, author: String, text: Stri
     let sent_at = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
-    Message { room, seq, client_id, author, text, sent_at, mood: 0.0, lang: None }
+    Message { room, seq, client_id, author, text, sent_at, mood: 0.0, lang: None, ..Message::default() }
 }
 
 async fn connection(stream: TcpStream, room: broadcast::Sender<Bytes>, seq: Arc<AtomicU64>) {
@@ -70,9 +70,9 @@ async fn connection(stream: TcpStream, room: broadcast::Sender<Bytes>, seq: Arc<
                     ClientEvent::CreateRoom { room, .. } => ServerEvent::RoomCreated { room: RoomInfo::public(room, 0) },
                     ClientEvent::Join { room: name, .. } => {
                         live = Some(room.subscribe());
-                        ServerEvent::History { room: name, messages: Vec::new(), has_more: false }
+                        ServerEvent::History { room: name, messages: Vec::new(), has_more: false, changes: Vec::new(), last: 0 }
                     }
-                    ClientEvent::Send { room: name, client_id, text } => {
+                    ClientEvent::Send { room: name, client_id, text, reply_to: None } => {
                         let seq = seq.fetch_add(1, Ordering::Relaxed) + 1;
                         let sent = message(name.clone(), seq, client_id.clone(), nickname.clone(), text);
                         let bytes = protocol::frame::encode_server(&ServerEvent::Message(sent));

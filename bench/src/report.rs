@@ -161,7 +161,15 @@ mod tests {
         write(path, &[outcome("b: second again", "3"), outcome("g: new", "4")]).unwrap();
         let doc = std::fs::read_to_string(path).unwrap();
         let _ = std::fs::remove_file(path);
-        for kept in ["### a: first", "| x | 1 |", "### b: second again", "| x | 3 |", "### g: new", "## Mood scoring", "| m | 9 |"] {
+        for kept in [
+            "### a: first",
+            "| x | 1 |",
+            "### b: second again",
+            "| x | 3 |",
+            "### g: new",
+            "## Mood scoring",
+            "| m | 9 |",
+        ] {
             assert!(doc.contains(kept), "{kept:?} missing from\n{doc}");
         }
         assert!(!doc.contains("| x | 2 |"), "{doc}");

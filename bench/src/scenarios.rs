@@ -227,6 +227,7 @@ pub async fn fan_out(
                         room: "bench".into(),
                         client_id: format!("s{i}-{n}"),
                         text: format!("b {i} {n} {sent}"),
+                        reply_to: None,
                     };
                     if sink.send(client::frame(&event)).await.is_err() {
                         break;
@@ -357,6 +358,7 @@ mod tests {
             sent_at: 1_764_000_000_123,
             mood: 0.0,
             lang: None,
+            ..protocol::Message::default()
         };
         let frame = protocol::frame::encode_server(&ServerEvent::Message(message));
         assert_eq!(bench_stamp(&Frame::Binary(frame.into())), Some((3, 41, 1_234_567, 1_764_000_000_123)));

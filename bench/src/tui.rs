@@ -27,10 +27,10 @@ const PAGE_UP: &str = "\x1b[5~";
 const BACKSPACE: &str = "\x7f";
 
 pub async fn tui(args: &Args, messages: usize) -> Result<Outcome, String> {
-    let binary = args.tui.clone();
-    if !std::path::Path::new(&binary).exists() {
-        return Err(format!("{binary} is missing: cargo build --release -p tui"));
-    }
+    let binary = std::fs::canonicalize(&args.tui)
+        .map_err(|e| format!("{}: {e} (cargo build --release -p tui)", args.tui))?
+        .to_string_lossy()
+        .into_owned();
     let server = Server::start(&args.natter, &["--max-messages-per-second", "100000"])?;
     seed(&server.addr, messages).await?;
     let addr = server.addr.clone();
@@ -44,9 +44,34 @@ pub async fn tui(args: &Args, messages: usize) -> Result<Outcome, String> {
 /// with its number (`n00001`) so the screen shows where it is.
 fn text(i: usize) -> String {
     const WORDS: &[&str] = &[
-        "the", "deploy", "is", "green", "again", "🎉", "can", "someone", "look", "at", "the", "flaky",
-        "test", "日本語のテキスト", "привет", "всем", "olá", "pessoal", "你好", "明天见", "lunch?", "ok",
-        "👍🏽", "thanks", "for", "the", "review", "merged",
+        "the",
+        "deploy",
+        "is",
+        "green",
+        "again",
+        "🎉",
+        "can",
+        "someone",
+        "look",
+        "at",
+        "the",
+        "flaky",
+        "test",
+        "日本語のテキスト",
+        "привет",
+        "всем",
+        "olá",
+        "pessoal",
+        "你好",
+        "明天见",
+        "lunch?",
+        "ok",
+        "👍🏽",
+        "thanks",
+        "for",
+        "the",
+        "review",
+        "merged",
     ];
     let words = [3, 7, 12, 25, 60][i % 5];
     let mut out = format!("n{i:05}");
@@ -64,7 +89,12 @@ async fn seed(addr: &str, messages: usize) -> Result<(), String> {
     while sent < messages {
         let batch = (messages - sent).min(200);
         for i in sent + 1..=sent + batch {
-            let event = ClientEvent::Send { room: "general".into(), client_id: format!("s{i}"), text: text(i) };
+            let event = ClientEvent::Send {
+                room: "general".into(),
+                client_id: format!("s{i}"),
+                text: text(i),
+                reply_to: None,
+            };
             socket.feed(client::frame(&event)).await.map_err(|e| e.to_string())?;
         }
         socket.flush().await.map_err(|e| e.to_string())?;
@@ -118,7 +148,7 @@ impl Terminal {
         let mut command = CommandBuilder::new(binary);
         command.args([&format!("http://{addr}"), "--nick", "reader"]);
         command.env("TERM", "xterm-256color");
-        command.env("COLORTERM", "truecolor");
+        command.env_remove("COLORTERM");
         command.env("XDG_CONFIG_HOME", &config);
         command.env_remove("NATTER_PASSWORD");
         let child = pair.slave.spawn_command(command).map_err(|e| e.to_string())?;
@@ -141,7 +171,15 @@ impl Terminal {
             }
         });
         let writer = pair.master.take_writer().map_err(|e| e.to_string())?;
-        Ok(Terminal { parser, drawn, bytes, writer, child, _master: pair.master, _config: tempdir::Dir(config) })
+        Ok(Terminal {
+            parser,
+            drawn,
+            bytes,
+            writer,
+            child,
+            _master: pair.master,
+            _config: tempdir::Dir(config),
+        })
     }
 
     fn pid(&self) -> Result<u32, String> {
@@ -179,8 +217,13 @@ impl Terminal {
         self.keys(keys)?;
         let deadline = start + Duration::from_secs(5);
         loop {
-            let left = deadline.checked_duration_since(Instant::now()).ok_or("no redraw in 5 s")?;
-            let at = self.drawn.recv_timeout(left).map_err(|_| "no redraw in 5 s".to_owned())?;
+            let failed = |t: &Terminal| {
+                format!("no redraw in 5 s (cursor at {:?}); the screen:\n{}", t.cursor(), t.contents())
+            };
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                return Err(failed(self));
+            };
+            let Ok(at) = self.drawn.recv_timeout(left) else { return Err(failed(self)) };
             if test(self) {
                 return Ok(at - start);
             }
@@ -191,6 +234,7 @@ impl Terminal {
     fn keystrokes(&mut self) -> Result<Histogram<u64>, String> {
         let mut us = Histogram::<u64>::new(3).map_err(|e| e.to_string())?;
         let (row, col) = self.cursor();
+        eprintln!("cursor at {row},{col}");
         for i in 0..KEYSTROKES / 2 {
             let letter = char::from(b'a' + (i % 26) as u8).to_string();
             let typed = self.timed(&letter, |t| t.cursor() == (row, col + 1))?;
@@ -239,7 +283,10 @@ fn measure(binary: &str, addr: &str, messages: usize) -> Result<Vec<(String, Str
     let first = "n00001 ";
     while !term.contents().contains(first) || term.contents().contains("older messages load") {
         if started.elapsed() > Duration::from_secs(300) {
-            return Err(format!("natter-tui: the top not reached in 300 s; the screen:\n{}", term.contents()));
+            return Err(format!(
+                "natter-tui: the top not reached in 300 s; the screen:\n{}",
+                term.contents()
+            ));
         }
         term.keys(PAGE_UP)?;
         let _ = term.drawn.recv_timeout(Duration::from_millis(50));
@@ -250,7 +297,10 @@ fn measure(binary: &str, addr: &str, messages: usize) -> Result<Vec<(String, Str
     let rss_all = rss_kib(pid);
     let top = term.keystrokes()?;
     if !term.contents().contains(first) {
-        return Err("natter-tui: typing moved the view from the top".into());
+        return Err(format!(
+            "natter-tui: typing moved the view from the top; the screen:\n{}",
+            term.contents()
+        ));
     }
 
     // Idle: nothing changes, so nothing should be drawn. (Its own typing stop went out
@@ -266,7 +316,10 @@ fn measure(binary: &str, addr: &str, messages: usize) -> Result<Vec<(String, Str
         ("terminal".into(), format!("{COLS}×{ROWS}, truecolor, a vt100 parser reading the pty")),
         ("RSS MB, latest page (50 messages)".into(), mb(rss_latest)),
         (format!("RSS MB, all {messages} messages loaded"), mb(rss_all)),
-        (format!("scrolling up through all {messages} (PageUp, loading every page) s"), format!("{:.1}", loading.as_secs_f64())),
+        (
+            format!("scrolling up through all {messages} (PageUp, loading every page) s"),
+            format!("{:.1}", loading.as_secs_f64()),
+        ),
         ("keystroke → redrawn, at the bottom, p50 / p99 / max ms".into(), ms(&bottom)),
         (format!("keystroke → redrawn, scrolled to the top of {messages}, p50 / p99 / max ms"), ms(&top)),
         ("keystrokes timed in each position".into(), (bottom.len()).to_string()),

@@ -16,14 +16,18 @@ pub mod palette;
 mod room;
 pub mod typing;
 
-pub use room::{unread, Pending, Room, SystemLine, Typist};
+pub use room::{mentions, mentions_me, unread, Pending, Room, SystemLine, Typist};
 
-use protocol::{ClientEvent, ErrorCode, Message, RoomInfo, Seq, ServerEvent};
+use protocol::{Change, ClientEvent, ErrorCode, Message, RoomInfo, SearchHit, Seq, ServerEvent, Unread};
 use std::collections::{BTreeMap, HashMap};
 use typing::{OwnTyping, Say, TYPING_TIMEOUT_MS};
 
 /// A message the server refused as too fast is sent again after this long.
 pub const RATE_LIMIT_RETRY_MS: f64 = 1000.0;
+
+/// A room's read position is sent to the server at most this often (the reader's own view
+/// moves at once).
+pub const READ_INTERVAL_MS: f64 = 2000.0;
 
 /// Connected and nothing heard from the server for this long: ask `ping`. Shorter than the
 /// server's keepalive period (30 s by default), so a quiet room never looks dead to either side.
@@ -96,6 +100,24 @@ pub struct Changes {
     /// The server has not answered a `ping` in time: the connection died without a close.
     /// The host drops its transport and reports [`Core::disconnected`], as for a close.
     pub silent: bool,
+    /// Messages whose text, reactions or quote changed (edited, deleted, reacted to), by room.
+    pub edited: Vec<(String, Seq)>,
+    /// The server's unread counts arrived (for rooms followed or not).
+    pub unread: bool,
+    /// The answer to the last `search`.
+    pub search: Option<SearchResults>,
+    /// Live messages by others that mention the reader (or the whole room): for a
+    /// notification.
+    pub mentioned: Vec<Message>,
+}
+
+/// An answer to [`Core::search`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct SearchResults {
+    pub query: String,
+    pub hits: Vec<SearchHit>,
+    /// Asks for the next hits ([`Core::search`] with it as `before`).
+    pub next: Option<String>,
 }
 
 impl Changes {
@@ -130,6 +152,12 @@ impl Changes {
         self.acked.extend(other.acked);
         self.protected |= other.protected;
         self.silent |= other.silent;
+        self.edited.extend(other.edited);
+        self.mentioned.extend(other.mentioned);
+        self.unread |= other.unread;
+        if other.search.is_some() {
+            self.search = other.search;
+        }
     }
 }
 
@@ -167,6 +195,10 @@ pub struct Core {
     /// When the server was last heard from on this connection (any event, or a transport
     /// ping the host reports with [`Core::heard`]).
     heard_at: f64,
+    /// The server's unread counts for rooms not followed (followed rooms keep theirs).
+    server_unread: HashMap<String, Unread>,
+    /// Read positions to tell the server: room → (last sent, when the next may go).
+    reads: HashMap<String, (Seq, f64)>,
     /// When the keepalive `ping` went out, while its answer is awaited.
     pinged_at: Option<f64>,
 }
@@ -191,6 +223,8 @@ impl Core {
             resends: Vec::new(),
             heard_at: 0.0,
             pinged_at: None,
+            server_unread: HashMap::new(),
+            reads: HashMap::new(),
         }
     }
 
@@ -265,7 +299,15 @@ impl Core {
 
     /// The state of `room`, created empty (read up to `last_read`) on first use.
     pub fn room_entry(&mut self, room: &str, last_read: Seq) -> &mut Room {
-        self.states.entry(room.to_owned()).or_insert_with(|| Room::new(room, last_read))
+        let counted = &mut self.server_unread;
+        self.states.entry(room.to_owned()).or_insert_with(|| {
+            let mut state = Room::new(room, last_read);
+            if let Some(unread) = counted.remove(room) {
+                state.last_read = state.last_read.max(unread.read);
+                state.server_unread = Some(unread);
+            }
+            state
+        })
     }
 
     fn state(&mut self, room: &str) -> &mut Room {
@@ -273,14 +315,15 @@ impl Core {
     }
 
     /// Takes in a page of `room` received another way (server rendered), unless its history
-    /// is already here.
-    pub fn seed_history(&mut self, room: &str, messages: Vec<Message>, has_more: bool) -> Changes {
+    /// is already here. `last` is the room's latest `seq` the page shows.
+    pub fn seed_history(&mut self, room: &str, messages: Vec<Message>, has_more: bool, last: Seq) -> Changes {
         let state = self.state(room);
         let mut changes = Changes::default();
         if !state.loaded {
             state.messages = messages;
             state.has_more = has_more;
             state.loaded = true;
+            state.last_event = last;
             let c = changes.room(room);
             c.messages = true;
             c.has_more = true;
@@ -328,11 +371,19 @@ impl Core {
         Outcome { send: self.out(send), changes }
     }
 
-    /// Queues a message for `room` under `client_id` (fresh and random, chosen by the host):
-    /// pending at once, sent now if connected, else on reconnect.
-    pub fn send(&mut self, room: &str, client_id: &str, text: &str) -> Result<Outcome, protocol::Invalid> {
+    /// Queues a message for `room` under `client_id` (fresh and random, chosen by the host),
+    /// answering message `reply_to` if given: pending at once, sent now if connected, else on
+    /// reconnect.
+    pub fn send(
+        &mut self,
+        room: &str,
+        client_id: &str,
+        text: &str,
+        reply_to: Option<Seq>,
+    ) -> Result<Outcome, protocol::Invalid> {
         let text = protocol::message_text(text)?.to_owned();
-        self.state(room).pending.push(Pending { client_id: client_id.to_owned(), text: text.clone() });
+        let pending = Pending { client_id: client_id.to_owned(), text: text.clone(), reply_to };
+        self.state(room).pending.push(pending);
         let mut changes = self.set_notice(None);
         changes.room(room).pending = true;
         self.typing.reset();
@@ -340,8 +391,62 @@ impl Core {
             room: room.to_owned(),
             client_id: client_id.to_owned(),
             text,
+            reply_to,
         }]);
         Ok(Outcome { send, changes })
+    }
+
+    /// Replaces the text of the reader's message `seq` (shown once the server has it).
+    pub fn edit(&mut self, room: &str, seq: Seq, text: &str) -> Result<Vec<ClientEvent>, protocol::Invalid> {
+        let text = protocol::message_text(text)?.to_owned();
+        Ok(self.out(vec![ClientEvent::Edit { room: room.to_owned(), seq, text }]))
+    }
+
+    /// Deletes the reader's message `seq`.
+    pub fn delete(&mut self, room: &str, seq: Seq) -> Vec<ClientEvent> {
+        self.out(vec![ClientEvent::Delete { room: room.to_owned(), seq }])
+    }
+
+    /// Reacts to message `seq` with `emoji`, or takes the reader's reaction back if it is
+    /// there.
+    pub fn toggle_reaction(&mut self, room: &str, seq: Seq, emoji: &str) -> Vec<ClientEvent> {
+        let me = self.nickname.clone();
+        let reacted = self
+            .room(room)
+            .and_then(|r| r.message(seq))
+            .is_some_and(|m| m.reactions.iter().any(|r| r.emoji == emoji && r.people.contains(&me)));
+        let (room, emoji) = (room.to_owned(), emoji.to_owned());
+        let event = if reacted {
+            ClientEvent::Unreact { room, seq, emoji }
+        } else {
+            ClientEvent::React { room, seq, emoji }
+        };
+        self.out(vec![event])
+    }
+
+    /// Searches the rooms the reader may read (or `room` only); the answer comes as
+    /// [`Changes::search`].
+    pub fn search(&self, query: &str, room: Option<&str>, before: Option<String>) -> Vec<ClientEvent> {
+        self.out(vec![ClientEvent::Search { query: query.to_owned(), room: room.map(str::to_owned), before }])
+    }
+
+    /// Makes sure message `seq` of `room` is held, loading older history back to it if
+    /// needed (a reply's original, a search hit). True if it is held already.
+    pub fn reach(&mut self, room: &str, seq: Seq) -> (bool, Outcome) {
+        let open = self.open;
+        let state = self.state(room);
+        let first = state.messages.first().map_or(Seq::MAX, |m| m.seq);
+        if seq >= first || !state.has_more || !open {
+            return (state.message(seq).is_some(), Outcome::default());
+        }
+        if state.loading_older {
+            return (false, Outcome::default());
+        }
+        state.loading_older = true;
+        let mut changes = Changes::default();
+        changes.room(room).loading_older = true;
+        let send = vec![ClientEvent::LoadOlder { room: room.to_owned(), before: first, until: Some(seq) }];
+        (false, Outcome { send, changes })
     }
 
     /// The composer in `room` now holds `text`: tell the room (throttled), or that typing
@@ -357,13 +462,13 @@ impl Core {
         self.out(said.into_iter().map(say).collect())
     }
 
-    /// Asks for the page before the oldest message held in `room`.
     /// Asks for the next page of a big room's people (after the last one listed).
     pub fn more_members(&self, room: &str) -> Vec<ClientEvent> {
         let after = self.room(room).and_then(|r| r.members.last().cloned());
         vec![ClientEvent::ListMembers { room: room.to_owned(), after, limit: None }]
     }
 
+    /// Asks for the page before the oldest message held in `room`.
     pub fn load_older(&mut self, room: &str) -> Outcome {
         if !self.open {
             return Outcome::default();
@@ -376,22 +481,64 @@ impl Core {
         state.loading_older = true;
         let mut changes = Changes::default();
         changes.room(room).loading_older = true;
-        Outcome { send: vec![ClientEvent::LoadOlder { room: room.to_owned(), before }], changes }
+        Outcome { send: vec![ClientEvent::LoadOlder { room: room.to_owned(), before, until: None }], changes }
     }
 
-    /// Marks everything in `room` as read; the new mark, if it moved.
-    pub fn mark_read(&mut self, room: &str) -> Option<Seq> {
+    /// Marks everything in `room` as read at `now`; the new mark, if it moved, and what to
+    /// send: the server hears of it at once, or within [`READ_INTERVAL_MS`] when it heard a
+    /// moment ago ([`Core::poll`] sends it then).
+    pub fn mark_read(&mut self, room: &str, now: f64) -> (Option<Seq>, Vec<ClientEvent>) {
         let state = self.state(room);
         let last = state.last_seq();
-        (state.last_read < last).then(|| {
-            state.last_read = last;
-            last
-        })
+        if state.last_read >= last {
+            return (None, Vec::new());
+        }
+        state.last_read = last;
+        let (sent, at) = self.reads.get(room).copied().unwrap_or((0, now));
+        self.reads.insert(room.to_owned(), (sent, at));
+        (Some(last), self.due_reads(now))
+    }
+
+    /// Read positions due to be sent at `now`.
+    fn due_reads(&mut self, now: f64) -> Vec<ClientEvent> {
+        let mut send = Vec::new();
+        if !self.open {
+            return send;
+        }
+        for (room, (sent, at)) in self.reads.iter_mut() {
+            let Some(read) = self.states.get(room).map(|s| s.last_read) else { continue };
+            if read > *sent && *at <= now {
+                *sent = read;
+                *at = now + READ_INTERVAL_MS;
+                send.push(ClientEvent::Read { room: room.clone(), seq: read });
+            }
+        }
+        send
+    }
+
+    /// When a read position is next due to be sent.
+    fn reads_due(&self) -> Option<f64> {
+        self.reads
+            .iter()
+            .filter(|(room, (sent, _))| self.states.get(*room).is_some_and(|s| s.last_read > *sent))
+            .map(|(_, (_, at))| *at)
+            .reduce(f64::min)
     }
 
     /// Others' messages in `room` after the reader's last read one.
     pub fn unread(&self, room: &str) -> usize {
-        self.states.get(room).map_or(0, |s| s.unread(&self.nickname))
+        match self.states.get(room) {
+            Some(state) => state.unread(&self.nickname),
+            None => self.server_unread.get(room).map_or(0, |u| u.unread as usize),
+        }
+    }
+
+    /// Of those, the ones that mention the reader (or the whole room).
+    pub fn mentions(&self, room: &str) -> usize {
+        match self.states.get(room) {
+            Some(state) => state.mentions(&self.nickname),
+            None => self.server_unread.get(room).map_or(0, |u| u.mentions as usize),
+        }
     }
 
     /// A transport is being opened: the frames to send first, in order.
@@ -413,7 +560,12 @@ impl Core {
                 room: room.clone(),
                 client_id: p.client_id.clone(),
                 text: p.text.clone(),
+                reply_to: p.reply_to,
             }));
+        }
+        // Read positions the server may not have heard of go again.
+        for (_, at) in self.reads.values_mut() {
+            *at = 0.0;
         }
         // Everything pending goes now; a rate-limited one is not sent twice.
         self.resends.clear();
@@ -448,7 +600,7 @@ impl Core {
 
     /// When the keepalive next has something to do, while connected.
     fn keepalive_due(&self) -> Option<f64> {
-        (self.open && self.status == Status::Connected).then(|| match self.pinged_at {
+        (self.open && self.status == Status::Connected).then_some(match self.pinged_at {
             Some(at) => at + KEEPALIVE_GRACE_MS,
             None => self.heard_at + KEEPALIVE_IDLE_MS,
         })
@@ -469,12 +621,13 @@ impl Core {
     pub fn next_due(&self) -> Option<f64> {
         let typing = self.typing.next_due().filter(|_| self.open);
         let resend = self.resends.iter().map(|(at, _)| *at).reduce(f64::min);
+        let reads = self.reads_due().filter(|_| self.open);
         let expiry = self
             .states
             .values()
             .flat_map(|s| s.typists.iter().map(|t| t.at + TYPING_TIMEOUT_MS))
             .reduce(f64::min);
-        [typing, resend, expiry, self.keepalive_due()].into_iter().flatten().reduce(f64::min)
+        [typing, resend, reads, expiry, self.keepalive_due()].into_iter().flatten().reduce(f64::min)
     }
 
     /// Does what is due at `now`.
@@ -482,6 +635,7 @@ impl Core {
         let mut out = Outcome::default();
         if self.open {
             out.send.extend(self.typing.poll(now).map(say));
+            out.send.extend(self.due_reads(now));
         }
         if self.keepalive_due().is_some_and(|due| due <= now) {
             if self.pinged_at.is_some() {
@@ -496,7 +650,12 @@ impl Core {
         for (_, id) in due {
             let found = self.states.values().find_map(|s| {
                 let p = s.pending.iter().find(|p| p.client_id == id)?;
-                Some(ClientEvent::Send { room: s.name.clone(), client_id: id.clone(), text: p.text.clone() })
+                Some(ClientEvent::Send {
+                    room: s.name.clone(),
+                    client_id: id.clone(),
+                    text: p.text.clone(),
+                    reply_to: p.reply_to,
+                })
             });
             out.send.extend(found);
         }
@@ -543,18 +702,69 @@ impl Core {
                 self.notice = Some(format!("You are no longer a member of {room}."));
                 changes.notice = true;
             }
-            ServerEvent::History { room, messages, has_more } => {
+            ServerEvent::History { room, messages, has_more, changes: replayed, last } => {
                 let state = self.state(&room);
                 if !state.loaded {
                     state.has_more = has_more;
                     state.loaded = true;
                     changes.room(&room).has_more = true;
                 }
-                self.receive(&room, messages, &mut changes);
+                // In `seq` order, each once: a message shows every change to it so far, and
+                // applying one of those changes again changes nothing in the end.
+                let mut replayed: std::collections::VecDeque<Change> = replayed.into();
+                for message in messages {
+                    while replayed.front().is_some_and(|c| c.seq() < message.seq) {
+                        let change = replayed.pop_front().expect("checked above");
+                        self.change(change, &mut changes);
+                    }
+                    self.receive(&room, vec![message], &mut changes);
+                }
+                for change in replayed {
+                    self.change(change, &mut changes);
+                }
+                let state = self.state(&room);
+                state.last_event = state.last_event.max(last);
             }
             ServerEvent::Message(message) => {
                 let room = message.room.clone();
+                let last = self.state(&room).last_seq();
+                if message.seq > last && message.author != me && mentions_me(&message, &me) {
+                    changes.mentioned.push(message.clone());
+                }
                 self.receive(&room, vec![message], &mut changes);
+            }
+            ServerEvent::Edited(edit) => self.change(Change::Edited(edit), &mut changes),
+            ServerEvent::Deleted(deletion) => self.change(Change::Deleted(deletion), &mut changes),
+            ServerEvent::Reaction(reaction) => self.change(Change::Reaction(reaction), &mut changes),
+            ServerEvent::Unread { rooms } => {
+                for unread in rooms {
+                    match self.states.get_mut(&unread.room) {
+                        Some(state) => {
+                            if state.last_read < unread.read {
+                                state.last_read = unread.read;
+                                changes.room(&unread.room).last_read = true;
+                            }
+                            state.server_unread = Some(unread);
+                        }
+                        None => {
+                            self.server_unread.insert(unread.room.clone(), unread);
+                        }
+                    }
+                }
+                changes.unread = true;
+            }
+            ServerEvent::Read { room, seq } => {
+                // Read on another of the reader's connections.
+                let state = self.state(&room);
+                if state.last_read < seq {
+                    state.last_read = seq;
+                    changes.room(&room).last_read = true;
+                }
+                let sent = self.reads.entry(room).or_insert((0, 0.0));
+                sent.0 = sent.0.max(seq);
+            }
+            ServerEvent::SearchResults { query, hits, next } => {
+                changes.search = Some(SearchResults { query, hits, next });
             }
             ServerEvent::Older { room, messages, has_more } => {
                 let state = self.state(&room);
@@ -637,7 +847,7 @@ impl Core {
                 }
                 changes.protected = true;
             }
-            ServerEvent::Error { message, client_id, room, code } => {
+            ServerEvent::Error { message, client_id, room, code, .. } => {
                 // A followed room this person may no longer see (e.g. removed while away).
                 if let (Some(room), ErrorCode::UnknownRoom) = (&room, code) {
                     self.forget(room, &mut changes);
@@ -665,6 +875,32 @@ impl Core {
         changes
     }
 
+    /// Applies a change with its own place in the room's order, once (by `seq`).
+    fn change(&mut self, change: Change, changes: &mut Changes) {
+        let room = change.room().to_owned();
+        let state = self.state(&room);
+        let seq = change.seq();
+        if seq <= state.last_seq() {
+            return;
+        }
+        state.last_event = seq;
+        let target = change.target();
+        if state.apply(&change) {
+            changes.room(&room).messages = true;
+            changes.edited.push((room.clone(), target));
+            if let Change::Deleted(_) = change {
+                // Replies that quote it show it deleted.
+                let quoting: Vec<Seq> = state
+                    .messages
+                    .iter()
+                    .filter(|m| m.reply_to.as_ref().is_some_and(|q| q.seq == target))
+                    .map(|m| m.seq)
+                    .collect();
+                changes.edited.extend(quoting.into_iter().map(|seq| (room.clone(), seq)));
+            }
+        }
+    }
+
     /// Adds messages a room lacks (the server sends them in order) and retires the pending
     /// copies of the reader's own.
     fn receive(&mut self, room: &str, incoming: Vec<Message>, changes: &mut Changes) {
@@ -675,6 +911,7 @@ impl Core {
         if fresh.is_empty() {
             return;
         }
+        state.last_event = state.last_event.max(fresh.last().map_or(0, |m| m.seq));
         let c = changes.room(room);
         let pending = state.pending.len();
         state.pending.retain(|p| !fresh.iter().any(|m| m.client_id == p.client_id && m.author == me));

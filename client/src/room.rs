@@ -1,12 +1,14 @@
 //! What a client knows about one joined room.
 
-use protocol::{Message, Seq};
+use protocol::{Change, Message, Seq, Unread};
 
 /// A message the reader sent that the server has not yet acknowledged.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pending {
     pub client_id: String,
     pub text: String,
+    /// The message it answers.
+    pub reply_to: Option<Seq>,
 }
 
 /// Someone typing in a room; `draft` is their text if they share it.
@@ -45,6 +47,11 @@ pub struct Room {
     pub loading_older: bool,
     /// The history has been received (server rendered or over the socket).
     pub loaded: bool,
+    /// The last `seq` (of a message or a change) this client has applied: where a
+    /// reconnect resumes.
+    pub last_event: Seq,
+    /// The server's count from the reader's read position when the connection opened.
+    pub server_unread: Option<Unread>,
 }
 
 impl Room {
@@ -52,22 +59,80 @@ impl Room {
         Room { name: name.to_owned(), last_read, ..Room::default() }
     }
 
+    /// The last `seq` this client has of the room (a message's or a change's).
     pub fn last_seq(&self) -> Seq {
-        self.messages.last().map_or(0, |m| m.seq)
+        self.messages.last().map_or(0, |m| m.seq).max(self.last_event)
     }
 
-    /// Where a reconnect resumes: after the last message held, or from the latest page.
+    /// Where a reconnect resumes: after the last event held, or from the latest page.
     pub fn since(&self) -> Option<Seq> {
         self.loaded.then(|| self.last_seq())
     }
 
     /// Others' messages after the reader's last read one.
     pub fn unread(&self, me: &str) -> usize {
-        unread(&self.messages, self.last_read, me)
+        let (server, from) = self.server_part(|u| u.unread);
+        server + unread(&self.messages, from, me)
+    }
+
+    /// Of those, the ones that mention the reader (or the whole room).
+    pub fn mentions(&self, me: &str) -> usize {
+        let (server, from) = self.server_part(|u| u.mentions);
+        server + mentions(&self.messages, from, me)
+    }
+
+    /// The server's count that still stands (the reader has not read past it since), and
+    /// from which `seq` on the messages held are counted here instead.
+    fn server_part(&self, count: impl Fn(&Unread) -> u32) -> (usize, Seq) {
+        match &self.server_unread {
+            Some(u) if self.last_read <= u.read => (count(u) as usize, self.last_read.max(u.last)),
+            _ => (0, self.last_read),
+        }
+    }
+
+    /// The message with this `seq`, if held.
+    pub fn message(&self, seq: Seq) -> Option<&Message> {
+        self.messages.binary_search_by_key(&seq, |m| m.seq).ok().map(|at| &self.messages[at])
+    }
+
+    /// Applies a change (to the message it names, if held; replies quoting a deleted message
+    /// show it deleted). Whether anything held changed.
+    pub fn apply(&mut self, change: &Change) -> bool {
+        let mut changed = false;
+        if let Ok(at) = self.messages.binary_search_by_key(&change.target(), |m| m.seq) {
+            changed = change.apply_to(&mut self.messages[at]);
+        }
+        if let Change::Deleted(deletion) = change {
+            for message in &mut self.messages {
+                if let Some(quote) =
+                    message.reply_to.as_mut().filter(|q| q.seq == deletion.target && !q.deleted)
+                {
+                    quote.deleted = true;
+                    quote.text.clear();
+                    changed = true;
+                }
+            }
+        }
+        changed
     }
 }
 
 /// Others' messages in `messages` (in `seq` order) after `last_read`.
 pub fn unread(messages: &[Message], last_read: Seq, me: &str) -> usize {
-    messages.iter().rev().take_while(|m| m.seq > last_read).filter(|m| m.author != me).count()
+    messages.iter().rev().take_while(|m| m.seq > last_read).filter(|m| !m.deleted && m.author != me).count()
+}
+
+/// Others' messages in `messages` after `last_read` that mention `me` or the whole room.
+pub fn mentions(messages: &[Message], last_read: Seq, me: &str) -> usize {
+    messages
+        .iter()
+        .rev()
+        .take_while(|m| m.seq > last_read)
+        .filter(|m| m.author != me && mentions_me(m, me))
+        .count()
+}
+
+/// Whether `message` mentions the person called `me` (in any spelling) or the whole room.
+pub fn mentions_me(message: &Message, me: &str) -> bool {
+    (message.mentions_room || !message.mentions.is_empty()) && message.mentions_person(me)
 }

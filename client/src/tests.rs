@@ -11,11 +11,12 @@ fn message(seq: u64, author: &str, client_id: &str) -> Message {
         sent_at: 0,
         mood: 0.0,
         lang: None,
+        ..Message::default()
     }
 }
 
 fn history(messages: Vec<Message>, has_more: bool) -> ServerEvent {
-    ServerEvent::History { room: "general".into(), messages, has_more }
+    ServerEvent::History { room: "general".into(), messages, has_more, changes: Vec::new(), last: 0 }
 }
 
 fn welcome() -> ServerEvent {
@@ -87,15 +88,20 @@ fn reconnect_resumes_from_the_last_seq_with_no_gap_and_no_duplicate() {
 #[test]
 fn unacked_messages_are_resent_with_their_client_id_after_a_drop() {
     let mut core = connected(vec![]);
-    let sent = core.send("general", "c-1", "  hello ").unwrap();
+    let sent = core.send("general", "c-1", "  hello ", None).unwrap();
     assert_eq!(
         sent.send,
-        vec![ClientEvent::Send { room: "general".into(), client_id: "c-1".into(), text: "hello".into() }]
+        vec![ClientEvent::Send {
+            room: "general".into(),
+            client_id: "c-1".into(),
+            text: "hello".into(),
+            reply_to: None
+        }]
     );
     assert!(sent.changes.in_rooms["general"].pending);
     core.disconnected(0.0, 0.0);
     // Sent while away: pending, not sent.
-    assert!(core.send("general", "c-2", "again").unwrap().send.is_empty());
+    assert!(core.send("general", "c-2", "again", None).unwrap().send.is_empty());
     let open = core.connecting();
     let resent: Vec<&str> = open
         .send
@@ -123,27 +129,28 @@ fn unacked_messages_are_resent_with_their_client_id_after_a_drop() {
 #[test]
 fn own_messages_leave_the_outbox_only_when_they_are_ours() {
     let mut core = connected(vec![]);
-    core.send("general", "a1", "hello").unwrap();
-    core.send("general", "a2", "again").unwrap();
+    core.send("general", "a1", "hello", None).unwrap();
+    core.send("general", "a2", "again", None).unwrap();
     let changes = core.apply(ServerEvent::Message(message(1, "ann", "a1")), 0.0);
     assert!(changes.in_rooms["general"].pending && changes.in_rooms["general"].messages);
     assert_eq!(pending_ids(&core), vec!["a2"]);
     // Someone else's message with the same id does not retire ours.
     core.apply(ServerEvent::Message(message(2, "bob", "a2")), 0.0);
     assert_eq!(pending_ids(&core), vec!["a2"]);
-    assert!(core.send("general", "a3", " \n ").is_err());
+    assert!(core.send("general", "a3", " \n ", None).is_err());
 }
 
 #[test]
 fn refused_messages_leave_the_outbox_with_a_notice() {
     let mut core = connected(vec![]);
-    core.send("general", "a1", "hi").unwrap();
+    core.send("general", "a1", "hi", None).unwrap();
     let changes = core.apply(
         ServerEvent::Error {
             code: ErrorCode::StoreUnavailable,
             message: "not saved".into(),
             client_id: Some("a1".into()),
             room: None,
+            seq: None,
         },
         0.0,
     );
@@ -151,20 +158,21 @@ fn refused_messages_leave_the_outbox_with_a_notice() {
     assert_eq!(core.notice(), Some("not saved"));
     assert_eq!(changes.refusals[0].code, ErrorCode::StoreUnavailable);
     // Sending again clears the notice.
-    assert!(core.send("general", "a2", "hi").unwrap().changes.notice);
+    assert!(core.send("general", "a2", "hi", None).unwrap().changes.notice);
     assert_eq!(core.notice(), None);
 }
 
 #[test]
 fn a_message_refused_as_too_fast_is_resent_once_after_a_second() {
     let mut core = connected(vec![]);
-    core.send("general", "a1", "hi").unwrap();
+    core.send("general", "a1", "hi", None).unwrap();
     core.apply(
         ServerEvent::Error {
             code: ErrorCode::RateLimited,
             message: "Slow down".into(),
             client_id: Some("a1".into()),
             room: None,
+            seq: None,
         },
         100.0,
     );
@@ -173,7 +181,12 @@ fn a_message_refused_as_too_fast_is_resent_once_after_a_second() {
     assert!(core.poll(1099.0).send.is_empty());
     assert_eq!(
         core.poll(1100.0).send,
-        vec![ClientEvent::Send { room: "general".into(), client_id: "a1".into(), text: "hi".into() }]
+        vec![ClientEvent::Send {
+            room: "general".into(),
+            client_id: "a1".into(),
+            text: "hi".into(),
+            reply_to: None
+        }]
     );
     assert!(core.poll(5000.0).send.is_empty());
     assert_eq!(core.next_due(), Some(100.0 + KEEPALIVE_IDLE_MS), "only the keepalive is left");
@@ -195,7 +208,7 @@ fn older_pages_are_prepended_once() {
     core.apply(history(vec![message(51, "bob", "b51"), message(52, "bob", "b52")], true), 0.0);
     assert_eq!(
         core.load_older("general").send,
-        vec![ClientEvent::LoadOlder { room: "general".into(), before: 51 }]
+        vec![ClientEvent::LoadOlder { room: "general".into(), before: 51, until: None }]
     );
     assert!(core.load_older("general").send.is_empty(), "one request at a time");
     let older = |messages| ServerEvent::Older { room: "general".into(), messages, has_more: false };
@@ -209,13 +222,13 @@ fn older_pages_are_prepended_once() {
 #[test]
 fn unread_counts_others_messages_after_the_last_read() {
     let mut core = connected(vec![message(1, "bob", "b1")]);
-    assert_eq!(core.mark_read("general"), Some(1));
-    assert_eq!(core.mark_read("general"), None);
+    assert_eq!(core.mark_read("general", 0.0).0, Some(1));
+    assert_eq!(core.mark_read("general", 0.0).0, None);
     for m in [message(2, "bob", "b2"), message(3, "ann", "a3"), message(4, "cat", "c4")] {
         core.apply(ServerEvent::Message(m), 0.0);
     }
     assert_eq!(core.unread("general"), 2);
-    core.mark_read("general");
+    core.mark_read("general", 0.0);
     assert_eq!(core.unread("general"), 0);
     assert_eq!(core.unread("nowhere"), 0);
 }
@@ -343,6 +356,7 @@ fn private_rooms_update_in_place_and_removed_rooms_are_forgotten() {
             message: "There is no room called \"secret\".".into(),
             client_id: None,
             room: Some("secret".into()),
+            seq: None,
         },
         0.0,
     );
@@ -409,6 +423,7 @@ fn a_protected_nickname_says_its_password_on_reconnect() {
             message: "short".into(),
             client_id: None,
             room: None,
+            seq: None,
         },
         0.0,
     );
@@ -463,4 +478,221 @@ fn anything_heard_keeps_the_connection_alive() {
     // A transport-level ping counts too (the terminal client sees the server's).
     core.heard(60_000.0);
     assert_eq!(core.next_due(), Some(60_000.0 + KEEPALIVE_IDLE_MS));
+}
+
+fn edit(seq: u64, target: u64, text: &str) -> Change {
+    Change::Edited(protocol::Edit {
+        room: "general".into(),
+        seq,
+        target,
+        author: "bob".into(),
+        text: text.into(),
+        edited_at: 7,
+        ..protocol::Edit::default()
+    })
+}
+
+fn react(seq: u64, target: u64, emoji: &str, author: &str, added: bool) -> Change {
+    Change::Reaction(protocol::Reaction {
+        room: "general".into(),
+        seq,
+        target,
+        emoji: emoji.into(),
+        author: author.into(),
+        added,
+    })
+}
+
+fn deletion(seq: u64, target: u64) -> Change {
+    Change::Deleted(protocol::Deletion { room: "general".into(), seq, target })
+}
+
+fn texts(core: &Core) -> Vec<String> {
+    core.room("general").unwrap().messages.iter().map(|m| m.text.clone()).collect()
+}
+
+#[test]
+fn changes_apply_once_in_order_and_move_the_resume_point() {
+    let mut core = connected(vec![message(1, "bob", "b1"), message(2, "bob", "b2")]);
+    let changes = core.apply(edit(3, 1, "m1 fixed").into_event(), 0.0);
+    assert_eq!(changes.edited, vec![("general".to_owned(), 1)]);
+    assert!(changes.in_rooms["general"].messages);
+    core.apply(react(4, 2, "👍", "cat", true).into_event(), 0.0);
+    // The same change again (a duplicate) changes nothing.
+    assert!(core.apply(react(4, 2, "👍", "cat", true).into_event(), 0.0).edited.is_empty());
+    core.apply(react(5, 2, "👍", "dan", true).into_event(), 0.0);
+    let room = core.room("general").unwrap();
+    assert_eq!(room.messages[0].text, "m1 fixed");
+    assert_eq!(room.messages[0].edited_at, Some(7));
+    assert_eq!(room.messages[1].reactions[0].people, ["cat", "dan"]);
+    // A reconnect resumes after the last change, not the last message.
+    core.disconnected(0.0, 0.5);
+    let open = core.connecting();
+    assert!(open.send.contains(&ClientEvent::Join { room: "general".into(), since: Some(5) }));
+}
+
+#[test]
+fn a_replay_interleaves_changes_with_messages_by_seq() {
+    let mut core = connected(vec![message(1, "bob", "b1")]);
+    core.disconnected(0.0, 0.5);
+    core.connecting();
+    core.apply(welcome(), 0.0);
+    // While away: 2 a message, 3 an edit of 1, 4 a reaction added to 2 and 5 taken back,
+    // 6 a message. Message 2 already shows its state (no reaction).
+    let replay = ServerEvent::History {
+        room: "general".into(),
+        messages: vec![message(2, "cat", "c2"), message(6, "cat", "c6")],
+        has_more: true,
+        changes: vec![edit(3, 1, "edited"), react(4, 2, "🎉", "dan", true), react(5, 2, "🎉", "dan", false)],
+        last: 0,
+    };
+    core.apply(replay, 0.0);
+    assert_eq!(seqs(&core), [1, 2, 6]);
+    assert_eq!(texts(&core), ["edited", "m2", "m6"]);
+    assert!(core.room("general").unwrap().messages[1].reactions.is_empty());
+    assert_eq!(core.room("general").unwrap().since(), Some(6));
+}
+
+#[test]
+fn a_history_page_resumes_from_its_last_seq() {
+    let mut core = Core::new("ann");
+    core.follow("general");
+    core.connecting();
+    core.apply(welcome(), 0.0);
+    let page = ServerEvent::History {
+        room: "general".into(),
+        messages: vec![message(1, "bob", "b1")],
+        has_more: false,
+        changes: Vec::new(),
+        last: 9,
+    };
+    core.apply(page, 0.0);
+    assert_eq!(core.room("general").unwrap().since(), Some(9));
+    // Live events go on from there; an older change is a duplicate.
+    assert!(core.apply(edit(8, 1, "stale").into_event(), 0.0).edited.is_empty());
+    assert_eq!(texts(&core), ["m1"]);
+}
+
+#[test]
+fn a_deletion_empties_the_message_and_the_quotes_of_its_replies() {
+    let mut reply = message(2, "cat", "c2");
+    reply.reply_to =
+        Some(protocol::Quote { seq: 1, author: "bob".into(), text: "m1".into(), deleted: false });
+    let mut core = connected(vec![message(1, "bob", "b1"), reply]);
+    core.apply(react(3, 1, "👍", "cat", true).into_event(), 0.0);
+    let changes = core.apply(deletion(4, 1).into_event(), 0.0);
+    assert_eq!(changes.edited, vec![("general".to_owned(), 1), ("general".to_owned(), 2)]);
+    let room = core.room("general").unwrap();
+    assert!(
+        room.messages[0].deleted && room.messages[0].text.is_empty() && room.messages[0].reactions.is_empty()
+    );
+    let quote = room.messages[1].reply_to.as_ref().unwrap();
+    assert!(quote.deleted && quote.text.is_empty());
+    // Reactions and edits of a deleted message change nothing.
+    core.apply(react(5, 1, "👍", "dan", true).into_event(), 0.0);
+    core.apply(edit(6, 1, "back?").into_event(), 0.0);
+    assert_eq!(texts(&core)[0], "");
+}
+
+#[test]
+fn a_reaction_toggles_by_the_readers_own() {
+    let mut core = connected(vec![message(1, "bob", "b1")]);
+    let react_event = ClientEvent::React { room: "general".into(), seq: 1, emoji: "👍".into() };
+    assert_eq!(core.toggle_reaction("general", 1, "👍"), vec![react_event]);
+    core.apply(react(2, 1, "👍", "ann", true).into_event(), 0.0);
+    assert_eq!(
+        core.toggle_reaction("general", 1, "👍"),
+        vec![ClientEvent::Unreact { room: "general".into(), seq: 1, emoji: "👍".into() }]
+    );
+}
+
+#[test]
+fn replies_carry_their_original_through_a_resend() {
+    let mut core = connected(vec![message(1, "bob", "b1")]);
+    let sent = core.send("general", "r1", "yes", Some(1)).unwrap();
+    assert_eq!(
+        sent.send,
+        vec![ClientEvent::Send {
+            room: "general".into(),
+            client_id: "r1".into(),
+            text: "yes".into(),
+            reply_to: Some(1)
+        }]
+    );
+    core.disconnected(0.0, 0.5);
+    let open = core.connecting();
+    assert!(open.send.iter().any(|e| matches!(e, ClientEvent::Send { reply_to: Some(1), .. })));
+}
+
+#[test]
+fn read_positions_go_to_the_server_throttled() {
+    let mut core = connected(vec![message(1, "bob", "b1")]);
+    let (moved, send) = core.mark_read("general", 1000.0);
+    assert_eq!(moved, Some(1));
+    assert_eq!(send, vec![ClientEvent::Read { room: "general".into(), seq: 1 }]);
+    core.apply(ServerEvent::Message(message(2, "bob", "b2")), 0.0);
+    let (moved, send) = core.mark_read("general", 1500.0);
+    assert_eq!(moved, Some(2));
+    assert!(send.is_empty(), "held back: one a {READ_INTERVAL_MS} ms");
+    assert_eq!(core.next_due(), Some(1000.0 + READ_INTERVAL_MS));
+    let polled = core.poll(1000.0 + READ_INTERVAL_MS);
+    assert_eq!(polled.send, vec![ClientEvent::Read { room: "general".into(), seq: 2 }]);
+    assert!(core.poll(10_000.0).send.is_empty(), "sent once");
+}
+
+#[test]
+fn unread_and_mention_counts_start_from_the_servers_and_go_on_locally() {
+    let mut core = Core::new("ann");
+    core.follow("general");
+    core.connecting();
+    core.apply(welcome(), 0.0);
+    let counts = |room: &str, read, last, unread, mentions| protocol::Unread {
+        room: room.into(),
+        read,
+        last,
+        unread,
+        mentions,
+    };
+    let changes = core.apply(
+        ServerEvent::Unread { rooms: vec![counts("general", 10, 100, 80, 2), counts("rust", 5, 9, 4, 1)] },
+        0.0,
+    );
+    assert!(changes.unread);
+    assert_eq!((core.unread("rust"), core.mentions("rust")), (4, 1), "a room not followed");
+    let page: Vec<Message> = (51..=100).map(|s| message(s, "bob", &format!("b{s}"))).collect();
+    core.apply(history(page, true), 0.0);
+    assert_eq!((core.unread("general"), core.mentions("general")), (80, 2));
+    let mut mention = message(101, "bob", "b101");
+    mention.mentions = vec!["ann".into()];
+    core.apply(ServerEvent::Message(mention), 0.0);
+    let mut everyone = message(102, "cat", "c102");
+    everyone.mentions_room = true;
+    core.apply(ServerEvent::Message(everyone), 0.0);
+    core.apply(ServerEvent::Message(message(103, "ann", "a103")), 0.0);
+    assert_eq!((core.unread("general"), core.mentions("general")), (82, 4));
+    core.mark_read("general", 0.0);
+    assert_eq!((core.unread("general"), core.mentions("general")), (0, 0));
+    // Read on another device: this one follows.
+    let changes = core.apply(ServerEvent::Message(message(104, "bob", "b104")), 0.0);
+    assert!(changes.in_rooms["general"].messages);
+    core.apply(ServerEvent::Read { room: "general".into(), seq: 104 }, 0.0);
+    assert_eq!(core.unread("general"), 0);
+}
+
+#[test]
+fn reaching_an_old_message_loads_back_to_it_in_one_page() {
+    let page: Vec<Message> = (51..=100).map(|s| message(s, "bob", &format!("b{s}"))).collect();
+    let mut core = Core::new("ann");
+    core.follow("general");
+    core.connecting();
+    core.apply(welcome(), 0.0);
+    core.apply(history(page, true), 0.0);
+    let (held, asked) = core.reach("general", 7);
+    assert!(!held);
+    assert_eq!(
+        asked.send,
+        vec![ClientEvent::LoadOlder { room: "general".into(), before: 51, until: Some(7) }]
+    );
+    assert!(core.reach("general", 7).1.send.is_empty(), "asked once");
+    assert!(core.reach("general", 60).0);
 }

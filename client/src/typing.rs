@@ -75,6 +75,9 @@ impl OwnTyping {
     /// Sent, cleared, or left: the room hears "stopped" if it heard "typing".
     pub fn stop(&mut self) -> Option<Say> {
         let was = std::mem::take(self);
+        // The throttle outlives the stop: typing a letter and deleting it over and over must
+        // not send a fresh "typing" each time (the server allows 30 a second).
+        self.last_sent = was.last_sent;
         was.active.then_some(Say::Stop { room: was.room })
     }
 
@@ -139,7 +142,8 @@ mod tests {
         assert_eq!(t.stop(), None);
         t.changed("general", "hi", true, 20_000.0);
         assert_eq!(t.changed("rust", "hi", true, 20_010.0), Some(Say::Stop { room: "general".into() }));
-        assert_eq!(t.poll(20_010.0), Some(Say::Typing { room: "rust".into(), draft: Some("hi".into()) }));
+        assert_eq!(t.poll(20_010.0), None, "the throttle holds across the stop");
+        assert_eq!(t.poll(20_050.0), Some(Say::Typing { room: "rust".into(), draft: Some("hi".into()) }));
         // Nothing said yet: nothing to stop.
         let mut t = OwnTyping::default();
         assert_eq!(t.stop(), None);

@@ -48,7 +48,7 @@ test("the history is in the server-rendered HTML and new joiners see it", async 
     headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join("; ") },
   });
   const html = await response.text();
-  for (const text of ["first", "second", "third"]) expect(html).toContain(`>${text}</p>`);
+  for (const text of ["first", "second", "third"]) expect(html).toContain(`>${text}</div>`);
 
   const cat = await (await browser.newContext()).newPage();
   await join(cat, server.url, "cat");

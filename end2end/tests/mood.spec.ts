@@ -36,10 +36,10 @@ test("Russian and Chinese lines get their mood, and their text its language", as
   const messages = bob.getByRole("log").locator("li.message");
   await expect(messages).toHaveCount(3);
   await expect(messages.nth(0).getByRole("img")).toHaveAccessibleName("negative mood");
-  await expect(messages.nth(0).locator("p.text")).toHaveAttribute("lang", "ru");
+  await expect(messages.nth(0).locator(".text")).toHaveAttribute("lang", "ru");
   await expect(messages.nth(1).getByRole("img")).toHaveAccessibleName("positive mood");
-  await expect(messages.nth(1).locator("p.text")).toHaveAttribute("lang", "zh");
+  await expect(messages.nth(1).locator(".text")).toHaveAttribute("lang", "zh");
   // Emoji alone: a mood, but no language.
   await expect(messages.nth(2).getByRole("img")).toHaveAccessibleName("positive mood");
-  expect(await messages.nth(2).locator("p.text").getAttribute("lang")).toBeNull();
+  expect(await messages.nth(2).locator(".text").getAttribute("lang")).toBeNull();
 });

@@ -117,8 +117,9 @@ export async function seed(page: Page, url: string, room: string, texts: string[
     const response = await page.request.post(`${url}/api/post`, {
       headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
       data: new URLSearchParams({ room, client_id: `seed-${room}-${i}`, text }).toString(),
+      maxRedirects: 0,
     });
-    if (!response.ok()) throw new Error(`seeding failed: ${response.status()}`);
+    if (response.status() >= 400) throw new Error(`seeding failed: ${response.status()}`);
   }
 }
 

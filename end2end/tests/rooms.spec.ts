@@ -41,7 +41,7 @@ test("rooms: create, switch, own URL, unread counts across two users", async ({ 
   const cookies = await ann.context().cookies();
   const headers = { cookie: cookies.map((c) => `${c.name}=${c.value}`).join("; ") };
   const html = await (await ann.request.get(`${server.url}/r/rust`, { headers })).text();
-  expect(html).toContain(">borrow checker says hi</p>");
+  expect(html).toContain(">borrow checker says hi</div>");
   const missing = await ann.request.get(`${server.url}/r/nowhere`, { headers });
   expect(missing.status()).toBe(404);
   await ann.goto(`${server.url}/r/nowhere`);

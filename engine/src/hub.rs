@@ -11,13 +11,17 @@
 //! the event for the session, which checks it first: private rooms (every event is checked
 //! against the membership), a join still reading history, and a connection that fell behind.
 //!
+//! A room's ordered events (messages, and changes to them: edits, deletions, reactions) each
+//! have a `seq`; a feed passes them on strictly in that order. The room keeps its latest ones,
+//! each message in its current state, so a join or a short catch-up is answered from memory.
+//!
 //! A receiver that reads nothing fills its outbox; its feed then goes back to its session,
 //! which catches its messages up from the store once the client reads again, so a slow
 //! reader never grows memory. Ephemeral events (typing, presence) missed that way are gone.
 
 use crate::outbox::{Flusher, Outbox, Wire};
 use prometheus_client::metrics::counter::Counter;
-use protocol::{Message, RoomInfo, Seq, ServerEvent};
+use protocol::{Change, Deletion, Message, RoomInfo, Seq, ServerEvent};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -65,6 +69,11 @@ impl HubEvent {
         }
     }
 
+    /// Its place in its room's order, if it has one (a message or a change).
+    pub fn seq(&self) -> Option<Seq> {
+        self.event.ordered().map(|(_, seq)| seq)
+    }
+
     /// The event as a frame (`protocol::frame`), encoded by whichever receiver asks first.
     pub fn frame(&self) -> &[u8] {
         self.frame.get_or_init(|| protocol::frame::encode_server(&self.event).into_boxed_slice())
@@ -75,24 +84,63 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Messages a room keeps for connections that fell behind: catching up from them shares the
-/// frames already encoded, so falling behind costs no more than keeping up.
+/// Ordered events a room keeps for connections that fell behind: catching up from them shares
+/// the frames already encoded, so falling behind costs no more than keeping up.
 const RECENT: usize = 512;
 
-/// The connections in one room, and its latest messages.
+/// The connections in one room, and its latest events.
 #[derive(Default)]
 struct Members {
     subscribers: Vec<Arc<Subscriber>>,
-    /// Up to [`RECENT`] messages, in `seq` order, published since the first of these
-    /// connections came.
+    /// Up to [`RECENT`] ordered events, in `seq` order, published since the first of these
+    /// connections came; each message as it is now (a change replaces it with its new state).
     recent: VecDeque<Arc<HubEvent>>,
+}
+
+impl Members {
+    /// Keeps a newly published ordered event, and brings the kept copy of the message it
+    /// changes up to date (a deletion also turns the message's earlier changes into deletions,
+    /// as the store does, so nothing kept still carries its text).
+    fn keep(&mut self, event: &Arc<HubEvent>) {
+        if let Some(change) = event.event.clone().into_change() {
+            let target = change.target();
+            let at = self.recent.binary_search_by_key(&target, |e| e.seq().unwrap_or(0));
+            if let Ok(at) = at {
+                if let Some(message) = self.recent[at].message() {
+                    let mut updated = message.clone();
+                    if change.apply_to(&mut updated) {
+                        self.recent[at] = Arc::new(HubEvent::new(None, ServerEvent::Message(updated)));
+                    }
+                }
+            }
+            if let Change::Deleted(_) = change {
+                let room = change.room().to_owned();
+                for kept in self.recent.iter_mut() {
+                    let earlier = kept.event.clone().into_change().filter(|c| c.target() == target);
+                    if let Some(earlier) = earlier.filter(|c| !matches!(c, Change::Deleted(_))) {
+                        let deletion = Deletion { room: room.clone(), seq: earlier.seq(), target };
+                        *kept = Arc::new(HubEvent::new(None, ServerEvent::Deleted(deletion)));
+                    }
+                }
+            }
+        }
+        if self.recent.len() == RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(Arc::clone(event));
+    }
 }
 
 type Room = Mutex<Members>;
 
+/// One person's connections and their outboxes.
+type Connections = Vec<(ConnectionId, Arc<Outbox>)>;
+
 #[derive(Clone)]
 pub struct Hub {
     rooms: Arc<Mutex<HashMap<String, Arc<Room>>>>,
+    /// Each claimed person's connections (by user id), for what concerns them alone.
+    people: Arc<Mutex<HashMap<i64, Connections>>>,
     lobby: broadcast::Sender<Arc<LobbyEvent>>,
     /// One per core the process may run on; each outbox belongs to one.
     flushers: Arc<[Arc<Flusher>]>,
@@ -108,6 +156,7 @@ impl Hub {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Hub {
             rooms: Arc::default(),
+            people: Arc::default(),
             lobby: broadcast::channel(LOBBY_BUFFER).0,
             flushers: (0..cores).map(|_| Flusher::start()).collect(),
             next_flusher: Arc::default(),
@@ -166,11 +215,8 @@ impl Hub {
         let Some(members) = lock(&self.rooms).get(room).cloned() else { return };
         let event = Arc::new(event);
         let mut members = lock(&members);
-        if matches!(event.event, ServerEvent::Message(_)) {
-            if members.recent.len() == RECENT {
-                members.recent.pop_front();
-            }
-            members.recent.push_back(Arc::clone(&event));
+        if event.seq().is_some() {
+            members.keep(&event);
         }
         let delivered = members.subscribers.iter().filter(|member| member.offer(&event)).count();
         drop(members);
@@ -179,53 +225,89 @@ impl Hub {
         }
     }
 
-    /// The first `limit` messages of `room` after `last`, if the room still keeps them
+    /// The first `limit` events of `room` after `last`, if the room still keeps them
     /// (`None`: read the store). Only for a connection in the room: the room keeps what was
     /// published since its first connection came.
     pub fn recent_after(&self, room: &str, last: Seq, limit: usize) -> Option<Vec<Arc<HubEvent>>> {
         let members = lock(&self.rooms).get(room).cloned()?;
         let members = lock(&members);
-        let seq = |event: &HubEvent| match &event.event {
-            ServerEvent::Message(message) => message.seq,
-            _ => 0,
-        };
+        let seq = |event: &HubEvent| event.seq().unwrap_or(0);
         match members.recent.front() {
             Some(first) if seq(first) > last + 1 => None,
             _ => Some(members.recent.iter().filter(|event| seq(event) > last).take(limit).cloned().collect()),
         }
     }
 
-    /// The first `limit` messages of `room` after `last`, if the room keeps every one of them
-    /// (`None`: read the store). Unlike [`Hub::recent_after`], for a connection that only
-    /// now joins: the room must hold the message right after `last`, or an older one.
-    pub fn kept_after(&self, room: &str, last: Seq, limit: usize) -> Option<Vec<Message>> {
+    /// The first `limit` events of `room` after `last` (messages as they are now), if the
+    /// room keeps every one of them (`None`: read the store). Unlike [`Hub::recent_after`],
+    /// for a connection that only now joins: the room must hold the event right after `last`,
+    /// or an older one.
+    pub fn kept_after(&self, room: &str, last: Seq, limit: usize) -> Option<Vec<ServerEvent>> {
         let members = lock(&self.rooms).get(room).cloned()?;
         let members = lock(&members);
-        let first = members.recent.front()?.message()?.seq;
+        let first = members.recent.front()?.seq()?;
         if first > last.saturating_add(1) {
             return None;
         }
-        let after = members.recent.iter().filter_map(|event| event.message()).filter(|m| m.seq > last);
-        Some(after.take(limit).cloned().collect())
+        let after = members.recent.iter().filter(|event| event.seq().is_some_and(|seq| seq > last));
+        Some(after.take(limit).map(|event| event.event.clone()).collect())
     }
 
-    /// The latest `limit` messages of `room` and whether older ones exist, if the room keeps
-    /// that many (`None`: read the store). Only for a connection in the room, as
-    /// [`Hub::recent_after`]: a hot room's joins are answered from memory.
-    pub fn latest(&self, room: &str, limit: usize) -> Option<(Vec<Message>, bool)> {
+    /// The latest `limit` messages of `room` (as they are now), whether older ones exist, and
+    /// the room's latest `seq`, if the room keeps that many (`None`: read the store). Only
+    /// for a connection in the room, as [`Hub::recent_after`]: a hot room's joins are
+    /// answered from memory.
+    pub fn latest(&self, room: &str, limit: usize) -> Option<(Vec<Message>, bool, Seq)> {
         let members = lock(&self.rooms).get(room).cloned()?;
         let members = lock(&members);
-        let skip = members.recent.len().checked_sub(limit)?;
-        let messages: Vec<Message> =
-            members.recent.iter().skip(skip).filter_map(|event| event.message().cloned()).collect();
+        let last = members.recent.back()?.seq()?;
+        let mut messages: Vec<Message> =
+            members.recent.iter().rev().filter_map(|event| event.message().cloned()).take(limit).collect();
+        if messages.len() < limit {
+            return None;
+        }
+        messages.reverse();
+        // A room's first event is always a message (a change needs one to change).
         let has_more = messages.first().is_some_and(|m| m.seq > 1);
-        Some((messages, has_more))
+        Some((messages, has_more, last))
     }
 
-    /// Sends a committed message to everyone in its room.
-    pub fn publish_message(&self, message: Message) {
-        let room = message.room.clone();
-        self.publish(&room, HubEvent::new(None, ServerEvent::Message(message)));
+    /// Sends a committed room event (a message or a change to one) to everyone in its room.
+    pub fn publish_ordered(&self, event: ServerEvent) {
+        let Some((room, _)) = event.ordered() else { return };
+        let room = room.to_owned();
+        self.publish(&room, HubEvent::new(None, event));
+    }
+
+    /// Connection `connection` (writing to `outbox`) speaks for the person `user`.
+    pub fn join_person(&self, user: i64, connection: ConnectionId, outbox: &Arc<Outbox>) {
+        lock(&self.people).entry(user).or_default().push((connection, Arc::clone(outbox)));
+    }
+
+    pub fn leave_person(&self, user: i64, connection: ConnectionId) {
+        let mut people = lock(&self.people);
+        if let Some(connections) = people.get_mut(&user) {
+            connections.retain(|(id, _)| *id != connection);
+            if connections.is_empty() {
+                people.remove(&user);
+            }
+        }
+    }
+
+    /// Sends `event` to the person's connections other than `except` (missed by one that
+    /// reads nothing, like typing).
+    pub fn to_person(&self, user: i64, except: ConnectionId, event: ServerEvent) {
+        let outboxes: Vec<Arc<Outbox>> = lock(&self.people)
+            .get(&user)
+            .map(|c| c.iter().filter(|(id, _)| *id != except).map(|(_, o)| Arc::clone(o)).collect())
+            .unwrap_or_default();
+        if outboxes.is_empty() {
+            return;
+        }
+        let event = Arc::new(HubEvent::new(None, event));
+        for outbox in outboxes {
+            outbox.offer(&event);
+        }
     }
 
     pub fn subscribe_lobby(&self) -> broadcast::Receiver<Arc<LobbyEvent>> {
@@ -239,7 +321,7 @@ impl Hub {
 
 /// Where a connection is in one room's events.
 pub struct Feed {
-    /// The last message (`seq`) the client has of the room.
+    /// The last ordered event (`seq`) the client has of the room.
     pub last: Seq,
     /// The publisher writes to the outbox itself; otherwise it holds events for the session.
     direct: bool,
@@ -261,15 +343,15 @@ pub struct Subscriber {
 
 impl Subscriber {
     /// Takes a room's event: straight to the outbox when the feed is direct, else held for
-    /// the session. True when it delivered a message.
+    /// the session. True when it delivered an ordered event.
     fn offer(&self, event: &Arc<HubEvent>) -> bool {
         let mut feed = lock(&self.feed);
         if feed.direct {
-            match &event.event {
-                ServerEvent::Message(message) if message.seq <= feed.last => return false,
-                ServerEvent::Message(message) if message.seq == feed.last + 1 => {
+            match event.seq() {
+                Some(seq) if seq <= feed.last => return false,
+                Some(seq) if seq == feed.last + 1 => {
                     if self.outbox.offer(event) {
-                        feed.last = message.seq;
+                        feed.last = seq;
                         return true;
                     }
                     // The client reads nothing: the session catches up from the store.
@@ -277,14 +359,14 @@ impl Subscriber {
                     feed.lagged = true;
                 }
                 // A gap: the session catches up from the store.
-                ServerEvent::Message(_) => {
+                Some(_) => {
                     feed.direct = false;
                     feed.held.push_back(Arc::clone(event));
                 }
                 // Not echoed to the connection it came from.
-                _ if event.origin == Some(self.connection) => return false,
+                None if event.origin == Some(self.connection) => return false,
                 // Typing and presence: missed by a client that reads nothing.
-                _ => {
+                None => {
                     self.outbox.offer(event);
                     return false;
                 }

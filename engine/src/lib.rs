@@ -10,10 +10,12 @@
 //! - [`outbox`]: each connection's frames not yet written, and the flushers that write them.
 //! - [`presence`]: who is in which room now (never stored).
 //! - [`users`]: who people are: claimed nicknames, passwords, attempt limits.
+//! - [`mentions`]: finding `@nick` in a message.
 //! - [`session`]: one connection's conversation: validates what the client sends, posts,
 //!   replays history, relays typing, forwards live events without gaps or duplicates.
 
 pub mod hub;
+pub mod mentions;
 pub mod metrics;
 pub mod mood;
 pub mod outbox;
@@ -24,12 +26,15 @@ pub mod users;
 
 use hub::{Hub, LobbyEvent};
 use presence::Presence;
-use protocol::{ErrorCode, Invalid, RoomInfo, RoomKind, Seq};
-use std::collections::HashMap;
+use protocol::{ErrorCode, Invalid, RoomInfo, RoomKind, Seq, ServerEvent};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
-use store::{Appended, NewMessage, NewRoom, Page, SqliteStore, Store, StoreError, StoredRoom};
+use store::{
+    Appended, ChangeKind, Changed, NewChange, NewMessage, NewRoom, Page, SqliteStore, Store, StoreError,
+    StoredRoom,
+};
 use users::{Speaker, Users};
 
 /// Tunables of the engine; `Default` is what the server runs with.
@@ -56,6 +61,9 @@ pub struct Engine {
 
 struct Inner {
     store: Arc<Store>,
+    /// The full-text index (absent if it could not be opened: search is then unavailable,
+    /// the chat is not).
+    index: Arc<OnceLock<search::Index>>,
     users: Users,
     hub: Hub,
     presence: Presence,
@@ -74,6 +82,43 @@ fn refuse(code: ErrorCode, reason: impl Into<String>) -> PostError {
     PostError::Invalid(Invalid::new(code, reason))
 }
 
+/// The search index of `data_dir`, rebuilt from scratch if its file cannot be opened (it
+/// holds nothing the message store does not).
+fn open_index(data_dir: &Path, messages: &Path) -> Option<search::Index> {
+    match search::Index::open(data_dir, messages) {
+        Ok(index) => return Some(index),
+        Err(error) => tracing::warn!(%error, "the search index cannot be opened; rebuilding it"),
+    }
+    for file in ["search.db", "search.db-wal", "search.db-shm"] {
+        let _ = std::fs::remove_file(data_dir.join(file));
+    }
+    match search::Index::open(data_dir, messages) {
+        Ok(index) => Some(index),
+        Err(error) => {
+            tracing::error!(%error, "search is unavailable");
+            None
+        }
+    }
+}
+
+/// `emoji` if it is one emoji (with its skin tone, if any), in the form reactions are stored in.
+fn reaction_emoji(emoji: &str) -> Result<String, Invalid> {
+    // Stored in Unicode's fully qualified form, so "❤" and "❤️" are one reaction.
+    match emojis::get(emoji.trim()).filter(|_| emoji.len() <= 64) {
+        Some(found) => Ok(found.as_str().to_owned()),
+        None => Err(Invalid::new(ErrorCode::InvalidEmoji, "A reaction is one emoji.")),
+    }
+}
+
+/// A change to a message someone asks for.
+#[derive(Clone, Debug)]
+pub enum Request {
+    Edit(String),
+    Delete,
+    React(String),
+    Unreact(String),
+}
+
 /// Why a message was not posted (or a room not created).
 #[derive(Debug, thiserror::Error)]
 pub enum PostError {
@@ -89,10 +134,20 @@ impl Engine {
         let metrics = metrics::Metrics::default();
         let hub = Hub::new(metrics.deliveries.clone());
         let publisher = hub.clone();
+        let index: Arc<OnceLock<search::Index>> = Arc::default();
+        let indexed = Arc::clone(&index);
         let store = Store::Sqlite(SqliteStore::open(
             data_dir,
-            Box::new(move |m| publisher.publish_message(m.clone())),
+            Box::new(move |event| {
+                if let (Some(index), Some((room, _))) = (indexed.get(), event.ordered()) {
+                    index.touched(room);
+                }
+                publisher.publish_ordered(event.clone());
+            }),
         )?);
+        if let Some(opened) = open_index(data_dir, store.messages_path()) {
+            let _ = index.set(opened);
+        }
         let rooms = store.rooms().await?.into_iter().map(|r| (r.info.name.clone(), r)).collect();
         let presence = Presence::new(hub.clone(), options.presence_grace);
         let store = Arc::new(store);
@@ -101,6 +156,7 @@ impl Engine {
         Ok(Engine {
             inner: Arc::new(Inner {
                 store,
+                index,
                 users,
                 hub,
                 presence,
@@ -152,16 +208,17 @@ impl Engine {
     }
 
     /// Validates, scores the mood of, and durably stores a message (the store then publishes
-    /// it to the room). A
-    /// resend of a stored `client_id` returns the stored message and publishes nothing.
+    /// it to the room). A resend of a stored `client_id` returns the stored message and
+    /// publishes nothing.
     pub async fn post(
         &self,
         author: &Speaker,
         room: &str,
         client_id: &str,
         text: &str,
+        reply_to: Option<Seq>,
     ) -> Result<Appended, PostError> {
-        self.submit_post(author, room, client_id, text).await?.await
+        self.submit_post(author, room, client_id, text, reply_to).await?.await
     }
 
     /// [`Engine::post`] in two steps: this validates and queues the message (in the order of
@@ -173,12 +230,14 @@ impl Engine {
         room: &str,
         client_id: &str,
         text: &str,
+        reply_to: Option<Seq>,
     ) -> Result<impl std::future::Future<Output = Result<Appended, PostError>> + use<>, PostError> {
         let room = self.existing_room(room, author.id)?;
         let client_id = protocol::client_id(client_id)?;
         let text = protocol::message_text(text)?;
         let author = protocol::nickname(&author.nickname)?;
         let mood = mood::analyze(text);
+        let (mentions, mentions_room) = self.mentions(&room, text).await;
         let message = NewMessage {
             room,
             client_id: client_id.to_owned(),
@@ -186,6 +245,9 @@ impl Engine {
             text: text.to_owned(),
             mood: mood.score,
             lang: mood.lang.map(|l| l.code().to_owned()),
+            reply_to,
+            mentions,
+            mentions_room,
         };
         let started = std::time::Instant::now();
         let stored = self.inner.store.submit(message).await?;
@@ -198,6 +260,160 @@ impl Engine {
             }
             Ok(appended)
         })
+    }
+
+    /// The people `text` mentions (`@nick`, as they are called) among those present in `room`
+    /// and those who claimed a nickname, and whether it mentions the whole room (`@room`).
+    async fn mentions(&self, room: &str, text: &str) -> (Vec<String>, bool) {
+        if !text.contains('@') {
+            return (Vec::new(), false);
+        }
+        let (ats, everyone) = mentions::scan(text);
+        let mut found: Vec<String> = Vec::new();
+        for at in ats {
+            for candidate in &at.candidates {
+                let person = match self.inner.presence.named(room, candidate) {
+                    Some(present) => Some(present),
+                    None => match self.inner.users.find(candidate).await {
+                        Ok(user) => user.map(|u| u.nickname),
+                        // A mention is a nicety: without the store, the message still goes.
+                        Err(_) => None,
+                    },
+                };
+                if let Some(person) = person {
+                    if !found.contains(&person) {
+                        found.push(person);
+                    }
+                    break;
+                }
+            }
+            if found.len() == mentions::MAX_MENTIONS {
+                break;
+            }
+        }
+        (found, everyone)
+    }
+
+    /// Validates and queues a change to message `target` of `room` asked for by `author`;
+    /// the future resolves once it is stored (and published) or found to change nothing.
+    pub async fn submit_change(
+        &self,
+        author: &Speaker,
+        room: &str,
+        target: Seq,
+        request: Request,
+    ) -> Result<impl std::future::Future<Output = Result<Changed, PostError>> + use<>, PostError> {
+        let room = self.existing_room(room, author.id)?;
+        let nickname = protocol::nickname(&author.nickname)?.to_owned();
+        let what = match request {
+            Request::Edit(text) => {
+                let text = protocol::message_text(&text)?;
+                let mood = mood::analyze(text);
+                let (mentions, mentions_room) = self.mentions(&room, text).await;
+                ChangeKind::Edit {
+                    text: text.to_owned(),
+                    mood: mood.score,
+                    lang: mood.lang.map(|l| l.code().to_owned()),
+                    mentions,
+                    mentions_room,
+                }
+            }
+            Request::Delete => ChangeKind::Delete,
+            Request::React(emoji) => ChangeKind::React { emoji: reaction_emoji(&emoji)?, added: true },
+            Request::Unreact(emoji) => ChangeKind::React { emoji: reaction_emoji(&emoji)?, added: false },
+        };
+        let change = NewChange { room, author: nickname, target, what };
+        let stored = self.inner.store.submit_change(change).await?;
+        Ok(async move { Ok(stored.await?) })
+    }
+
+    /// Remembers that `user` read `room` up to `seq` (if further than before).
+    pub async fn set_read(&self, user: i64, room: &str, seq: Seq) -> Result<bool, StoreError> {
+        self.inner.store.set_read(user, room, seq).await
+    }
+
+    /// Unread counts of the rooms `user` (called `nickname`) has read and may still see.
+    pub async fn unread(&self, user: i64, nickname: &str) -> Result<Vec<protocol::Unread>, StoreError> {
+        let counts = self.inner.store.unread(user, nickname).await?;
+        Ok(counts.into_iter().filter(|c| self.may_see(&c.room, Some(user))).collect())
+    }
+
+    /// Searches the messages of the rooms the person with id `who` may read (or of `room`
+    /// only), newest first: a page of hits with their matching parts, and the cursor of the
+    /// next page (`before`).
+    pub async fn search(
+        &self,
+        who: Option<i64>,
+        query: &str,
+        room: Option<&str>,
+        before: Option<&str>,
+    ) -> Result<(Vec<protocol::SearchHit>, Option<String>), PostError> {
+        let query = query.trim();
+        let invalid = |reason: &str| refuse(ErrorCode::InvalidQuery, reason);
+        if protocol::char_count(query) > protocol::MAX_QUERY_CHARS {
+            return Err(invalid(&format!("Search for at most {} characters.", protocol::MAX_QUERY_CHARS)));
+        }
+        if !search::searchable(query) {
+            return Err(invalid("Type a word to search for."));
+        }
+        let before = match before {
+            Some(cursor) => {
+                Some(cursor.parse::<u64>().map_err(|_| invalid("That page of results is unknown."))?)
+            }
+            None => None,
+        };
+        let rooms: HashSet<String> = match room {
+            Some(room) => HashSet::from([self.existing_room(room, who)?]),
+            None => self.rooms_for(who).into_iter().map(|r| r.name).collect(),
+        };
+        let Some(_) = self.inner.index.get() else {
+            return Err(PostError::Store(StoreError::Commit("search is unavailable".into())));
+        };
+        let inner = Arc::clone(&self.inner);
+        let owned = query.to_owned();
+        let page = tokio::task::spawn_blocking(move || {
+            let index = inner.index.get()?;
+            // A message sent a moment ago is found: wait briefly for the indexer.
+            index.settle(std::time::Duration::from_millis(300));
+            Some(index.search(&owned, &rooms, before, protocol::SEARCH_PAGE))
+        })
+        .await
+        .ok()
+        .flatten();
+        let page = match page {
+            Some(Ok(page)) => page,
+            Some(Err(error)) => {
+                tracing::warn!(%error, "search failed");
+                return Err(PostError::Store(StoreError::Commit(error.to_string())));
+            }
+            None => return Err(PostError::Store(StoreError::Closed)),
+        };
+        // Each hit as its message is now, in the index's order.
+        let mut by_room: HashMap<String, Vec<Seq>> = HashMap::new();
+        for hit in &page.hits {
+            by_room.entry(hit.room.clone()).or_default().push(hit.seq);
+        }
+        let mut found: HashMap<(String, Seq), protocol::Message> = HashMap::new();
+        for (room, seqs) in by_room {
+            for message in self.inner.store.messages(&room, seqs).await? {
+                found.insert((message.room.clone(), message.seq), message);
+            }
+        }
+        let hits = page
+            .hits
+            .into_iter()
+            .filter_map(|hit| found.remove(&(hit.room, hit.seq)))
+            .map(|message| {
+                let highlights = search::highlights(query, &message.text);
+                protocol::SearchHit { message, highlights }
+            })
+            .collect();
+        Ok((hits, page.next.map(|n| n.to_string())))
+    }
+
+    /// The messages of `room` with these seqs (deleted ones left out). Callers check access.
+    pub async fn messages(&self, room: &str, seqs: Vec<Seq>) -> Result<Vec<protocol::Message>, StoreError> {
+        self.inner.store.messages(room, seqs).await
     }
 
     /// Creates a room and announces it to everyone who may see it: everyone for a public
@@ -341,20 +557,22 @@ impl Engine {
         rooms.into_iter().find(|r| r.info.name == name).ok_or_else(|| Self::unknown_room(name).into())
     }
 
-    /// The newest `limit` messages of a room before `before` (or the newest overall). Callers
-    /// check that the reader may see the room first ([`Engine::existing_room`]).
-    pub async fn history(&self, room: &str, before: Option<Seq>, limit: usize) -> Result<Page, StoreError> {
-        self.inner.store.latest(room, before, limit).await
-    }
-
-    /// Messages after `seq`, oldest first: what a reconnecting client missed. Callers check
-    /// access as for [`Engine::history`].
-    pub async fn after(
+    /// The newest `limit` messages of a room before `before` (or the newest overall), and
+    /// further back to `until` if given. Callers check that the reader may see the room first
+    /// ([`Engine::existing_room`]).
+    pub async fn history(
         &self,
         room: &str,
-        seq: Seq,
+        before: Option<Seq>,
+        until: Option<Seq>,
         limit: usize,
-    ) -> Result<Vec<protocol::Message>, StoreError> {
+    ) -> Result<Page, StoreError> {
+        self.inner.store.latest(room, before, until, limit).await
+    }
+
+    /// Events after `seq`, oldest first (messages as they are now, and changes): what a
+    /// reconnecting client missed. Callers check access as for [`Engine::history`].
+    pub async fn after(&self, room: &str, seq: Seq, limit: usize) -> Result<Vec<ServerEvent>, StoreError> {
         self.inner.store.after(room, seq, limit).await
     }
 

@@ -192,6 +192,21 @@ impl Presence {
         self.page(room, None, limit)
     }
 
+    /// The person present in `room` called `nickname` (in any spelling), as they are called.
+    /// A big room is searched by exact spelling only.
+    pub fn named(&self, room: &str, nickname: &str) -> Option<String> {
+        let rooms = self.lock();
+        let state = rooms.get(room)?;
+        if let Some((name, _)) = state.people.get_key_value(nickname) {
+            return Some(name.clone());
+        }
+        if state.people.len() > protocol::BIG_ROOM {
+            return None;
+        }
+        let key = protocol::nickname_key(nickname);
+        state.people.keys().find(|name| protocol::nickname_key(name) == key).cloned()
+    }
+
     /// The people in `room`, sorted by nickname.
     pub fn members(&self, room: &str) -> Vec<String> {
         self.page(room, None, usize::MAX).members

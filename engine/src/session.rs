@@ -15,7 +15,7 @@ use crate::hub::{ConnectionId, HubEvent, LobbyEvent, Subscriber};
 use crate::outbox::{Item, Outbox};
 use crate::store::{Appended, StoreError};
 use crate::users::Speaker;
-use crate::{Engine, PostError};
+use crate::{Engine, PostError, Request};
 use futures::future::BoxFuture;
 use futures::stream::{FuturesUnordered, Stream, StreamExt};
 use protocol::{ClientEvent, ErrorCode, Invalid, RoomInfo, Seq, ServerEvent};
@@ -42,7 +42,7 @@ struct Gone;
 /// What woke a session up.
 enum Wake {
     Input(Result<ClientEvent, String>),
-    Answer(ServerEvent),
+    Answer(Option<ServerEvent>),
     /// The hub holds events for this session.
     Held,
     Lobby(Result<Arc<LobbyEvent>, BroadcastStreamRecvError>),
@@ -77,7 +77,9 @@ pub struct Session {
     /// Rooms where this connection announced typing and has not stopped yet.
     typing: HashSet<String>,
     lobby: BroadcastStream<Arc<LobbyEvent>>,
-    posts: FuturesUnordered<BoxFuture<'static, ServerEvent>>,
+    /// Work the session awaits alongside everything else (stores, reads): each may have an
+    /// answer for the client.
+    posts: FuturesUnordered<BoxFuture<'static, Option<ServerEvent>>>,
     out: Arc<Outbox>,
     /// The hub's signal that it holds events for this session.
     held: Arc<Notify>,
@@ -150,7 +152,9 @@ impl Session {
         // The client closed its side: still answer the posts it is waiting for.
         while !gone {
             let Some(answer) = self.posts.next().await else { break };
-            gone = Box::pin(self.send(answer)).await.is_err();
+            if let Some(answer) = answer {
+                gone = Box::pin(self.send(answer)).await.is_err();
+            }
         }
         tracing::debug!(ending = ?self.ending, "connection closed");
         self.ending
@@ -166,7 +170,8 @@ impl Session {
                 }
                 Err(invalid) => self.refuse(invalid).await,
             },
-            Wake::Answer(answer) => self.send(answer).await,
+            Wake::Answer(Some(answer)) => self.send(answer).await,
+            Wake::Answer(None) => Ok(()),
             Wake::Held => self.take_held().await,
             Wake::Lobby(change) => self.lobby(change).await,
         }
@@ -211,6 +216,7 @@ impl Session {
                     message: invalid.reason,
                     client_id: None,
                     room: Some(room),
+                    seq: None,
                 };
                 self.send(event).await
             }
@@ -275,8 +281,13 @@ impl Session {
                 ClientEvent::Send { client_id, .. } => Some(client_id),
                 _ => None,
             };
-            let refusal =
-                ServerEvent::Error { code: invalid.code, message: invalid.reason, client_id, room: None };
+            let refusal = ServerEvent::Error {
+                code: invalid.code,
+                message: invalid.reason,
+                client_id,
+                room: None,
+                seq: None,
+            };
             return self.send(refusal).await;
         }
         let result = match event {
@@ -288,7 +299,17 @@ impl Session {
                 }
                 Ok(Ok(()))
             }
-            ClientEvent::Send { room, client_id, text } => self.post(room, client_id, text).await,
+            ClientEvent::Send { room, client_id, text, reply_to } => {
+                self.post(room, client_id, text, reply_to).await
+            }
+            ClientEvent::Edit { room, seq, text } => self.change(room, seq, Request::Edit(text)).await,
+            ClientEvent::Delete { room, seq } => self.change(room, seq, Request::Delete).await,
+            ClientEvent::React { room, seq, emoji } => self.change(room, seq, Request::React(emoji)).await,
+            ClientEvent::Unreact { room, seq, emoji } => {
+                self.change(room, seq, Request::Unreact(emoji)).await
+            }
+            ClientEvent::Read { room, seq } => Ok(self.read(room, seq)),
+            ClientEvent::Search { query, room, before } => self.search(query, room, before).await,
             ClientEvent::CreateRoom { room, private } => {
                 let done = self.create_room(room.clone(), private).await;
                 return self.refuse_about(done, room).await;
@@ -302,7 +323,7 @@ impl Session {
                 let done = self.members(room.clone(), nickname, false).await;
                 return self.refuse_about(done, room).await;
             }
-            ClientEvent::LoadOlder { room, before } => self.load_older(room, before).await,
+            ClientEvent::LoadOlder { room, before, until } => self.load_older(room, before, until).await,
             ClientEvent::Typing { room, draft } => Ok(self.typing(&room, draft)),
             ClientEvent::StopTyping { room } => {
                 if let Ok(room) = self.joined(&room) {
@@ -341,10 +362,39 @@ impl Session {
         }
         tracing::Span::current().record("person", speaker.nickname.as_str());
         self.nickname = Some(speaker.nickname.clone());
-        self.user = speaker.id;
-        self.send(ServerEvent::Welcome { nickname: speaker.nickname }).await?;
+        if self.user != speaker.id {
+            self.set_person(speaker.id);
+        }
+        self.send(ServerEvent::Welcome { nickname: speaker.nickname.clone() }).await?;
         let rooms = self.engine.rooms_for(self.user);
-        self.send(ServerEvent::Rooms { rooms }).await.map(Ok)
+        self.send(ServerEvent::Rooms { rooms }).await?;
+        self.send_unread(&speaker.nickname).await.map(Ok)
+    }
+
+    /// This connection now speaks for the person with id `user` (`None`: a guest): their
+    /// other connections hear of its read positions, and it of theirs.
+    fn set_person(&mut self, user: Option<i64>) {
+        if let Some(old) = self.user {
+            self.engine.hub().leave_person(old, self.id);
+        }
+        if let Some(new) = user {
+            self.engine.hub().join_person(new, self.id, &self.out);
+        }
+        self.user = user;
+    }
+
+    /// The unread counts of the rooms a claimed person has read (nothing for a guest).
+    async fn send_unread(&mut self, nickname: &str) -> Result<(), Gone> {
+        let Some(user) = self.user else { return Ok(()) };
+        match self.engine.unread(user, nickname).await {
+            Ok(rooms) if rooms.is_empty() => Ok(()),
+            Ok(rooms) => self.send(ServerEvent::Unread { rooms }).await,
+            Err(error) => {
+                // Counts are a nicety: the chat works without them.
+                tracing::warn!(%error, "could not count unread messages");
+                Ok(())
+            }
+        }
     }
 
     /// Protects the nickname: a guest's is claimed with the password, a claimed one's password
@@ -361,7 +411,9 @@ impl Session {
         };
         match done {
             Ok(id) => {
-                self.user = Some(id);
+                if self.user != Some(id) {
+                    self.set_person(Some(id));
+                }
                 self.send(ServerEvent::Protected { nickname: speaker.nickname }).await.map(Ok)
             }
             Err(PostError::Invalid(invalid)) => Ok(Err(invalid)),
@@ -383,6 +435,7 @@ impl Session {
                     message: invalid.reason,
                     client_id: None,
                     room: Some(room),
+                    seq: None,
                 };
                 return self.send(event).await.map(Ok);
             }
@@ -441,35 +494,44 @@ impl Session {
     ) -> Result<Result<Seq, StoreError>, Gone> {
         let room = room.to_owned();
         let hub = self.engine.hub().clone();
-        // A hot room answers from the messages it keeps, not the store: what is committed
+        // A hot room answers from the events it keeps, not the store: what is committed
         // meanwhile is held for this session either way.
         Ok(Ok(match since {
             None => {
-                let (messages, has_more) = match hub.latest(&room, protocol::HISTORY_PAGE) {
+                let (messages, has_more, last) = match hub.latest(&room, protocol::HISTORY_PAGE) {
                     Some(latest) => latest,
-                    None => match self.engine.history(&room, None, protocol::HISTORY_PAGE).await {
-                        Ok(page) => (page.messages, page.has_more),
+                    None => match self.engine.history(&room, None, None, protocol::HISTORY_PAGE).await {
+                        Ok(page) => (page.messages, page.has_more, page.last),
                         Err(error) => return Ok(Err(error)),
                     },
                 };
-                let last = messages.last().map_or(0, |m| m.seq);
-                self.send(ServerEvent::History { room: room.clone(), messages, has_more }).await?;
+                let history = ServerEvent::History {
+                    room: room.clone(),
+                    messages,
+                    has_more,
+                    changes: Vec::new(),
+                    last,
+                };
+                self.send(history).await?;
                 last
             }
             Some(since) => {
                 let mut last = since;
                 loop {
-                    let messages = match hub.kept_after(&room, last, REPLAY_CHUNK) {
+                    let events = match hub.kept_after(&room, last, REPLAY_CHUNK) {
                         Some(kept) => kept,
                         None => match self.engine.after(&room, last, REPLAY_CHUNK).await {
-                            Ok(messages) => messages,
+                            Ok(events) => events,
                             Err(error) => return Ok(Err(error)),
                         },
                     };
-                    let full = messages.len() == REPLAY_CHUNK;
-                    last = messages.last().map_or(last, |m| m.seq);
+                    let full = events.len() == REPLAY_CHUNK;
+                    last = events.last().and_then(|e| e.ordered()).map_or(last, |(_, seq)| seq);
+                    let (messages, changes) = split(events);
                     let has_more = messages.first().map_or(since > 0, |m| m.seq > 1);
-                    self.send(ServerEvent::History { room: room.clone(), messages, has_more }).await?;
+                    let history =
+                        ServerEvent::History { room: room.clone(), messages, has_more, changes, last: 0 };
+                    self.send(history).await?;
                     if !full {
                         break last;
                     }
@@ -502,12 +564,14 @@ impl Session {
         room: String,
         client_id: String,
         text: String,
+        reply_to: Option<Seq>,
     ) -> Result<Result<(), Invalid>, Gone> {
-        let refusal = |invalid: Invalid, client_id: String| ServerEvent::Error {
+        let refusal = move |invalid: Invalid, client_id: String| ServerEvent::Error {
             code: invalid.code,
             message: invalid.reason,
             client_id: Some(client_id),
             room: None,
+            seq: reply_to,
         };
         let author = match self.speaker() {
             Ok(author) => author,
@@ -527,17 +591,18 @@ impl Session {
         // Queued for the store here, in the order the client sent them, so a person's
         // messages are committed (and seen by everyone) in that order; the commits are
         // awaited alongside everything else the session does.
-        let submitted = self.engine.submit_post(&author, &room, &client_id, &text).await;
+        let submitted = self.engine.submit_post(&author, &room, &client_id, &text, reply_to).await;
         self.posts.push(Box::pin(async move {
             let stored = match submitted {
                 Ok(stored) => stored.await,
                 Err(error) => Err(error),
             };
-            match stored {
+            Some(match stored {
                 Ok(Appended::New(m) | Appended::Duplicate(m)) => {
                     ServerEvent::Ack { room: m.room, client_id: m.client_id, seq: m.seq }
                 }
                 Err(PostError::Invalid(invalid)) => refusal(invalid, client_id),
+                Err(PostError::Store(StoreError::UnknownMessage)) => refusal(unknown_message(), client_id),
                 Err(PostError::Store(StoreError::ClientIdTaken)) => refusal(
                     Invalid::new(
                         ErrorCode::InvalidClientId,
@@ -555,7 +620,106 @@ impl Session {
                         client_id,
                     )
                 }
+            })
+        }));
+        Ok(Ok(()))
+    }
+
+    /// Edits, deletes or reacts to message `target`; everyone in the room (this connection
+    /// too) gets the change once it is stored, and only a refusal is answered here.
+    async fn change(
+        &mut self,
+        room: String,
+        target: Seq,
+        request: Request,
+    ) -> Result<Result<(), Invalid>, Gone> {
+        let about = {
+            let room = room.clone();
+            move |invalid: Invalid| ServerEvent::Error {
+                code: invalid.code,
+                message: invalid.reason,
+                client_id: None,
+                room: Some(room.clone()),
+                seq: Some(target),
             }
+        };
+        let checked = self.speaker().and_then(|author| self.joined(&room).map(|room| (author, room)));
+        let (author, room) = match checked {
+            Ok(checked) => checked,
+            Err(invalid) => return self.send(about(invalid)).await.map(Ok),
+        };
+        let submitted = self.engine.submit_change(&author, &room, target, request).await;
+        self.posts.push(Box::pin(async move {
+            let stored = match submitted {
+                Ok(stored) => stored.await,
+                Err(error) => Err(error),
+            };
+            let invalid = match stored {
+                Ok(_) => return None,
+                Err(PostError::Invalid(invalid)) => invalid,
+                Err(PostError::Store(StoreError::UnknownMessage)) => unknown_message(),
+                Err(PostError::Store(StoreError::NotAuthor)) => {
+                    Invalid::new(ErrorCode::NotAllowed, "Only its author can edit or delete a message.")
+                }
+                Err(PostError::Store(StoreError::TooManyReactions)) => Invalid::new(
+                    ErrorCode::TooManyReactions,
+                    format!(
+                        "A message can have at most {} different reactions.",
+                        protocol::MAX_REACTIONS_PER_MESSAGE
+                    ),
+                ),
+                Err(PostError::Store(error)) => {
+                    tracing::warn!(%error, "could not store a change");
+                    Invalid::new(ErrorCode::StoreUnavailable, "That could not be saved right now; try again.")
+                }
+            };
+            Some(about(invalid))
+        }));
+        Ok(Ok(()))
+    }
+
+    /// Remembers how far a claimed person has read a room (a guest's is only in its client),
+    /// and tells their other connections.
+    fn read(&mut self, room: String, seq: Seq) -> Result<(), Invalid> {
+        let room = self.engine.existing_room(&room, self.user)?;
+        let Some(user) = self.user else { return Ok(()) };
+        let (engine, from) = (self.engine.clone(), self.id);
+        self.posts.push(Box::pin(async move {
+            match engine.set_read(user, &room, seq).await {
+                Ok(true) => engine.hub().to_person(user, from, ServerEvent::Read { room, seq }),
+                Ok(false) => {}
+                Err(error) => tracing::warn!(%error, "could not store a read position"),
+            }
+            None
+        }));
+        Ok(())
+    }
+
+    async fn search(
+        &mut self,
+        query: String,
+        room: Option<String>,
+        before: Option<String>,
+    ) -> Result<Result<(), Invalid>, Gone> {
+        if self.nickname.is_none() {
+            return Ok(Err(Self::no_nickname()));
+        }
+        let (engine, user) = (self.engine.clone(), self.user);
+        self.posts.push(Box::pin(async move {
+            let found = engine.search(user, &query, room.as_deref(), before.as_deref()).await;
+            Some(match found {
+                Ok((hits, next)) => ServerEvent::SearchResults { query, hits, next },
+                Err(error) => {
+                    let invalid = Self::refused(error, "search");
+                    ServerEvent::Error {
+                        code: invalid.code,
+                        message: invalid.reason,
+                        client_id: None,
+                        room,
+                        seq: None,
+                    }
+                }
+            })
         }));
         Ok(Ok(()))
     }
@@ -604,12 +768,17 @@ impl Session {
         done.map(drop).map_err(|e| Self::refused(e, "change the members"))
     }
 
-    async fn load_older(&mut self, room: String, before: Seq) -> Result<Result<(), Invalid>, Gone> {
+    async fn load_older(
+        &mut self,
+        room: String,
+        before: Seq,
+        until: Option<Seq>,
+    ) -> Result<Result<(), Invalid>, Gone> {
         let room = match self.joined(&room) {
             Ok(room) => room,
             Err(invalid) => return Ok(Err(invalid)),
         };
-        match self.engine.history(&room, Some(before), protocol::HISTORY_PAGE).await {
+        match self.engine.history(&room, Some(before), until, protocol::HISTORY_PAGE).await {
             Ok(page) => {
                 let (messages, has_more) = (page.messages, page.has_more);
                 self.send(ServerEvent::Older { room, messages, has_more }).await.map(Ok)
@@ -745,21 +914,21 @@ impl Session {
             return self.revoke(room.to_owned()).await;
         }
         let last = subscriber.feed().last;
-        match &event.event {
-            ServerEvent::Message(message) if message.seq <= last => Ok(()),
-            ServerEvent::Message(message) if message.seq == last + 1 => {
-                subscriber.feed().last = message.seq;
+        match event.seq() {
+            Some(seq) if seq <= last => Ok(()),
+            Some(seq) if seq == last + 1 => {
+                subscriber.feed().last = seq;
                 self.engine.metrics().deliveries.inc();
                 self.forward(event).await
             }
             // A gap (the outbox was full, or another node published out of order): caught up
-            // once the held events are passed on (each later message is a gap too).
-            ServerEvent::Message(_) => {
+            // once the held events are passed on (each later event is a gap too).
+            Some(_) => {
                 subscriber.feed().unfinished();
                 Ok(())
             }
-            _ if event.origin == Some(self.id) => Ok(()),
-            _ => self.forward(event).await,
+            None if event.origin == Some(self.id) => Ok(()),
+            None => self.forward(event).await,
         }
     }
 
@@ -792,8 +961,8 @@ impl Session {
             recent.truncate(CATCH_UP_BURST);
             self.engine.metrics().deliveries.inc_by(recent.len() as u64);
             for event in recent {
-                if let ServerEvent::Message(message) = &event.event {
-                    last = message.seq;
+                if let Some(seq) = event.seq() {
+                    last = seq;
                 }
                 self.forward(event).await?;
                 subscriber.feed().last = last;
@@ -803,8 +972,8 @@ impl Session {
             }
             return Ok(());
         }
-        let messages = match self.engine.after(room, last, CATCH_UP_BURST).await {
-            Ok(messages) => messages,
+        let events = match self.engine.after(room, last, CATCH_UP_BURST).await {
+            Ok(events) => events,
             Err(error) => {
                 // Tried again in a moment; the feed stays with the session meanwhile, so the
                 // client is not sent anything out of order.
@@ -821,11 +990,13 @@ impl Session {
         if !still_member(self) {
             return self.revoke(room.to_owned()).await;
         }
-        let full = messages.len() == CATCH_UP_BURST;
-        self.engine.metrics().deliveries.inc_by(messages.len() as u64);
-        for message in messages {
-            last = message.seq;
-            self.send(ServerEvent::Message(message)).await?;
+        let full = events.len() == CATCH_UP_BURST;
+        self.engine.metrics().deliveries.inc_by(events.len() as u64);
+        for event in events {
+            if let Some((_, seq)) = event.ordered() {
+                last = seq;
+            }
+            self.send(event).await?;
         }
         subscriber.feed().last = last;
         if full {
@@ -841,10 +1012,30 @@ impl Session {
     }
 }
 
+/// Messages and changes apart, each in `seq` order.
+fn split(events: Vec<ServerEvent>) -> (Vec<protocol::Message>, Vec<protocol::Change>) {
+    let mut messages = Vec::new();
+    let mut changes = Vec::new();
+    for event in events {
+        match event {
+            ServerEvent::Message(message) => messages.push(message),
+            other => changes.extend(other.into_change()),
+        }
+    }
+    (messages, changes)
+}
+
+fn unknown_message() -> Invalid {
+    Invalid::new(ErrorCode::UnknownMessage, "That message does not exist (or was deleted).")
+}
+
 impl Drop for Session {
     /// However the connection ends (closed, failed, or its task panicked), its presence and
     /// typing end with it.
     fn drop(&mut self) {
+        if let Some(user) = self.user {
+            self.engine.hub().leave_person(user, self.id);
+        }
         if let Some((room, subscriber)) = self.joining.take() {
             self.engine.hub().unsubscribe(&room, &subscriber);
         }

@@ -40,12 +40,28 @@ fn check_fields(event: &ClientEvent) {
             room(r)
         }
         ClientEvent::LoadOlder { room: r, .. } | ClientEvent::CreateRoom { room: r, .. } => room(r),
-        ClientEvent::Send { room: r, client_id: id, text } => {
+        ClientEvent::Send { room: r, client_id: id, text, reply_to: _ } => {
             room(r);
             let _ = client_id(id);
             if let Ok(stored) = message_text(text) {
                 assert!(!stored.is_empty() && char_count(stored) <= MAX_MESSAGE_CHARS);
             }
+        }
+        ClientEvent::Edit { room: r, text, .. } => {
+            room(r);
+            let _ = message_text(text);
+        }
+        ClientEvent::Delete { room: r, .. } | ClientEvent::Read { room: r, .. } => room(r),
+        ClientEvent::React { room: r, emoji, .. } | ClientEvent::Unreact { room: r, emoji, .. } => {
+            room(r);
+            let _ = char_count(emoji);
+        }
+        ClientEvent::Search { query, room: r, before } => {
+            let _ = char_count(query);
+            if let Some(r) = r {
+                room(r);
+            }
+            let _ = before.as_deref().map(str::parse::<u64>);
         }
         ClientEvent::Typing { room: r, draft } => {
             room(r);

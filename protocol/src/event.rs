@@ -3,8 +3,18 @@ use serde::{Deserialize, Serialize};
 /// Position of a message in its room: assigned by the store, 1 for the first message, no gaps.
 pub type Seq = u64;
 
-/// A stored chat message, exactly as every reader receives it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_zero(n: &Seq) -> bool {
+    *n == 0
+}
+
+/// A stored chat message, exactly as every reader receives it: as posted in a `message`
+/// event, and in its current state (edited, deleted, reacted to) in `history`, `older`,
+/// replays and search results.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Message {
     pub room: String,
     pub seq: Seq,
@@ -22,6 +32,220 @@ pub struct Message {
     /// is unknown (then only emoji and emoticons were scored).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
+    /// The message this one answers, as the reply shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<Quote>,
+    /// The people this message mentions (`@nick`), as they are called now; the reader's
+    /// own nickname among them means "you were mentioned".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<String>,
+    /// The message says `@room`: everyone in the room is mentioned.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub mentions_room: bool,
+    /// When its author last edited it, milliseconds since the Unix epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<i64>,
+    /// Its author deleted it: `text` is empty and it shows as "message deleted".
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deleted: bool,
+    /// Reactions, one entry per emoji in the order first used, each with the people who
+    /// reacted in the order they did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<Reactions>,
+}
+
+/// The message a reply answers, as the reply shows it (taken when the reply is read, so a
+/// deleted original shows as deleted).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quote {
+    pub seq: Seq,
+    pub author: String,
+    /// The original's first line, shortened to [`crate::QUOTE_CHARS`]; empty if deleted.
+    pub text: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deleted: bool,
+}
+
+/// Everyone who reacted to a message with one emoji.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reactions {
+    pub emoji: String,
+    /// Nicknames, in the order they reacted.
+    pub people: Vec<String>,
+}
+
+/// A message's author changed its text. Its own place in the room's order (`seq`); the
+/// message keeps its `seq` (`target`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Edit {
+    pub room: String,
+    pub seq: Seq,
+    /// The edited message.
+    pub target: Seq,
+    pub author: String,
+    pub text: String,
+    /// The new text's mood and language, scored again.
+    #[serde(default)]
+    pub mood: f32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub mentions_room: bool,
+    pub edited_at: i64,
+}
+
+/// A message was deleted by its author: its text (and every earlier version of it) is gone;
+/// it shows as "message deleted".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deletion {
+    pub room: String,
+    pub seq: Seq,
+    pub target: Seq,
+}
+
+/// Someone added (`added`) or took back a reaction to a message.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reaction {
+    pub room: String,
+    pub seq: Seq,
+    pub target: Seq,
+    pub emoji: String,
+    pub author: String,
+    pub added: bool,
+}
+
+/// A change to a posted message, with its own place in the room's order: a reconnect with
+/// `since` replays changes exactly once, like messages.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Change {
+    Edited(Edit),
+    Deleted(Deletion),
+    Reaction(Reaction),
+}
+
+impl Change {
+    pub fn room(&self) -> &str {
+        match self {
+            Change::Edited(e) => &e.room,
+            Change::Deleted(d) => &d.room,
+            Change::Reaction(r) => &r.room,
+        }
+    }
+
+    pub fn seq(&self) -> Seq {
+        match self {
+            Change::Edited(e) => e.seq,
+            Change::Deleted(d) => d.seq,
+            Change::Reaction(r) => r.seq,
+        }
+    }
+
+    /// The message it changes.
+    pub fn target(&self) -> Seq {
+        match self {
+            Change::Edited(e) => e.target,
+            Change::Deleted(d) => d.target,
+            Change::Reaction(r) => r.target,
+        }
+    }
+
+    /// The live event that carries it.
+    pub fn into_event(self) -> ServerEvent {
+        match self {
+            Change::Edited(e) => ServerEvent::Edited(e),
+            Change::Deleted(d) => ServerEvent::Deleted(d),
+            Change::Reaction(r) => ServerEvent::Reaction(r),
+        }
+    }
+
+    /// Applies it to `message` (its target); true if anything changed. Applying a change
+    /// twice, or a change the message already shows, changes nothing.
+    pub fn apply_to(&self, message: &mut Message) -> bool {
+        let before = message.clone();
+        match self {
+            Change::Edited(e) if !message.deleted => {
+                message.text = e.text.clone();
+                message.mood = e.mood;
+                message.lang = e.lang.clone();
+                message.mentions = e.mentions.clone();
+                message.mentions_room = e.mentions_room;
+                message.edited_at = Some(e.edited_at);
+            }
+            Change::Edited(_) => {}
+            Change::Deleted(_) => message.delete(),
+            Change::Reaction(_) if message.deleted => {}
+            Change::Reaction(r) => {
+                let at = message.reactions.iter().position(|x| x.emoji == r.emoji);
+                match (at, r.added) {
+                    (Some(i), true) => {
+                        if !message.reactions[i].people.contains(&r.author) {
+                            message.reactions[i].people.push(r.author.clone());
+                        }
+                    }
+                    (None, true) => message
+                        .reactions
+                        .push(Reactions { emoji: r.emoji.clone(), people: vec![r.author.clone()] }),
+                    (Some(i), false) => {
+                        message.reactions[i].people.retain(|p| *p != r.author);
+                        if message.reactions[i].people.is_empty() {
+                            message.reactions.remove(i);
+                        }
+                    }
+                    (None, false) => {}
+                }
+            }
+        }
+        *message != before
+    }
+}
+
+impl Message {
+    /// What is left of a deleted message: its place, author and time.
+    pub fn delete(&mut self) {
+        self.deleted = true;
+        self.text.clear();
+        self.mood = 0.0;
+        self.lang = None;
+        self.mentions.clear();
+        self.mentions_room = false;
+        self.reactions.clear();
+        self.edited_at = None;
+    }
+
+    /// Whether it mentions the person called `nickname` (or the whole room).
+    pub fn mentions_person(&self, nickname: &str) -> bool {
+        if self.deleted {
+            return false;
+        }
+        let key = crate::nickname_key(nickname);
+        self.mentions_room || self.mentions.iter().any(|m| crate::nickname_key(m) == key)
+    }
+}
+
+/// One message found by `search`, with the parts of its text that matched.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub message: Message,
+    /// Byte ranges `[start, end)` of `message.text` (UTF-8) that matched the query.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub highlights: Vec<[u32; 2]>,
+}
+
+/// A room's unread messages for the person on this connection, from their read position.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unread {
+    pub room: String,
+    /// The last `seq` this person has read (0: nothing yet).
+    pub read: Seq,
+    /// The room's latest `seq` when counted.
+    pub last: Seq,
+    /// Others' messages after `read` (at most [`crate::UNREAD_CAP`]).
+    pub unread: u32,
+    /// Of those, the ones that mention this person or the whole room.
+    pub mentions: u32,
 }
 
 /// What a client sends over the live WebSocket.
@@ -46,8 +270,36 @@ pub enum ClientEvent {
     },
     /// Stops receiving a room.
     Leave { room: String },
-    /// Posts a message. Answered by `ack` once it is durably stored.
-    Send { room: String, client_id: String, text: String },
+    /// Posts a message, answering message `reply_to` if given. Answered by `ack` once it is
+    /// durably stored.
+    Send {
+        room: String,
+        client_id: String,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<Seq>,
+    },
+    /// Replaces the text of one of this person's messages. Everyone in the room gets
+    /// `edited`.
+    Edit { room: String, seq: Seq, text: String },
+    /// Deletes one of this person's messages. Everyone in the room gets `deleted`.
+    Delete { room: String, seq: Seq },
+    /// Reacts to a message with an emoji. Everyone in the room gets `reaction`.
+    React { room: String, seq: Seq, emoji: String },
+    /// Takes a reaction back.
+    Unreact { room: String, seq: Seq, emoji: String },
+    /// This person has read `room` up to `seq`: remembered by the server (for their other
+    /// connections and devices) if it is further than before.
+    Read { room: String, seq: Seq },
+    /// Searches the messages of every room this person may read (or of `room` only), newest
+    /// first. Answered by `search_results`; `before` is the `next` of an earlier answer.
+    Search {
+        query: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        room: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before: Option<String>,
+    },
     /// Creates a room: public (everyone sees it), or private (only the people its creator
     /// invites). Answered by `room_created` (to everyone who may see it) or `error`.
     CreateRoom {
@@ -64,8 +316,14 @@ pub enum ClientEvent {
     /// Takes a person out of a private room: its creator removes anyone, a member removes
     /// themselves. They get `removed` and nothing more from the room.
     Remove { room: String, nickname: String },
-    /// Asks for the page of messages before `before` in a joined room. Answered by `older`.
-    LoadOlder { room: String, before: Seq },
+    /// Asks for the page of messages before `before` in a joined room, and further back to
+    /// `until` if that is older (at most 1,000 messages in one answer). Answered by `older`.
+    LoadOlder {
+        room: String,
+        before: Seq,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<Seq>,
+    },
     /// "I am typing in this room". `draft` is the text so far when the person shares it;
     /// without it others see only that they are typing. Never stored.
     Typing {
@@ -158,9 +416,36 @@ pub enum ServerEvent {
         messages: Vec<Message>,
         /// True when older messages exist before the first one sent.
         has_more: bool,
+        /// In a replay (`join` with `since`): the changes after `since` to messages, in
+        /// `seq` order (the messages above already show them; apply them to older ones).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        changes: Vec<Change>,
+        /// The room's latest `seq` this answer covers (the messages show every change up to
+        /// it): live events follow from the next one, and a reconnect resumes with it as
+        /// `since`. Absent (0) when it is the last message's or change's `seq` in this frame.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        last: Seq,
     },
     /// A message posted to a room this connection has joined.
     Message(Message),
+    /// A message was edited (see [`Change`]).
+    Edited(Edit),
+    /// A message was deleted.
+    Deleted(Deletion),
+    /// A reaction was added or taken back.
+    Reaction(Reaction),
+    /// The unread messages of each room this person may see, from their read positions;
+    /// after `rooms` (for people with a claimed nickname).
+    Unread { rooms: Vec<Unread> },
+    /// This person's read position in a room moved (on another of their connections).
+    Read { room: String, seq: Seq },
+    /// Answer to `search`: hits newest first; `next` asks for the ones after them.
+    SearchResults {
+        query: String,
+        hits: Vec<SearchHit>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        next: Option<String>,
+    },
     /// Answer to `load_older`: the page before `before`, oldest first.
     Older {
         room: String,
@@ -226,9 +511,13 @@ pub enum ServerEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<String>,
         /// The room this error is about, when it is about a `join`, `create_room`, `invite`
-        /// or `remove` (as the client wrote it).
+        /// or `remove` (as the client wrote it), or a change to a message.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         room: Option<String>,
+        /// The message this error is about, when it is about `edit`, `delete`, `react`,
+        /// `unreact` or the `reply_to` of a `send`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seq: Option<Seq>,
     },
 }
 
@@ -269,11 +558,42 @@ pub enum ErrorCode {
     /// Over a rate limit ("slow down"); a message refused so was not stored: resend it later
     /// with the same `client_id`. A connection refused too often is closed (code 1008).
     RateLimited,
+    /// `edit`, `delete`, `react` or a reply names a message that does not exist in that room
+    /// (or was deleted).
+    UnknownMessage,
+    /// A reaction that is not one emoji.
+    InvalidEmoji,
+    /// The message has as many different reactions as it may have.
+    TooManyReactions,
+    /// A `search` query with nothing to search for, or too long.
+    InvalidQuery,
 }
 
 impl ServerEvent {
     pub fn error(code: ErrorCode, message: impl Into<String>) -> Self {
-        ServerEvent::Error { code, message: message.into(), client_id: None, room: None }
+        ServerEvent::Error { code, message: message.into(), client_id: None, room: None, seq: None }
+    }
+
+    /// The room and place of an event that has one in its room's order (a message or a
+    /// change to one).
+    pub fn ordered(&self) -> Option<(&str, Seq)> {
+        match self {
+            ServerEvent::Message(m) => Some((&m.room, m.seq)),
+            ServerEvent::Edited(e) => Some((&e.room, e.seq)),
+            ServerEvent::Deleted(d) => Some((&d.room, d.seq)),
+            ServerEvent::Reaction(r) => Some((&r.room, r.seq)),
+            _ => None,
+        }
+    }
+
+    /// The change it carries, if it is one.
+    pub fn into_change(self) -> Option<Change> {
+        match self {
+            ServerEvent::Edited(e) => Some(Change::Edited(e)),
+            ServerEvent::Deleted(d) => Some(Change::Deleted(d)),
+            ServerEvent::Reaction(r) => Some(Change::Reaction(r)),
+            _ => None,
+        }
     }
 }
 
@@ -287,7 +607,12 @@ mod tests {
             serde_json::from_str(r#"{"type":"send","room":"general","client_id":"c1","text":"hi"}"#).unwrap();
         assert_eq!(
             send,
-            ClientEvent::Send { room: "general".into(), client_id: "c1".into(), text: "hi".into() }
+            ClientEvent::Send {
+                room: "general".into(),
+                client_id: "c1".into(),
+                text: "hi".into(),
+                reply_to: None
+            }
         );
         let join: ClientEvent = serde_json::from_str(r#"{"type":"join","room":"general"}"#).unwrap();
         assert_eq!(join, ClientEvent::Join { room: "general".into(), since: None });
@@ -318,6 +643,7 @@ mod tests {
             sent_at: 1,
             mood: 0.5,
             lang: Some("en".into()),
+            ..Message::default()
         };
         let json = serde_json::to_value(ServerEvent::Message(m.clone())).unwrap();
         assert_eq!(json["type"], "message");

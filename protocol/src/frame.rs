@@ -74,8 +74,12 @@ mod tests {
 
     #[test]
     fn frames_round_trip_and_garbage_is_a_clear_error() {
-        let event =
-            ClientEvent::Send { room: "general".into(), client_id: "c1".into(), text: "hé 👋".into() };
+        let event = ClientEvent::Send {
+            room: "general".into(),
+            client_id: "c1".into(),
+            text: "hé 👋".into(),
+            reply_to: None,
+        };
         let frame = encode_client(&event);
         assert_eq!(frame[0], TAG_EVENT);
         assert_eq!(decode_client(&frame), Ok(event));

@@ -22,6 +22,23 @@ pub const DEFAULT_ROOM: &str = "general";
 /// How many messages a join replays when the client has seen nothing of the room yet.
 pub const HISTORY_PAGE: usize = 50;
 
+/// A reply's quote of the message it answers keeps at most this many characters of its first
+/// line.
+pub const QUOTE_CHARS: usize = 100;
+
+/// A message may carry this many different reactions (emoji); more are refused with
+/// `too_many_reactions`.
+pub const MAX_REACTIONS_PER_MESSAGE: usize = 20;
+
+/// Unread counts stop at this many (clients show "999+").
+pub const UNREAD_CAP: u32 = 999;
+
+/// A search query is at most this many characters.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// Search answers at most this many hits at a time.
+pub const SEARCH_PAGE: usize = 20;
+
 /// Above this many people present a room is big: presence carries its count only, and the
 /// member list is paged on demand (`list_members`) instead of sent whole.
 pub const BIG_ROOM: usize = 500;

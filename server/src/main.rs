@@ -1,6 +1,7 @@
 //! The `natter` binary: reads its configuration, opens the engine and serves the chat.
 
 mod config;
+mod emoji;
 mod guard;
 mod live;
 mod ops;

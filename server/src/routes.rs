@@ -39,6 +39,7 @@ pub fn router(
     };
     Router::new()
         .merge(ops)
+        .merge(crate::emoji::routes())
         .leptos_routes_with_context(&options, routes, context, {
             let options = options.clone();
             move || shell(options.clone())

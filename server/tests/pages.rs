@@ -10,9 +10,20 @@ fn http() -> reqwest::Client {
     reqwest::Client::builder().redirect(Policy::none()).build().unwrap()
 }
 
-/// Submits a form the way a browser without JavaScript does.
+/// Submits a form the way a browser without JavaScript does, from the page `/`.
 async fn post_form(
     server: &Server,
+    path: &str,
+    cookie: Option<&str>,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    post_form_from(server, "/", path, cookie, form).await
+}
+
+/// Submits a form from the page at `page`.
+async fn post_form_from(
+    server: &Server,
+    page: &str,
     path: &str,
     cookie: Option<&str>,
     form: &[(&str, &str)],
@@ -22,7 +33,7 @@ async fn post_form(
         .post(server.url(path))
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(ACCEPT, "text/html")
-        .header(REFERER, server.url("/"))
+        .header(REFERER, server.url(page))
         .body(body);
     if let Some(cookie) = cookie {
         request = request.header(COOKIE, cookie);
@@ -125,4 +136,120 @@ async fn form_errors_come_back_to_the_page() {
     let html = page_at(&location, Some(&cookie)).await;
     assert!(html.contains("at most 4000 characters"), "{html}");
     assert!(!html.contains(&too_long));
+}
+
+/// Joins as `nickname` with the plain form; the session cookie.
+async fn joined_cookie(server: &Server, nickname: &str) -> String {
+    let joined = post_form(server, "/api/join", None, &[("nickname", nickname)]).await;
+    joined.headers()[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned()
+}
+
+async fn get(server: &Server, path: &str, cookie: &str) -> (u16, String) {
+    let response = http().get(server.url(path)).header(COOKIE, cookie).send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn reply_react_edit_and_delete_work_without_javascript() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let ann = joined_cookie(&server, "ann").await;
+    let bob = joined_cookie(&server, "bob").await;
+    post_form(
+        &server,
+        "/api/post",
+        Some(&ann),
+        &[("room", "general"), ("client_id", "a1"), ("text", "a **plan**")],
+    )
+    .await;
+
+    // Each message links to its page of forms ("More"); Bob's has no edit or delete for Ann's.
+    let (_, html) = get(&server, "/r/general", &bob).await;
+    assert!(html.contains(r#"href="/r/general/m/1""#), "{html}");
+    let (status, html) = get(&server, "/r/general/m/1", &bob).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(r#"action="/api/post""#) && html.contains(r#"name="reply_to" value="1""#),
+        "{html}"
+    );
+    assert!(html.contains(r#"action="/api/react""#));
+    assert!(!html.contains(r#"action="/api/edit""#) && !html.contains(r#"action="/api/delete""#));
+
+    let replied = post_form(
+        &server,
+        "/api/post",
+        Some(&bob),
+        &[("room", "general"), ("client_id", "b1"), ("text", "count me in"), ("reply_to", "1")],
+    )
+    .await;
+    assert_eq!(replied.status(), 302);
+    let reacted =
+        post_form(&server, "/api/react", Some(&bob), &[("room", "general"), ("seq", "1"), ("emoji", "👍")])
+            .await;
+    assert_eq!(reacted.status(), 302);
+    let (_, html) = get(&server, "/r/general", &ann).await;
+    assert!(html.contains("count me in"));
+    assert!(html.contains("In reply to ann: a plan"), "the quote, without markup: {html}");
+    assert!(html.contains("👍 1: bob"), "{html}");
+    assert!(html.contains("<strong>plan"), "markup rendered on the server: {html}");
+    // The same form again takes the reaction back.
+    post_form(&server, "/api/react", Some(&bob), &[("room", "general"), ("seq", "1"), ("emoji", "👍")]).await;
+    let (_, html) = get(&server, "/r/general", &ann).await;
+    assert!(!html.contains("👍 1: bob"));
+
+    // Only the author edits and deletes.
+    let form = [("room", "general"), ("seq", "1"), ("text", "hijacked")];
+    let refused = post_form_from(&server, "/r/general/m/1", "/api/edit", Some(&bob), &form).await;
+    let html = page_at(refused.headers()[LOCATION].to_str().unwrap(), Some(&bob)).await;
+    assert!(html.contains("Only its author can edit or delete a message."), "{html}");
+    let (_, html) = get(&server, "/r/general/m/1", &ann).await;
+    assert!(html.contains(r#"action="/api/edit""#) && html.contains(r#"action="/api/delete""#));
+    post_form(
+        &server,
+        "/api/edit",
+        Some(&ann),
+        &[("room", "general"), ("seq", "1"), ("text", "a better plan")],
+    )
+    .await;
+    let (_, html) = get(&server, "/r/general", &bob).await;
+    assert!(html.contains("a better plan") && html.contains("(edited)"), "{html}");
+    post_form(&server, "/api/delete", Some(&ann), &[("room", "general"), ("seq", "1")]).await;
+    let (_, html) = get(&server, "/r/general", &bob).await;
+    assert!(html.contains("message deleted"));
+    assert!(!html.contains("a better plan") && !html.contains("a **plan**"), "{html}");
+    // Its page is gone.
+    let (status, _) = get(&server, "/r/general/m/1", &bob).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn search_works_as_a_plain_page_and_the_emoji_list_is_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let ann = joined_cookie(&server, "ann").await;
+    for (id, text) in [("a1", "Моя собака спит"), ("a2", "o trabalho acabou"), ("a3", "今天天气很好")]
+    {
+        post_form(
+            &server,
+            "/api/post",
+            Some(&ann),
+            &[("room", "general"), ("client_id", id), ("text", text)],
+        )
+        .await;
+    }
+    let (_, html) = get(&server, "/r/general", &ann).await;
+    assert!(html.contains(r#"action="/search""#) && html.contains("Search messages"), "{html}");
+    let (status, html) = get(&server, "/search?q=%D1%81%D0%BE%D0%B1%D0%B0%D0%BA%D1%83", &ann).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<mark>собака</mark>"), "{html}");
+    assert!(html.contains(r#"href="/r/general?at=1#m1""#), "{html}");
+    let (_, html) = get(&server, "/search?q=%E5%A4%A9%E6%B0%94", &ann).await;
+    assert!(html.contains("<mark>天气</mark>"), "{html}");
+
+    let emoji = http().get(server.url("/emoji.json")).send().await.unwrap();
+    assert_eq!(emoji.status(), 200);
+    assert!(emoji.headers()["cache-control"].to_str().unwrap().contains("max-age"));
+    let list: Vec<(String, String, Vec<String>)> =
+        serde_json::from_str(&emoji.text().await.unwrap()).unwrap();
+    assert!(list.iter().any(|(e, name, _)| e == "🎉" && name == "party popper"));
 }

@@ -106,7 +106,7 @@ async fn a_third_person_never_receives_a_private_room_or_direct_message_by_any_r
     for room in ["plans", &dm.name] {
         cat_live.send(&ClientEvent::Join { room: room.into(), since: Some(0) }).await;
         assert!(matches!(cat_live.next().await, ServerEvent::Error { code: ErrorCode::UnknownRoom, .. }));
-        cat_live.send(&ClientEvent::LoadOlder { room: room.into(), before: 100 }).await;
+        cat_live.send(&ClientEvent::LoadOlder { room: room.into(), before: 100, until: None }).await;
         assert!(matches!(cat_live.next().await, ServerEvent::Error { code: ErrorCode::NotJoined, .. }));
         cat_live.send(&ClientEvent::Typing { room: room.into(), draft: Some("hi".into()) }).await;
         assert!(matches!(cat_live.next().await, ServerEvent::Error { code: ErrorCode::NotJoined, .. }));

@@ -78,6 +78,7 @@ async fn pings_get_their_pong_and_a_message_in_fragments_arrives_whole() {
         room: "general".into(),
         client_id: "a1".into(),
         text: "in pieces".into(),
+        reply_to: None,
     });
     let (one, rest) = event.split_at(5);
     let (two, three) = rest.split_at(10);

@@ -70,7 +70,7 @@ impl Composer {
     /// To the start of this word (or the one before).
     pub fn word_left(&mut self) {
         let words: Vec<usize> = self.text.unicode_word_indices().map(|(i, _)| i).collect();
-        self.cursor = words.into_iter().filter(|&i| i < self.cursor).last().unwrap_or(0);
+        self.cursor = words.into_iter().rfind(|&i| i < self.cursor).unwrap_or(0);
     }
 
     /// To the end of this word (or the next).

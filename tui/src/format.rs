@@ -12,8 +12,12 @@ pub fn local_time(ms: i64) -> String {
 /// A message as one line of plain mode: `HH:MM nickname: text`, its line breaks written `\n`
 /// (and backslashes `\\`) so that one message is always one line.
 pub fn plain_line(message: &Message) -> String {
-    let text = message.text.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "");
-    format!("{} {}: {}", local_time(message.sent_at), message.author, text)
+    format!("{} {}: {}", local_time(message.sent_at), message.author, one_line(&message.text))
+}
+
+/// A message's text on one line: its line breaks written `\n`, backslashes `\\`.
+pub fn one_line(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "")
 }
 
 #[cfg(test)]
@@ -31,6 +35,7 @@ mod tests {
             sent_at: 0,
             mood: 0.0,
             lang: None,
+            ..Message::default()
         };
         let line = plain_line(&message);
         assert!(line.ends_with(" ann: two\\nlines \\\\o/"), "{line}");

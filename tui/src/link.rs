@@ -19,7 +19,8 @@ pub fn now_ms() -> f64 {
 
 /// From a connection's task.
 enum Net {
-    Event(ServerEvent),
+    /// Boxed: events are large, and most of what the channel carries.
+    Event(Box<ServerEvent>),
     /// A WebSocket ping from the server: the connection is alive.
     Ping,
     Closed(String),
@@ -95,7 +96,7 @@ impl Link {
                     return Update::default();
                 }
                 match net {
-                    Net::Event(event) => Update { changes: self.core.apply(event, now_ms()), lost: None },
+                    Net::Event(event) => Update { changes: self.core.apply(*event, now_ms()), lost: None },
                     Net::Ping => {
                         self.core.heard(now_ms());
                         Update::default()
@@ -171,7 +172,7 @@ async fn run_connection(
             frame = stream.next() => match frame {
                 Some(Ok(Frame::Binary(bytes))) => {
                     if let Some(event) = protocol::frame::decode_server(&bytes) {
-                        if events.send((generation, Net::Event(event))).is_err() {
+                        if events.send((generation, Net::Event(Box::new(event)))).is_err() {
                             return "closed".to_owned();
                         }
                     }

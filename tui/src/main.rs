@@ -2,11 +2,13 @@
 //! scripts and bots. Both speak the live protocol (`docs/protocol.md`) through the state
 //! machine the browser uses (`client`).
 
+mod actions;
 mod colour;
 mod composer;
 mod config;
 mod format;
 mod link;
+mod message;
 mod plain;
 mod screen;
 mod text;
@@ -29,6 +31,9 @@ struct Args {
     /// No screen: send each line of standard input, print each message of the room.
     #[arg(long)]
     plain: bool,
+    /// Do not ring the terminal bell when someone mentions you.
+    #[arg(long)]
+    no_bell: bool,
 }
 
 fn main() {
@@ -59,7 +64,7 @@ fn start(args: Args) -> Result<i32, String> {
     if args.plain {
         Ok(runtime.block_on(plain::run(link, room, may_ask)))
     } else {
-        runtime.block_on(screen::run(link, room, may_ask))
+        runtime.block_on(screen::run(link, room, may_ask, !args.no_bell))
     }
 }
 

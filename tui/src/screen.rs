@@ -1,25 +1,34 @@
-//! The full-screen client: rooms on the left with unread counts, the conversation in the
-//! middle, members on the right, the composer and a status line. It draws only when
-//! something changed: an event from the server, a key, a resize, or the reconnect countdown.
+//! The full-screen client: rooms on the left with unread and mention counts, the conversation
+//! in the middle (messages drawn by [`crate::message`]), members on the right, the composer
+//! and a status line. It draws only when something changed: an event from the server, a key,
+//! a resize, or the reconnect countdown.
+//!
+//! A message can be selected (Alt-Up, Alt-Down; Esc lets go) for the commands that act on one
+//! (`/reply`, `/react`, `/edit`, `/delete`; without a selection they pick a sensible default,
+//! see [`crate::actions`]). The composer has modes: replying, editing a message, and asking
+//! whether to delete one; its title says which. A mention of the reader rings the bell.
 
+use crate::actions::{self, Want};
 use crate::colour::{name_colour, Depth};
 use crate::composer::Composer;
 use crate::link::{now_ms, Link, Update};
-use crate::text::{cells, wrap};
-use crate::{ask_password, config, format};
-use client::Status;
+use crate::message::{first_line, hit_lines, message_lines, pending_lines, quiet_lines, Look};
+use crate::text::{cells, fit};
+use crate::{ask_password, config};
+use client::{SearchResults, Status};
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event, EventStream,
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind,
 };
 use futures::StreamExt;
-use protocol::{ClientEvent, ErrorCode, Message, Mood, RoomKind, Seq};
+use protocol::{ClientEvent, ErrorCode, Message, Quote, RoomKind, SearchHit, Seq};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 use std::collections::HashMap;
+use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -36,9 +45,38 @@ const COMPOSER_MAX_LINES: usize = 6;
 const HELP: &[&str] = &[
     "/join ROOM · /create ROOM [private] · /dm NICK · /invite NICK · /remove NICK · /leave",
     "/password (protect your nickname) · /typing on|off · /help · /quit",
-    "Enter sends, Alt-Enter is a new line, Up brings back sent lines, Tab completes names",
+    "Alt-Up/Alt-Down select a message (Esc lets go); these act on it, or by default on:",
+    "/reply [TEXT] the last message by someone else · /react EMOJI (👍 or :+1:, again takes it back)",
+    "/edit [TEXT] and /delete your last message · /search QUERY (alone: clears the hits)",
+    "Enter sends, Alt-Enter is a new line, Up brings back sent lines, Tab completes names (@ too)",
     "PageUp/PageDown or the wheel scroll · Ctrl-N/Ctrl-P switch rooms · F2 members · Ctrl-T share typing · Ctrl-C quits",
 ];
+
+/// What the composer is doing besides writing a new message.
+#[derive(Debug, Default, PartialEq)]
+enum Mode {
+    #[default]
+    Writing,
+    /// The next message sent answers `quote`.
+    Replying { quote: Quote },
+    /// The composer holds a message's text: Enter saves it.
+    Editing { room: String, seq: Seq },
+    /// "delete? y/n" for the reader's message.
+    Deleting { room: String, seq: Seq, text: String },
+    /// `/password`: a new password typed twice, never shown (the terminal stays in raw mode,
+    /// so nothing echoes it either).
+    Password { first: Option<String>, typed: String },
+}
+
+/// A line of this client's own in a room's conversation.
+#[derive(Debug)]
+enum Note {
+    Said(String),
+    /// The heading of search results.
+    Search(String),
+    /// A search hit, and the title of its room.
+    Hit(Box<SearchHit>, String),
+}
 
 pub struct App {
     pub link: Link,
@@ -47,8 +85,8 @@ pub struct App {
     /// Lines scrolled up from the bottom of the conversation.
     pub scroll: usize,
     pub members_shown: bool,
-    /// Lines of this client's own (help, refusals) per room, after a `seq`.
-    notes: HashMap<String, Vec<(Seq, String)>>,
+    /// Lines of this client's own (help, refusals, search hits) per room, after a `seq`.
+    notes: HashMap<String, Vec<(Seq, Note)>>,
     depth: Depth,
     /// A direct conversation asked for, opened when it arrives.
     pending_dm: Option<String>,
@@ -56,16 +94,27 @@ pub struct App {
     width: usize,
     /// The last draw showed the first message held.
     at_top: bool,
-    /// Rows each message takes at `width`, per room by `seq` (a message's text never changes
-    /// under its `seq`); forgotten when the width changes.
+    /// The lowest message the last draw showed (in part).
+    lowest_shown: Option<Seq>,
+    /// Rows each message takes at `width`, per room by `seq`; forgotten when the width
+    /// changes, and for a message when it is edited, deleted or reacted to.
     heights: HashMap<String, HashMap<Seq, usize>>,
+    /// The selected message of the room on screen.
+    selected: Option<Seq>,
+    /// The selection moved: the next draw scrolls it into view.
+    reveal: bool,
+    mode: Mode,
+    /// Ring the terminal bell when the reader is mentioned (`--no-bell` turns it off).
+    bell: bool,
+    /// A mention came: the loop rings the bell.
+    pub ring: bool,
+    /// Where the last `/search` was typed: its hits show there.
+    search_room: Option<String>,
     pub quit: Option<i32>,
-    /// `/password` was typed: the loop asks for it (without echo) off the screen.
-    pub wants_password: bool,
 }
 
 impl App {
-    pub fn new(link: Link, room: String, depth: Depth) -> App {
+    pub fn new(link: Link, room: String, depth: Depth, bell: bool) -> App {
         let mut app = App {
             link,
             current: room.clone(),
@@ -77,19 +126,39 @@ impl App {
             pending_dm: None,
             width: 80,
             at_top: false,
+            lowest_shown: None,
             heights: HashMap::new(),
+            selected: None,
+            reveal: false,
+            mode: Mode::Writing,
+            bell,
+            ring: false,
+            search_room: None,
             quit: None,
-            wants_password: false,
         };
         app.link.core.follow(&room);
         app
     }
 
     fn note(&mut self, text: impl Into<String>) {
-        let seq = self.link.core.room(&self.current).map_or(0, |r| r.last_seq());
-        let text = text.into();
-        self.notes.entry(self.current.clone()).or_default().push((seq, text));
-        self.scroll = 0;
+        let room = self.current.clone();
+        self.note_in(&room, Note::Said(text.into()));
+    }
+
+    fn note_in(&mut self, room: &str, note: Note) {
+        let seq = self.link.core.room(room).map_or(0, |r| r.last_seq());
+        self.notes.entry(room.to_owned()).or_default().push((seq, note));
+        if room == self.current {
+            self.scroll = 0;
+        }
+    }
+
+    /// Sends what the core gave for an action; it gives nothing while not connected.
+    fn sent(&mut self, frames: Vec<ClientEvent>) {
+        if frames.is_empty() {
+            self.note("Not connected: that was not sent.");
+        }
+        self.link.send(frames);
     }
 
     fn me(&self) -> &str {
@@ -98,7 +167,7 @@ impl App {
 
     /// Applies what the link brought; whether the screen changed.
     pub fn on_update(&mut self, update: Update) -> bool {
-        let changes = update.changes;
+        let mut changes = update.changes;
         let mut dirty = !changes.is_empty() || update.lost.is_some();
         for refusal in &changes.refusals {
             match refusal.code {
@@ -110,6 +179,31 @@ impl App {
                 _ => {}
             }
             self.note(format!("⚠ {}", refusal.message));
+        }
+        // Edits, deletions and reactions change how many rows a message takes; scrolled up,
+        // a change below the view moves the offset by as much, so the view stays still.
+        for (room, seq) in &changes.edited {
+            let before = self.heights.get_mut(room).and_then(|heights| heights.remove(seq));
+            let below =
+                *room == self.current && self.scroll > 0 && self.lowest_shown.is_some_and(|s| *seq > s);
+            let message = self.link.core.room(room).and_then(|r| r.message(*seq));
+            if let (true, Some(before), Some(message)) = (below, before, message) {
+                let after = self.lines_of(message);
+                self.scroll = (self.scroll + after).saturating_sub(before);
+            }
+        }
+        if !changes.mentioned.is_empty() {
+            self.ring = self.bell;
+            for message in &changes.mentioned {
+                if message.room != self.current {
+                    let title = title_of(&self.link, &message.room);
+                    let text = fit(&first_line(&message.text), 80);
+                    self.note(format!("@ {} mentioned you in {title}: {text}", message.author));
+                }
+            }
+        }
+        if let Some(results) = changes.search.take() {
+            self.show_search(results);
         }
         if changes.protected {
             self.note(format!(
@@ -137,7 +231,7 @@ impl App {
             dirty = true;
         }
         if self.scroll == 0 {
-            self.link.core.mark_read(&self.current);
+            self.mark_read();
         }
         dirty
     }
@@ -148,19 +242,59 @@ impl App {
         self.link.send(stop);
         let followed = self.link.core.follow(room);
         self.link.send(followed.send);
+        if self.current != room {
+            // A selection and a reply or edit belong to the room they were made in.
+            self.cancel();
+        }
         self.current = room.to_owned();
         self.scroll = 0;
-        self.link.core.mark_read(room);
+        self.mark_read();
+    }
+
+    /// Esc: lets go of the selection and ends a reply or an edit (the composer is emptied of
+    /// the message's text) or a question.
+    fn cancel(&mut self) {
+        if let Mode::Editing { .. } = std::mem::take(&mut self.mode) {
+            self.composer.take();
+        }
+        self.selected = None;
+    }
+
+    /// Alt-Up (`older`) or Alt-Down.
+    fn select(&mut self, older: bool) {
+        let Some(room) = self.link.core.room(&self.current) else { return };
+        let next = actions::step(&room.messages, self.selected, older);
+        let oldest = room.messages.first().map(|m| m.seq);
+        if older && next.is_some() && next == self.selected && next == oldest {
+            // At the oldest held: fetch more, and the next Alt-Up goes on.
+            let asked = self.link.core.load_older(&self.current);
+            self.link.send(asked.send);
+        }
+        self.selected = next;
+        self.reveal = true;
+        if next.is_none() {
+            self.scroll = 0;
+            self.mark_read();
+        }
+    }
+
+    /// The reader has seen everything in the room on screen.
+    fn mark_read(&mut self) {
+        let (_, frames) = self.link.core.mark_read(&self.current, now_ms());
+        self.link.send(frames);
     }
 
     /// A key, the mouse, a paste or a resize; whether the screen changed.
     pub fn on_event(&mut self, event: Event, page: usize) -> bool {
         match event {
             Event::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key, page),
-            Event::Paste(text) => {
-                self.composer.insert(&text);
-                self.typed();
-            }
+            Event::Paste(text) => match &mut self.mode {
+                Mode::Password { typed, .. } => typed.push_str(text.trim_end_matches(['\r', '\n'])),
+                _ => {
+                    self.composer.insert(&text);
+                    self.typed();
+                }
+            },
             Event::Mouse(mouse) => match mouse.kind {
                 MouseEventKind::ScrollUp => self.scroll_by(3),
                 MouseEventKind::ScrollDown => self.scroll_by(-3),
@@ -175,13 +309,31 @@ impl App {
     fn scroll_by(&mut self, lines: isize) {
         self.scroll = self.scroll.saturating_add_signed(lines);
         if self.scroll == 0 {
-            self.link.core.mark_read(&self.current);
+            self.mark_read();
         }
     }
 
     fn on_key(&mut self, key: KeyEvent, page: usize) {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let alt = key.modifiers.contains(KeyModifiers::ALT);
+        if let Mode::Password { .. } = self.mode {
+            self.password_key(key, ctrl);
+            return;
+        }
+        if let Mode::Deleting { .. } = self.mode {
+            let Mode::Deleting { room, seq, .. } = std::mem::take(&mut self.mode) else { return };
+            match key.code {
+                KeyCode::Char('y' | 'Y') if !ctrl && !alt => {
+                    let frames = self.link.core.delete(&room, seq);
+                    self.sent(frames);
+                    self.selected = None;
+                    return;
+                }
+                KeyCode::Char('n' | 'N') | KeyCode::Esc => return,
+                // Anything else says no, and does what it does.
+                _ => {}
+            }
+        }
         match key.code {
             KeyCode::Char('c') if ctrl => self.quit = Some(0),
             KeyCode::Char('d') if ctrl && self.composer.text().is_empty() => self.quit = Some(0),
@@ -219,6 +371,9 @@ impl App {
             KeyCode::Right => self.composer.right(),
             KeyCode::Home => self.composer.home(),
             KeyCode::End => self.composer.end(),
+            KeyCode::Up if alt => self.select(true),
+            KeyCode::Down if alt => self.select(false),
+            KeyCode::Esc => self.cancel(),
             KeyCode::Up => {
                 self.composer.history_up();
             }
@@ -236,7 +391,8 @@ impl App {
     /// The composer changed: live typing (throttled by the core).
     fn typed(&mut self) {
         let text = self.composer.text().to_owned();
-        let frames = if text.starts_with('/') {
+        // An edit is not a new message being typed.
+        let frames = if text.starts_with('/') || matches!(self.mode, Mode::Editing { .. }) {
             self.link.core.stop_typing()
         } else {
             self.link.core.draft_changed(&self.current, &text, now_ms())
@@ -265,9 +421,13 @@ impl App {
         if word.is_empty() {
             return;
         }
-        let (prefix, bare) = match word.strip_prefix('#') {
-            Some(rest) => ("#", rest),
-            None => ("", word.trim_start_matches('@')),
+        let (prefix, bare) = if let Some(rest) = word.strip_prefix('#') {
+            ("#", rest)
+        } else if let Some(rest) = word.strip_prefix('@') {
+            // A mention stays one.
+            ("@", rest.trim_start_matches('@'))
+        } else {
+            ("", word.as_str())
         };
         let lower = bare.to_lowercase();
         let members = self.link.core.room(&self.current).map(|r| r.members.clone()).unwrap_or_default();
@@ -286,6 +446,10 @@ impl App {
         let text = self.composer.take();
         let stop = self.link.core.stop_typing();
         self.link.send(stop);
+        if let Mode::Editing { .. } = self.mode {
+            self.save_edit(text);
+            return;
+        }
         if text.trim().is_empty() {
             return;
         }
@@ -293,19 +457,162 @@ impl App {
             self.command(command);
             return;
         }
+        let reply_to = match std::mem::take(&mut self.mode) {
+            Mode::Replying { quote, .. } => {
+                self.selected = None;
+                Some(quote.seq)
+            }
+            other => {
+                self.mode = other;
+                None
+            }
+        };
+        self.send_text(&text, reply_to);
+    }
+
+    fn send_text(&mut self, text: &str, reply_to: Option<Seq>) {
         let id = uuid::Uuid::new_v4().to_string();
-        match self.link.core.send(&self.current, &id, &text) {
+        match self.link.core.send(&self.current, &id, text, reply_to) {
             Ok(sent) => self.link.send(sent.send),
             Err(invalid) => self.note(format!("⚠ {}", invalid.reason)),
         }
         self.scroll = 0;
     }
 
+    /// The message a command acts on in the room on screen: its `seq`, author and text.
+    fn target(&mut self, want: Want) -> Option<(Seq, String, String)> {
+        let room = self.link.core.room(&self.current);
+        let found = room.map_or(Err("Nothing here yet."), |r| {
+            actions::target(&r.messages, self.selected, self.link.core.nickname(), want)
+        });
+        match found {
+            Ok(m) => Some((m.seq, m.author.clone(), m.text.clone())),
+            Err(why) => {
+                self.note(why);
+                None
+            }
+        }
+    }
+
+    /// `/reply [TEXT]`: sends TEXT as a reply, or makes the next message one.
+    fn reply(&mut self, text: &str) {
+        let Some((seq, author, original)) = self.target(Want::Answer) else { return };
+        if text.is_empty() {
+            let quote = Quote { seq, author, text: first_line(&original), deleted: false };
+            self.mode = Mode::Replying { quote };
+        } else {
+            self.selected = None;
+            self.send_text(text, Some(seq));
+        }
+    }
+
+    /// `/react EMOJI`: adds the reader's reaction, or takes it back.
+    fn react(&mut self, word: &str) {
+        let Some(emoji) = actions::emoji(word) else {
+            self.note(format!("⚠ {word} is not an emoji I know: try 👍, :+1:, :tada: or :heart:."));
+            return;
+        };
+        let Some((seq, ..)) = self.target(Want::Answer) else { return };
+        let frames = self.link.core.toggle_reaction(&self.current, seq, emoji);
+        self.sent(frames);
+    }
+
+    /// `/edit [TEXT]`: saves TEXT as the message's, or puts its text in the composer.
+    fn edit(&mut self, text: &str) {
+        let Some((seq, _, original)) = self.target(Want::Own) else { return };
+        if text.is_empty() {
+            self.composer.take();
+            self.composer.insert(&original);
+            self.mode = Mode::Editing { room: self.current.clone(), seq };
+        } else {
+            self.mode = Mode::Editing { room: self.current.clone(), seq };
+            self.save_edit(text.to_owned());
+        }
+    }
+
+    /// Enter while editing: the new text goes to the server (unless it is unchanged).
+    fn save_edit(&mut self, text: String) {
+        let Mode::Editing { room, seq } = std::mem::take(&mut self.mode) else { return };
+        let original = self.link.core.room(&room).and_then(|r| r.message(seq)).map(|m| m.text.clone());
+        if text.trim().is_empty() {
+            self.note("An edit needs some text: Esc cancels it, /delete deletes the message.");
+            self.mode = Mode::Editing { room, seq };
+            return;
+        }
+        self.selected = None;
+        if original.as_deref().map(str::trim) == Some(text.trim()) {
+            return;
+        }
+        match self.link.core.edit(&room, seq, &text) {
+            Ok(frames) => self.sent(frames),
+            Err(invalid) => {
+                // Kept, to fix.
+                self.note(format!("⚠ {}", invalid.reason));
+                self.composer.insert(&text);
+                self.mode = Mode::Editing { room, seq };
+            }
+        }
+    }
+
+    /// `/delete`: asks first (a terminal has no undo).
+    fn ask_delete(&mut self) {
+        let Some((seq, _, text)) = self.target(Want::Own) else { return };
+        self.mode = Mode::Deleting { room: self.current.clone(), seq, text: first_line(&text) };
+    }
+
+    /// `/search QUERY` asks the server; `/search` alone clears the hits.
+    fn search(&mut self, query: &str) {
+        self.clear_search();
+        if query.is_empty() {
+            return;
+        }
+        if query.chars().count() > protocol::MAX_QUERY_CHARS {
+            self.note(format!("⚠ A search is at most {} characters.", protocol::MAX_QUERY_CHARS));
+            return;
+        }
+        let frames = self.link.core.search(query, None, None);
+        if !frames.is_empty() {
+            let room = self.current.clone();
+            self.note_in(&room, Note::Search(format!("Searching for “{query}”…")));
+            self.search_room = Some(room);
+        }
+        self.sent(frames);
+    }
+
+    fn clear_search(&mut self) {
+        for notes in self.notes.values_mut() {
+            notes.retain(|(_, note)| matches!(note, Note::Said(_)));
+        }
+    }
+
+    /// The answer to `/search`, as notes where it was asked.
+    fn show_search(&mut self, results: SearchResults) {
+        self.clear_search();
+        let room = self.search_room.clone().unwrap_or_else(|| self.current.clone());
+        let count = results.hits.len();
+        let heading = match count {
+            0 => format!("No message matches “{}”.", results.query),
+            1 => format!("1 message matches “{}”:", results.query),
+            _ if results.next.is_some() => {
+                format!("The newest {count} messages that match “{}”, newest first:", results.query)
+            }
+            _ => format!("{count} messages match “{}”, newest first:", results.query),
+        };
+        self.note_in(&room, Note::Search(heading));
+        for hit in results.hits {
+            let title = title_of(&self.link, &hit.message.room);
+            self.note_in(&room, Note::Hit(Box::new(hit), title));
+        }
+    }
+
     fn command(&mut self, line: &str) {
+        let line = line.trim();
         let mut words = line.split_whitespace();
         let name = words.next().unwrap_or("");
         let arg = words.next();
         let rest: Vec<&str> = words.collect();
+        // What follows the command as typed, line breaks and all (a reply, an edit).
+        let raw = line[name.len()..].trim();
         let connected = self.link.core.status() == Status::Connected;
         let needs = |what: &str| format!("/{name} needs {what}.");
         match (name, arg) {
@@ -353,13 +660,21 @@ impl App {
                     self.link.core.joined().first().cloned().unwrap_or_else(|| protocol::DEFAULT_ROOM.into());
                 self.switch(&next);
             }
-            ("password", None) if connected => self.wants_password = true,
+            ("password", None) if connected => {
+                self.mode = Mode::Password { first: None, typed: String::new() };
+            }
             ("password", None) => self.note("Not connected: try /password again once connected."),
             // Never taken from the line: it would stay in the history of sent lines.
             ("password", Some(_)) => self.note("Type /password alone: the password is asked without echo."),
             ("typing", Some("on")) => self.set_share(true),
             ("typing", Some("off")) => self.set_share(false),
             ("typing", _) => self.note(needs("on or off")),
+            ("reply", _) => self.reply(raw),
+            ("react", Some(word)) => self.react(word),
+            ("react", None) => self.note(needs("an emoji: 👍, :+1:, :tada:…")),
+            ("edit", _) => self.edit(raw),
+            ("delete", _) => self.ask_delete(),
+            ("search", _) => self.search(raw),
             ("join" | "create", None) => self.note(needs("a room name")),
             ("dm" | "invite" | "remove", None) => self.note(needs("a nickname")),
             _ => self.note(format!("Unknown command /{name}: / lists them.")),
@@ -387,7 +702,14 @@ impl App {
             self.draw_members(frame, right);
         }
         let width = middle.width.saturating_sub(1).max(1) as usize;
-        let (composer_lines, cursor) = composer_layout(self.composer.text(), self.composer.cursor(), width);
+        let (composer_lines, cursor) = match &self.mode {
+            // A password shows as dots, one per character typed.
+            Mode::Password { typed, .. } => {
+                let dots = "•".repeat(typed.chars().count());
+                composer_layout(&dots, dots.len(), width)
+            }
+            _ => composer_layout(self.composer.text(), self.composer.cursor(), width),
+        };
         let composer_height = composer_lines.len().clamp(1, COMPOSER_MAX_LINES) as u16 + 1;
         let typists = self.typist_lines(width);
         let [conversation, typing, composer] = Layout::vertical([
@@ -402,15 +724,82 @@ impl App {
         let visible = composer_height as usize - 1;
         let first = cursor.0.saturating_sub(visible - 1);
         let lines: Vec<Line> = composer_lines.into_iter().skip(first).take(visible).map(Line::from).collect();
-        let share = if self.link.core.share_drafts() { "sharing what you type" } else { "typing hidden" };
-        let block = Block::default().borders(Borders::TOP).title(Span::styled(
-            format!(" {} · {share} ", title_of(&self.link, &self.current)),
-            Style::default().add_modifier(Modifier::DIM),
-        ));
+        let block = Block::default().borders(Borders::TOP).title(self.composer_title(width));
         let inner = block.inner(composer);
         frame.render_widget(Paragraph::new(lines).block(block), composer);
         frame.set_cursor_position((inner.x + cursor.1 as u16, inner.y + (cursor.0 - first) as u16));
         self.draw_status(frame, status);
+    }
+
+    /// A key while a new password is asked for: typed, checked twice, then sent.
+    fn password_key(&mut self, key: KeyEvent, ctrl: bool) {
+        let Mode::Password { first, typed } = &mut self.mode else { return };
+        match key.code {
+            KeyCode::Char('c') if ctrl => self.quit = Some(0),
+            KeyCode::Esc => {
+                self.mode = Mode::Writing;
+                self.note("No password set: nothing changed.");
+            }
+            KeyCode::Char(c) if !ctrl => typed.push(c),
+            KeyCode::Backspace => {
+                typed.pop();
+            }
+            KeyCode::Enter => match first.take() {
+                None if typed.is_empty() => {
+                    self.mode = Mode::Writing;
+                    self.note("No password given: nothing changed.");
+                }
+                None => *first = Some(std::mem::take(typed)),
+                Some(chosen) => {
+                    let again = std::mem::take(typed);
+                    self.mode = Mode::Writing;
+                    if chosen == again {
+                        let frames = self.link.core.protect(&chosen);
+                        self.sent(frames);
+                    } else {
+                        self.note("The two passwords differ: nothing changed.");
+                    }
+                }
+            },
+            _ => {}
+        }
+    }
+
+    /// What the composer is for: the room, or the reply, edit or question under way.
+    fn composer_title(&self, width: usize) -> Span<'static> {
+        let strong = Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD);
+        let (text, style) = match &self.mode {
+            // What a selection is for, while there is one.
+            Mode::Writing if self.selected.is_some() => {
+                (" selected: /reply /react /edit /delete · Esc lets go ".to_owned(), strong)
+            }
+            Mode::Writing => {
+                let share =
+                    if self.link.core.share_drafts() { "sharing what you type" } else { "typing hidden" };
+                let title = title_of(&self.link, &self.current);
+                (format!(" {title} · {share} "), Style::default().add_modifier(Modifier::DIM))
+            }
+            Mode::Replying { quote, .. } => {
+                let (head, tail) = (format!(" replying to {}: ", quote.author), " · Esc cancels ");
+                let room = width.saturating_sub(crate::text::width(&head) + crate::text::width(tail));
+                (format!("{head}{}{tail}", fit(&quote.text, room)), strong)
+            }
+            Mode::Editing { .. } => (" editing your message · Enter saves, Esc cancels ".to_owned(), strong),
+            Mode::Password { first: None, .. } => (
+                format!(" New password for {} (8+ characters) · Esc cancels ", self.link.core.nickname()),
+                strong,
+            ),
+            Mode::Password { first: Some(_), .. } => (" The same again · Esc cancels ".to_owned(), strong),
+            Mode::Deleting { text, .. } => {
+                let (head, tail) = (" delete “", "”? y/n ");
+                let room = width.saturating_sub(crate::text::width(head) + crate::text::width(tail));
+                (
+                    format!("{head}{}{tail}", fit(text, room)),
+                    Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+                )
+            }
+        };
+        Span::styled(fit(&text, width), style)
     }
 
     fn draw_rooms(&self, frame: &mut Frame, area: Rect) {
@@ -418,14 +807,15 @@ impl App {
             return;
         }
         let me = self.me().to_owned();
-        let joined = self.link.core.joined();
-        let lines: Vec<Line> = self
-            .link
-            .core
+        let core = &self.link.core;
+        let width = area.width.saturating_sub(1) as usize;
+        let lines: Vec<Line> = core
             .rooms()
             .iter()
             .map(|room| {
-                let unread = if joined.contains(&room.name) { self.link.core.unread(&room.name) } else { 0 };
+                // The core counts followed rooms itself and others from the server's counts.
+                let unread = core.unread(&room.name);
+                let mentions = core.mentions(&room.name);
                 let mut style = Style::default();
                 if room.name == self.current {
                     style = style.add_modifier(Modifier::REVERSED);
@@ -433,8 +823,14 @@ impl App {
                     style = style.add_modifier(Modifier::BOLD);
                 }
                 let count = if unread > 0 { format!(" ({unread})") } else { String::new() };
-                let width = area.width.saturating_sub(1) as usize;
-                Line::from(Span::styled(fit(&format!("{}{count}", room.title(&me)), width), style))
+                let at = if mentions > 0 { format!(" @{mentions}") } else { String::new() };
+                let room_for_title =
+                    width.saturating_sub(crate::text::width(&count) + crate::text::width(&at));
+                let title = fit(&room.title(&me), room_for_title);
+                Line::from(vec![
+                    Span::styled(format!("{title}{count}"), style),
+                    Span::styled(at, style.fg(Color::Yellow).add_modifier(Modifier::BOLD)),
+                ])
             })
             .collect();
         let block = Block::default().borders(Borders::RIGHT).title("rooms");
@@ -487,14 +883,28 @@ impl App {
             self.heights.clear();
         }
         self.width = width;
-        let mut view = self.conversation_view(width, height, self.scroll);
+        // A selection that moved is brought into view: all of it, or its top if it is taller.
+        if std::mem::take(&mut self.reveal) {
+            if let Some(seq) = self.selected {
+                let probe = self.conversation_view(width, height, self.scroll, Some(seq));
+                if let Some((below, rows)) = probe.found {
+                    if below + rows > self.scroll + height {
+                        self.scroll = (below + rows).saturating_sub(height);
+                    } else if below < self.scroll {
+                        self.scroll = below;
+                    }
+                }
+            }
+        }
+        let mut view = self.conversation_view(width, height, self.scroll, None);
         // Not past the top: scrolled beyond it, show the top screen instead.
         let most = view.total.saturating_sub(height);
         if self.scroll > most {
             self.scroll = most;
-            view = self.conversation_view(width, height, self.scroll);
+            view = self.conversation_view(width, height, self.scroll, None);
         }
         self.at_top = view.reached_top && view.total <= height + self.scroll;
+        self.lowest_shown = view.lowest;
         let mut visible = view.lines;
         visible.reverse();
         // Pad so the conversation sits at the bottom.
@@ -523,11 +933,12 @@ impl App {
     /// The conversation's lines from `scroll` lines above the bottom, `height` of them, bottom
     /// first. Walking up from the bottom, only the blocks on screen are wrapped into lines; the
     /// ones below are counted from remembered heights, so a view scrolled far up costs a lookup
-    /// per message, not a wrap.
-    fn conversation_view(&mut self, width: usize, height: usize, scroll: usize) -> View {
+    /// per message, not a wrap. With `find`, the walk goes on up to that message at least.
+    fn conversation_view(&mut self, width: usize, height: usize, scroll: usize, find: Option<Seq>) -> View {
         let me = self.me().to_owned();
         let depth = self.depth;
-        let mut view = View { lines: Vec::new(), total: 0, reached_top: true };
+        let selected = self.selected;
+        let mut view = View { lines: Vec::new(), total: 0, reached_top: true, found: None, lowest: None };
         let Some(room) = self.link.core.room(&self.current) else { return view };
         let heights = self.heights.entry(self.current.clone()).or_default();
         let notes = self.notes.get(&self.current).map(Vec::as_slice).unwrap_or(&[]);
@@ -546,37 +957,48 @@ impl App {
             view.total += rows;
         };
         for pending in room.pending.iter().rev() {
-            let lines = || pending_lines(&me, &pending.text, width, depth);
+            let quote = pending.reply_to.map(|seq| match room.message(seq) {
+                Some(m) => {
+                    Quote { seq, author: m.author.clone(), text: first_line(&m.text), deleted: m.deleted }
+                }
+                None => Quote { seq, author: "…".into(), text: String::new(), deleted: false },
+            });
+            let lines = || pending_lines(&me, &pending.text, quote.as_ref(), width, depth);
             place(&mut view, lines().len(), &lines);
         }
         let mut system = room
             .system
             .iter()
-            .map(|s| (s.after_seq, s.text.as_str(), true))
-            .chain(notes.iter().map(|(seq, t)| (*seq, t.as_str(), false)))
+            .map(|s| (s.after_seq, Extra::System(&s.text)))
+            .chain(notes.iter().map(|(seq, note)| (*seq, Extra::Note(note))))
             .collect::<Vec<_>>();
-        system.sort_by_key(|(seq, _, _)| *seq);
+        system.sort_by_key(|(seq, _)| *seq);
         let mut extra = system.len();
         for message in room.messages.iter().rev() {
             while extra > 0 && system[extra - 1].0 >= message.seq {
                 extra -= 1;
-                let (_, text, quiet) = system[extra];
-                let lines = || quiet_lines(text, quiet, width);
+                let lines = || system[extra].1.lines(width, depth);
                 place(&mut view, lines().len(), &lines);
             }
-            if view.total >= want {
+            if view.total >= want && find.is_none_or(|_| view.found.is_some()) {
                 view.reached_top = false;
                 break;
             }
-            let lines = || message_lines(message, message.author == me, width, depth);
+            let look = Look { me: &me, depth, selected: selected == Some(message.seq) };
+            let lines = || message_lines(message, look, width);
             let rows = *heights.entry(message.seq).or_insert_with(|| lines().len());
+            if find == Some(message.seq) {
+                view.found = Some((view.total, rows));
+            }
+            if view.lowest.is_none() && view.total + rows > scroll {
+                view.lowest = Some(message.seq);
+            }
             place(&mut view, rows, &lines);
         }
         if view.reached_top {
             while extra > 0 {
                 extra -= 1;
-                let (_, text, quiet) = system[extra];
-                let lines = || quiet_lines(text, quiet, width);
+                let lines = || system[extra].1.lines(width, depth);
                 place(&mut view, lines().len(), &lines);
             }
             if room.has_more {
@@ -622,7 +1044,8 @@ impl App {
     /// Lines the conversation gains from `message` at the last width (to keep a scrolled view
     /// still).
     pub fn lines_of(&self, message: &Message) -> usize {
-        message_lines(message, message.author == self.me(), self.width, self.depth).len()
+        let look = Look { me: self.me(), depth: self.depth, selected: false };
+        message_lines(message, look, self.width).len()
     }
 }
 
@@ -632,74 +1055,31 @@ struct View {
     lines: Vec<Line<'static>>,
     total: usize,
     reached_top: bool,
+    /// The message looked for: the rows below it, and its own.
+    found: Option<(usize, usize)>,
+    /// The lowest message on screen (in part).
+    lowest: Option<Seq>,
+}
+
+/// A line between messages: the core's ("bob joined") or this client's.
+enum Extra<'a> {
+    System(&'a str),
+    Note(&'a Note),
+}
+
+impl Extra<'_> {
+    fn lines(&self, width: usize, depth: Depth) -> Vec<Line<'static>> {
+        match self {
+            Extra::System(text) => quiet_lines(text, true, width),
+            Extra::Note(Note::Said(text) | Note::Search(text)) => quiet_lines(text, false, width),
+            Extra::Note(Note::Hit(hit, room)) => hit_lines(hit, room, width, depth),
+        }
+    }
 }
 
 fn title_of(link: &Link, room: &str) -> String {
     let me = link.core.nickname();
     link.core.rooms().iter().find(|r| r.name == room).map_or_else(|| format!("#{room}"), |r| r.title(me))
-}
-
-/// `text` cut to `width` cells.
-fn fit(text: &str, width: usize) -> String {
-    if crate::text::width(text) <= width {
-        return text.to_owned();
-    }
-    // Room for the ellipsis.
-    let mut out = String::new();
-    let mut used = 0;
-    for g in text.graphemes(true) {
-        let w = cells(g);
-        if used + w + 1 > width {
-            break;
-        }
-        used += w;
-        out.push_str(g);
-    }
-    if width > 0 {
-        out.push('…');
-    }
-    out
-}
-
-fn message_lines(message: &Message, own: bool, width: usize, depth: Depth) -> Vec<Line<'static>> {
-    let time = format::local_time(message.sent_at);
-    let nick = Style::default().fg(name_colour(&message.author, depth)).add_modifier(Modifier::BOLD);
-    let dim = Style::default().add_modifier(Modifier::DIM);
-    let body = if own { Style::default().fg(Color::Reset) } else { Style::default() };
-    let mark = if own { "▌" } else { " " };
-    let mood = format!(" {} ", Mood::of(message.mood).emoji());
-    let pieces = [
-        (mark, nick),
-        (time.as_str(), dim),
-        (" ", dim),
-        (message.author.as_str(), nick),
-        (mood.as_str(), dim),
-        (message.text.as_str(), body),
-    ];
-    to_lines(wrap(&pieces, width))
-}
-
-fn pending_lines(me: &str, text: &str, width: usize, depth: Depth) -> Vec<Line<'static>> {
-    let dim = Style::default().add_modifier(Modifier::DIM);
-    let nick = Style::default().fg(name_colour(me, depth)).add_modifier(Modifier::DIM);
-    to_lines(wrap(&[("▌", nick), ("sending ", dim), (me, nick), (": ", dim), (text, dim)], width))
-}
-
-fn quiet_lines(text: &str, system: bool, width: usize) -> Vec<Line<'static>> {
-    let style = if system {
-        Style::default().add_modifier(Modifier::DIM | Modifier::ITALIC)
-    } else {
-        Style::default().fg(Color::Yellow)
-    };
-    let prefix = if system { "  — " } else { "  " };
-    to_lines(wrap(&[(prefix, style), (text, style)], width))
-}
-
-fn to_lines(wrapped: Vec<Vec<(String, Style)>>) -> Vec<Line<'static>> {
-    wrapped
-        .into_iter()
-        .map(|pieces| Line::from(pieces.into_iter().map(|(t, s)| Span::styled(t, s)).collect::<Vec<_>>()))
-        .collect()
 }
 
 /// The composer's text hard-wrapped to `width` cells, and the cursor as (line, cell).
@@ -767,8 +1147,8 @@ fn leave() {
 }
 
 /// Runs the screen until the reader quits; the exit status.
-pub async fn run(link: Link, room: String, may_ask: bool) -> Result<i32, String> {
-    let mut app = App::new(link, room, Depth::from_env());
+pub async fn run(link: Link, room: String, may_ask: bool, bell: bool) -> Result<i32, String> {
+    let mut app = App::new(link, room, Depth::from_env(), bell);
     if let Some(share) = config::load_share_drafts() {
         app.link.core.set_share_drafts(share);
     }
@@ -781,6 +1161,11 @@ pub async fn run(link: Link, room: String, may_ask: bool) -> Result<i32, String>
             terminal.0.draw(|frame| app.draw(frame)).map_err(|e| e.to_string())?;
             app.after_draw();
             dirty = false;
+        }
+        if std::mem::take(&mut app.ring) {
+            // BEL: the terminal beeps or flashes, or marks the window, as its user chose.
+            let mut out = std::io::stdout();
+            let _ = out.write_all(b"\x07").and_then(|()| out.flush());
         }
         if let Some(code) = app.quit {
             drop(terminal);
@@ -819,40 +1204,12 @@ pub async fn run(link: Link, room: String, may_ask: bool) -> Result<i32, String>
             event = events.next() => match event {
                 Some(Ok(event)) => {
                     dirty |= app.on_event(event, page);
-                    if std::mem::take(&mut app.wants_password) {
-                        drop(terminal);
-                        let chosen = new_password(app.link.core.nickname());
-                        terminal = Terminal::enter().map_err(|e| e.to_string())?;
-                        match chosen {
-                            Ok(password) => {
-                                let frames = app.link.core.protect(&password);
-                                app.link.send(frames);
-                            }
-                            Err(why) => app.note(why),
-                        }
-                        dirty = true;
-                    }
                 }
                 Some(Err(error)) => return Err(error.to_string()),
                 None => app.quit = Some(0),
             },
             _ = tokio::time::sleep(std::time::Duration::from_millis(1000)), if counting => dirty = true,
         }
-    }
-}
-
-/// Asks twice, without echo, for the password to protect `nickname` with.
-fn new_password(nickname: &str) -> Result<String, &'static str> {
-    let first = rpassword::prompt_password(format!("New password for {nickname} (8+ characters): "))
-        .map_err(|_| "Could not read a password.")?;
-    if first.is_empty() {
-        return Err("No password given: nothing changed.");
-    }
-    let again = rpassword::prompt_password("The same again: ").map_err(|_| "Could not read a password.")?;
-    if first == again {
-        Ok(first)
-    } else {
-        Err("The two passwords differ: nothing changed.")
     }
 }
 
@@ -873,9 +1230,151 @@ mod tests {
         assert_eq!(at, (2, 1));
     }
 
+    use protocol::{Edit, ServerEvent};
+    use ratatui::backend::TestBackend;
+
+    /// A screen for "bob" in #general holding `messages` (by ann, bob's every third), never
+    /// connected.
+    fn app(count: u64) -> App {
+        let link = Link::new("ws://127.0.0.1:9/api/live".into(), client::Core::new("bob"));
+        let mut app = App::new(link, "general".into(), Depth::C16, true);
+        let messages = (1..=count)
+            .map(|seq| Message {
+                room: "general".into(),
+                seq,
+                author: if seq % 3 == 0 { "bob" } else { "ann" }.into(),
+                text: format!("line {seq}"),
+                ..Message::default()
+            })
+            .collect();
+        let history = ServerEvent::History {
+            room: "general".into(),
+            messages,
+            has_more: false,
+            changes: vec![],
+            last: 0,
+        };
+        app.link.core.apply(history, 0.0);
+        app
+    }
+
+    /// Draws `app` on a 60×12 screen; its rows.
+    fn draw(app: &mut App) -> Vec<String> {
+        let mut terminal = ratatui::Terminal::new(TestBackend::new(60, 12)).expect("a test terminal");
+        terminal.draw(|frame| app.draw(frame)).expect("drawn");
+        let buffer = terminal.backend().buffer();
+        buffer.content.chunks(60).map(|row| row.iter().map(|c| c.symbol()).collect()).collect()
+    }
+
+    fn key(app: &mut App, code: KeyCode, modifiers: KeyModifiers) {
+        app.on_key(KeyEvent::new(code, modifiers), 8);
+    }
+
+    fn typed(app: &mut App, text: &str) {
+        app.composer.insert(text);
+        key(app, KeyCode::Enter, KeyModifiers::NONE);
+    }
+
     #[test]
-    fn fitting_cuts_by_cells() {
-        assert_eq!(fit("general", 20), "general");
-        assert_eq!(fit("日本語の部屋", 5), "日本…");
+    fn the_selection_moves_with_alt_arrows_and_stays_in_view() {
+        let mut app = app(40);
+        draw(&mut app);
+        for _ in 0..20 {
+            key(&mut app, KeyCode::Up, KeyModifiers::ALT);
+            draw(&mut app);
+        }
+        assert_eq!(app.selected, Some(21));
+        let rows = draw(&mut app);
+        let marked: Vec<&String> = rows.iter().filter(|r| r.contains('▶')).collect();
+        assert_eq!(marked.len(), 1, "{rows:#?}");
+        assert!(marked[0].contains("line 21"), "{rows:#?}");
+        assert!(rows.iter().any(|r| r.contains("selected: /reply")), "{rows:#?}");
+        // Down past the newest lets go, back at the bottom.
+        for _ in 0..20 {
+            key(&mut app, KeyCode::Down, KeyModifiers::ALT);
+        }
+        assert_eq!(app.selected, None);
+        assert!(draw(&mut app).iter().any(|r| r.contains("line 40")));
+        key(&mut app, KeyCode::Up, KeyModifiers::ALT);
+        key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+        assert_eq!(app.selected, None);
+    }
+
+    #[test]
+    fn an_edit_forgets_the_height_of_its_message() {
+        let mut app = app(3);
+        draw(&mut app);
+        assert_eq!(app.heights["general"][&2], 1);
+        let long = "a much longer text that will not fit on one row of this narrow screen";
+        let edit = Edit {
+            room: "general".into(),
+            seq: 4,
+            target: 2,
+            author: "ann".into(),
+            text: long.into(),
+            edited_at: 1,
+            ..Edit::default()
+        };
+        let changes = app.link.core.apply(ServerEvent::Edited(edit), 0.0);
+        app.on_update(Update { changes, lost: None });
+        assert!(!app.heights["general"].contains_key(&2));
+        let rows = draw(&mut app);
+        assert_eq!(app.heights["general"][&2], 3, "at 40 cells");
+        assert!(rows.iter().any(|r| r.contains("(edited)")), "{rows:#?}");
+    }
+
+    #[test]
+    fn scrolled_up_a_change_below_leaves_the_view_still() {
+        let mut app = app(40);
+        draw(&mut app);
+        app.scroll_by(12);
+        let before = draw(&mut app);
+        let long = "a much longer text that will not fit on one row of this narrow screen";
+        let edit = Edit {
+            room: "general".into(),
+            seq: 41,
+            target: 39,
+            author: "ann".into(),
+            text: long.into(),
+            edited_at: 1,
+            ..Edit::default()
+        };
+        let changes = app.link.core.apply(ServerEvent::Edited(edit), 0.0);
+        app.on_update(Update { changes, lost: None });
+        assert_eq!(draw(&mut app)[..9], before[..9], "the conversation rows");
+    }
+
+    #[test]
+    fn commands_pick_their_message_and_the_composer_says_what_it_does() {
+        let mut app = app(5);
+        // /reply alone: the last message by someone else, until Esc.
+        typed(&mut app, "/reply");
+        assert!(matches!(&app.mode, Mode::Replying { quote } if quote.seq == 5 && quote.text == "line 5"));
+        assert!(draw(&mut app).iter().any(|r| r.contains("replying to ann: line 5")));
+        key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+        assert_eq!(app.mode, Mode::Writing);
+        // /edit alone: the reader's last message, in the composer; Esc empties it.
+        typed(&mut app, "/edit");
+        assert_eq!(app.mode, Mode::Editing { room: "general".into(), seq: 3 });
+        assert_eq!(app.composer.text(), "line 3");
+        assert!(draw(&mut app).iter().any(|r| r.contains("editing your message")));
+        key(&mut app, KeyCode::Esc, KeyModifiers::NONE);
+        assert_eq!(app.composer.text(), "");
+        // A selection wins; someone else's message cannot be deleted.
+        key(&mut app, KeyCode::Up, KeyModifiers::ALT);
+        key(&mut app, KeyCode::Up, KeyModifiers::ALT);
+        assert_eq!(app.selected, Some(4));
+        typed(&mut app, "/delete");
+        assert_eq!(app.mode, Mode::Writing);
+        key(&mut app, KeyCode::Up, KeyModifiers::ALT);
+        typed(&mut app, "/delete");
+        assert!(matches!(&app.mode, Mode::Deleting { seq: 3, .. }));
+        assert!(draw(&mut app).iter().any(|r| r.contains("delete “line 3”? y/n")));
+        key(&mut app, KeyCode::Char('n'), KeyModifiers::NONE);
+        assert_eq!(app.mode, Mode::Writing);
+        assert_eq!(app.composer.text(), "", "the answer is not typed");
+        // Unknown emoji are refused before anything is sent.
+        typed(&mut app, "/react :nope:");
+        assert!(draw(&mut app).iter().any(|r| r.contains(":nope: is not an emoji")));
     }
 }

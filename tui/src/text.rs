@@ -75,6 +75,28 @@ pub fn wrap<S: Copy + PartialEq>(pieces: &[(&str, S)], width: usize) -> Vec<Vec<
     lines
 }
 
+/// `text` cut to `width` cells, ending in "…" when cut.
+pub fn fit(text: &str, width: usize) -> String {
+    if self::width(text) <= width {
+        return text.to_owned();
+    }
+    // Room for the ellipsis.
+    let mut out = String::new();
+    let mut used = 0;
+    for g in text.graphemes(true) {
+        let w = cells(g);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push_str(g);
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
 fn carried<S>(line: &[(&str, S)]) -> usize {
     line.iter().map(|(g, _)| cells(g)).sum()
 }
@@ -94,6 +116,12 @@ mod tests {
         assert_eq!(width("e\u{301}"), 1, "a combining mark takes no cell");
         assert_eq!(width("👍🏽"), 2);
         assert_eq!(width("שלום"), 4);
+    }
+
+    #[test]
+    fn fitting_cuts_by_cells() {
+        assert_eq!(fit("general", 20), "general");
+        assert_eq!(fit("日本語の部屋", 5), "日本…");
     }
 
     #[test]

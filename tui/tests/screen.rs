@@ -4,13 +4,17 @@
 mod support;
 
 use portable_pty::{native_pty_system, CommandBuilder, MasterPty, PtySize};
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::Stdio;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use support::{temp_dir, Server, WAIT};
 
 struct Screen {
     parser: Arc<Mutex<vt100::Parser>>,
+    /// BEL bytes the program wrote (the parser does not keep them).
+    bells: Arc<AtomicUsize>,
     master: Box<dyn MasterPty + Send>,
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
@@ -30,17 +34,38 @@ impl Screen {
         let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
         let mut reader = pair.master.try_clone_reader().unwrap();
         let feed = parser.clone();
+        let bells = Arc::new(AtomicUsize::new(0));
+        let rung = bells.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
+                rung.fetch_add(buf[..n].iter().filter(|&&b| b == 0x07).count(), Ordering::Relaxed);
                 feed.lock().unwrap().process(&buf[..n]);
             }
         });
         let writer = pair.master.take_writer().unwrap();
-        Screen { parser, master: pair.master, writer, child }
+        Screen { parser, bells, master: pair.master, writer, child }
+    }
+
+    fn bells(&self) -> usize {
+        self.bells.load(Ordering::Relaxed)
+    }
+
+    /// Waits until the bell has rung `count` times in all.
+    fn rings(&self, count: usize) {
+        let deadline = Instant::now() + WAIT;
+        while self.bells() < count {
+            assert!(
+                Instant::now() < deadline,
+                "{} of {count} bells; the screen:\n{}",
+                self.bells(),
+                self.contents()
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
     }
 
     fn contents(&self) -> String {
@@ -151,11 +176,8 @@ fn two_terminals_chat_type_live_switch_rooms_resize_and_survive_a_restart() {
     bob.line(cjk);
     ann.wait("the CJK line", |c| c.contains("日本語のテキスト"));
     let rows = ann.rows();
-    let joined: String = rows
-        .iter()
-        .map(|r| r.trim_end().trim_start_matches(|c: char| c == ' ' || c == '│'))
-        .collect::<Vec<_>>()
-        .concat();
+    let joined: String =
+        rows.iter().map(|r| r.trim_end().trim_start_matches([' ', '│'])).collect::<Vec<_>>().concat();
     assert!(joined.contains(cjk), "the wrapped rows keep every character:\n{}", ann.contents());
     assert!(rows.iter().any(|r| r.trim_end().ends_with('る') || r.contains("日本語")), "{rows:?}");
     ann.resize(100, 30);
@@ -226,4 +248,114 @@ fn slash_password_protects_the_nickname_asked_without_echo() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("Wrong password"), "{refused:?}");
     assert!(plain("correct horse").status.success());
+}
+
+/// The rows of the selected message: those with its mark in the gutter.
+fn selected(contents: &str) -> String {
+    contents
+        .lines()
+        .filter(|l| l.split('│').nth(1).is_some_and(|c| c.starts_with(['▶', '┃'])))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Alt-Up and Esc as a terminal sends them.
+const ALT_UP: &str = "\x1b[1;3A";
+const ESC: &str = "\x1b";
+
+#[test]
+fn replies_reactions_edits_deletions_and_mentions_reach_the_other_terminal() {
+    let dir = temp_dir("features");
+    let server = Server::start(&dir);
+    let url = server.url();
+    let mut ann = Screen::start(&url, "ann", &dir.join("ann-config"), 100, 30);
+    let mut bob = Screen::start(&url, "bob", &dir.join("bob-config"), 100, 30);
+    // And a script, in plain mode: it prints edits and deletions, not reactions.
+    let mut cat = support::plain(&url, "cat", "general")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let printed = Arc::new(Mutex::new(Vec::<String>::new()));
+    let out = BufReader::new(cat.stdout.take().unwrap());
+    let sink = printed.clone();
+    std::thread::spawn(move || out.lines().map_while(Result::ok).for_each(|l| sink.lock().unwrap().push(l)));
+    ann.shows("connected as ann");
+    bob.shows("connected as bob");
+    ann.shows("cat");
+    bob.shows("cat");
+
+    ann.line("hello bob");
+    bob.shows("hello bob");
+
+    // A reply: by default to the last message by someone else.
+    bob.line("/reply thanks ann");
+    ann.shows("↳ ann: hello bob");
+    ann.shows("thanks ann");
+
+    // Reactions: by default to that message too, then to the one selected with Alt-Up.
+    bob.line("/react :tada:");
+    ann.shows("🎉 1");
+    // Bob has his reply once he has the reaction that came after it.
+    bob.shows("🎉 1");
+    bob.keys(ALT_UP);
+    bob.wait("the newest selected", |c| selected(c).contains("thanks ann"));
+    bob.keys(ALT_UP);
+    bob.wait("the one before selected", |c| {
+        let rows = selected(c);
+        rows.contains("hello bob") && !rows.contains("thanks ann")
+    });
+    bob.line("/react 👍");
+    ann.shows("🎉 1  👍 1");
+    bob.keys(ESC);
+    bob.wait("the selection to go", |c| !c.contains('▶'));
+
+    // An edit in the composer: by default the reader's last message.
+    bob.line("/edit");
+    bob.shows("editing your message");
+    bob.keys(" and all");
+    bob.keys("\r");
+    ann.shows("thanks ann and all (edited)");
+    bob.wait("the composer back to the room", |c| c.contains("#general · sharing"));
+    assert!(!ann.contents().contains("is typing"), "an edit is not typing:\n{}", ann.contents());
+
+    // A deletion, asked first.
+    bob.line("/delete");
+    bob.shows("delete “thanks ann and all”? y/n");
+    bob.keys("y");
+    ann.shows("bob message deleted");
+    ann.wait("the text and its quote gone", |c| !c.contains("thanks ann") && !c.contains("↳"));
+    assert!(ann.contents().contains("🎉 1  👍 1"), "the reactions stay on hello bob");
+
+    // A mention rings the bell once; in a room not on screen it leaves a note and a count.
+    assert_eq!(bob.bells(), 0);
+    ann.line("@bob are you there");
+    bob.rings(1);
+    bob.shows("@bob are you there");
+    bob.line("/create rust");
+    bob.shows("#rust · sharing");
+    ann.line("@bob over here");
+    bob.rings(2);
+    bob.shows("ann mentioned you in #general: @bob over here");
+    bob.shows("#general (1) @1");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(bob.bells(), 2, "once per mention");
+
+    let deadline = Instant::now() + WAIT;
+    while printed.lock().unwrap().len() < 6 {
+        assert!(Instant::now() < deadline, "plain mode printed {:?}", printed.lock().unwrap());
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    let lines = printed.lock().unwrap().clone();
+    // `HH:MM ` first, whatever the time.
+    let rest: Vec<&str> = lines.iter().map(|l| l.get(6..).unwrap_or_default()).collect();
+    let (edit, delete) = (rest[2].split_once(": "), rest[3].split_once(' '));
+    assert_eq!(rest[..2], ["ann: hello bob", "bob: thanks ann"], "{lines:?}");
+    assert!(edit.is_some_and(|(who, text)| who.starts_with("bob edited #") && text == "thanks ann and all"));
+    assert!(delete.is_some_and(|(seq, what)| seq.starts_with('#') && what == "deleted"), "{lines:?}");
+    assert_eq!(rest[4..], ["ann: @bob are you there", "ann: @bob over here"], "{lines:?}");
+    let _ = cat.kill();
+    let _ = cat.wait();
+    drop(server);
 }

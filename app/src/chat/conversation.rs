@@ -1,11 +1,11 @@
 //! The conversation of the current room: header and status, the message list (with older
 //! pages, quiet presence lines and the "new messages" button), who is typing, the composer.
 
-use crate::api::PostMessage;
-use crate::live::{Live, Pending, RoomState, Status, SystemLine};
+use super::composer::Composer;
+use super::message::{version, MessageItem};
+use crate::live::{Live, Pending, RoomState, SystemLine};
 use crate::palette::name_style;
-use crate::time_fmt;
-use leptos::{html, prelude::*, server_fn::ServerFn};
+use leptos::{html, prelude::*};
 use protocol::{Message, Mood};
 
 /// How close to the bottom (px) still counts as "at the bottom".
@@ -42,6 +42,7 @@ pub fn Conversation(live: Live, form_client_id: String) -> AnyView {
                     view! { <p class="room-mood" role="img" aria-label=label.clone() title=label>{mood.emoji()}</p> }
                 })}
                 <p class="whoami">"You are " <strong>{move || live.nickname.get()}</strong></p>
+                <super::search::SearchField/>
                 <p role="status" class="status" data-state=move || format!("{:?}", status()).to_lowercase()>
                     {move || status().label()}
                 </p>
@@ -60,14 +61,15 @@ pub fn Conversation(live: Live, form_client_id: String) -> AnyView {
 /// One row of the conversation, in order.
 #[derive(Clone, PartialEq)]
 enum Row {
-    Message(Message),
+    Message(Box<Message>),
     System(SystemLine),
 }
 
 impl Row {
+    /// A message's key changes with what it shows (edited, deleted, reacted to).
     fn key(&self) -> String {
         match self {
-            Row::Message(m) => format!("m{}", m.seq),
+            Row::Message(m) => format!("m{}:{:x}", m.seq, version(m)),
             Row::System(line) => format!("s{}", line.id),
         }
     }
@@ -83,7 +85,7 @@ fn rows(messages: &[Message], system: &[SystemLine]) -> Vec<Row> {
         rows.push(Row::System(line.clone()));
     }
     for message in messages {
-        rows.push(Row::Message(message.clone()));
+        rows.push(Row::Message(Box::new(message.clone())));
         while let Some(line) = lines.next_if(|l| l.after_seq <= message.seq) {
             rows.push(Row::System(line.clone()));
         }
@@ -99,6 +101,34 @@ fn MessageList(live: Live, state: RoomState, at_bottom: RwSignal<bool>) -> AnyVi
     let me = move || live.nickname.get();
     // What the list looked like last time, to keep the reader's place when it changes.
     let previous = StoredValue::new((0u64, 0u64, 0i32));
+
+    // A message asked for (a reply's original, a search hit): into view once it is held.
+    Effect::new({
+        let room = room.clone();
+        move |_| {
+            let Some((wanted_room, seq)) = live.focus.get() else { return };
+            let held = state.messages.with(|m| m.iter().any(|m| m.seq == seq));
+            if wanted_room != room || !held || !live.running.get() {
+                return;
+            }
+            request_animation_frame(move || {
+                #[cfg(feature = "hydrate")]
+                if let Some(row) = document().get_element_by_id(&format!("m{seq}")) {
+                    let options = web_sys::ScrollIntoViewOptions::new();
+                    options.set_block(web_sys::ScrollLogicalPosition::Center);
+                    row.scroll_into_view_with_scroll_into_view_options(&options);
+                }
+                let _ = seq;
+            });
+            at_bottom.set(false);
+            // The highlight fades after a while.
+            crate::browser::after(4000, move || {
+                if live.focus.try_get_untracked().flatten().is_some_and(|(_, s)| s == seq) {
+                    live.focus.set(None);
+                }
+            });
+        }
+    });
 
     let follow = {
         let room = room.clone();
@@ -183,7 +213,7 @@ fn MessageList(live: Live, state: RoomState, at_bottom: RwSignal<bool>) -> AnyVi
                     {match row {
                         Row::Message(message) => {
                             let own = message.author == me();
-                            view! { <MessageItem message own running=live.running/> }.into_any()
+                            view! { <MessageItem message=*message own live/> }.into_any()
                         }
                         Row::System(line) => view! { <li class="system">{line.text}</li> }.into_any(),
                     }}
@@ -203,31 +233,6 @@ fn MessageList(live: Live, state: RoomState, at_bottom: RwSignal<bool>) -> AnyVi
         </div>
     }
     .into_any()
-}
-
-#[component]
-fn MessageItem(message: Message, own: bool, running: RwSignal<bool>) -> impl IntoView {
-    let sent_at = message.sent_at;
-    let mood = Mood::of(message.mood);
-    let clock = move || {
-        #[cfg(feature = "hydrate")]
-        if running.get() {
-            return time_fmt::local_clock(sent_at);
-        }
-        let _ = running;
-        time_fmt::utc_clock(sent_at)
-    };
-    view! {
-        <li class="message" class:own=own data-seq=message.seq>
-            <span class="author" style=name_style(&message.author)>{message.author.clone()}</span>
-            <time datetime=time_fmt::iso(sent_at)>{clock}</time>
-            <span class="mood" role="img" aria-label=format!("{} mood", mood.label()) title=format!("{} mood", mood.label())>
-                {mood.emoji()}
-            </span>
-            // The language the mood was read in: for screen readers and CJK fonts.
-            <p class="text" dir="auto" lang=message.lang>{message.text}</p>
-        </li>
-    }
 }
 
 #[component]
@@ -267,64 +272,6 @@ fn TypingLine(live: Live, state: RoomState) -> AnyView {
                     None => view! { <p class="draft">{format!("{} is typing…", typist.author)}</p> }.into_any(),
                 }}
             </For>
-        </div>
-    }
-    .into_any()
-}
-
-#[component]
-fn Composer(live: Live, room: String, form_client_id: String, at_bottom: RwSignal<bool>) -> AnyView {
-    // Only reports errors of posts made without JavaScript (they come back in the URL).
-    let form_post = ServerAction::<PostMessage>::new();
-    let text = NodeRef::<html::Textarea>::new();
-    let offline = move || live.running.get() && live.status.get() != Status::Connected;
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let Some(field) = text.get() else { return };
-        match live.send(&field.value()) {
-            Ok(()) => {
-                field.set_value("");
-                at_bottom.set(true);
-            }
-            Err(invalid) => live.notice.set(Some(invalid.reason)),
-        }
-        let _ = field.focus();
-    };
-    let keydown = move |ev: leptos::ev::KeyboardEvent| {
-        // Enter sends, Shift+Enter is a new line, and an IME composition is left alone.
-        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
-            ev.prevent_default();
-            if let Some(form) = text.get().and_then(|t| t.form()) {
-                let _ = form.request_submit();
-            }
-        }
-    };
-    let input = move |_| {
-        if let Some(field) = text.get() {
-            live.draft_changed(field.value());
-        }
-    };
-    let notice = move || live.notice.get().or_else(super::refusal(form_post));
-    let share_changed = move |ev: leptos::ev::Event| {
-        live.set_share_drafts(event_target_checked(&ev));
-        live.stop_typing();
-    };
-    view! {
-        <form class="composer" method="post" action=PostMessage::PATH on:submit=submit>
-            <input type="hidden" name="room" value=room/>
-            <input type="hidden" name="client_id" value=form_client_id/>
-            <label for="composer-text" class="visually-hidden">"Message"</label>
-            <textarea id="composer-text" name="text" rows="2" placeholder="Write a message…"
-                node_ref=text on:keydown=keydown on:input=input on:blur=move |_| live.stop_typing()
-                disabled=offline></textarea>
-            <button type="submit" disabled=offline>"Send"</button>
-        </form>
-        <div class="composer-options">
-            <label class="share">
-                <input type="checkbox" prop:checked=move || live.share_drafts.get() on:change=share_changed/>
-                "Share what I type"
-            </label>
-            <p role="alert" class="notice">{notice}</p>
         </div>
     }
     .into_any()

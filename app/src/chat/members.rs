@@ -10,10 +10,14 @@ use crate::palette::name_style;
 use leptos::prelude::*;
 use protocol::{RoomInfo, RoomKind};
 
+/// The people of `room` (the one this page shows: a route change renders a new list, so no
+/// closure here follows the room on screen while the old list is torn down).
 #[component]
-pub fn Members(live: Live) -> AnyView {
-    let members = move || live.room(&live.current.get()).members.get();
-    let count = move || live.room(&live.current.get()).count.get().max(members().len());
+pub fn Members(live: Live, room: String) -> AnyView {
+    let state = live.room(&room);
+    let more_room = StoredValue::new(room.clone());
+    let members = move || state.members.get();
+    let count = move || state.count.get().max(members().len());
     let more = move || members().len() < count();
     let open = ServerAction::<OpenDirect>::new();
     let error = super::refusal(open);
@@ -41,12 +45,12 @@ pub fn Members(live: Live) -> AnyView {
                 </For>
             </ul>
             <Show when=more>
-                <button type="button" class="small more" on:click=move |_| live.more_members(&live.current.get_untracked())>
+                <button type="button" class="small more" on:click=move |_| live.more_members(&more_room.get_value())>
                     "Show more people"
                 </button>
             </Show>
             <p role="alert" class="notice">{error}</p>
-            <PrivateMembers live/>
+            <PrivateMembers live room/>
         </aside>
     }
     .into_any()
@@ -54,11 +58,9 @@ pub fn Members(live: Live) -> AnyView {
 
 /// The member list of the current room when it is private.
 #[component]
-fn PrivateMembers(live: Live) -> AnyView {
+fn PrivateMembers(live: Live, room: String) -> AnyView {
     let info = move || {
-        let current = live.current.get();
-        live.rooms
-            .with(|rooms| rooms.iter().find(|r| r.name == current && r.kind == RoomKind::Private).cloned())
+        live.rooms.with(|rooms| rooms.iter().find(|r| r.name == room && r.kind == RoomKind::Private).cloned())
     };
     view! { {move || info().map(|room| view! { <MemberAdmin live room/> })} }.into_any()
 }

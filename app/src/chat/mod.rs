@@ -1,13 +1,22 @@
 //! The chat screen: nickname prompt, room list, conversation, members.
 
+mod composer;
 mod conversation;
+mod markup;
 mod members;
+mod message;
+mod message_page;
+pub mod picker;
 mod rooms;
+mod search;
+
+pub use message_page::MessagePage;
+pub use search::SearchResults;
 
 use crate::api::{AppError, Join};
 use crate::live::Live;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The refusal of a form's last submission, as text for the reader (`None` if it went through
 /// or has not been sent).
@@ -24,15 +33,24 @@ where
 pub fn ChatPage() -> impl IntoView {
     let live = expect_context::<Live>();
     let params = use_params_map();
+    let query = use_query_map();
     let room = move || params.read().get("room").unwrap_or_else(|| protocol::DEFAULT_ROOM.to_owned());
+    // `?at=SEQ`: open the room with that message in view (a search hit, a reply's original).
+    let at = move || query.read().get("at").and_then(|at| at.parse::<protocol::Seq>().ok());
     let join = ServerAction::<Join>::new();
-    let page = Resource::new(move || (room(), join.version().get()), |(room, _)| crate::api::room_page(room));
+    let page = Resource::new(
+        move || (room(), at(), join.version().get()),
+        |(room, at, _)| crate::api::room_page(room, at),
+    );
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(view) if view.nickname.is_some() => {
                         live.adopt(&view);
+                        if let Some(seq) = at() {
+                            live.reach(seq);
+                        }
                         view! { <Chat live form_client_id=view.form_client_id/> }.into_any()
                     }
                     Ok(_) => view! { <NicknamePrompt join/> }.into_any(),
@@ -92,7 +110,7 @@ fn Chat(live: Live, form_client_id: String) -> AnyView {
         <div class="layout">
             <rooms::RoomList live/>
             <conversation::Conversation live form_client_id/>
-            <members::Members live/>
+            <members::Members live room=live.current.get_untracked()/>
         </div>
     }
     .into_any()

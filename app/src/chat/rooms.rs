@@ -30,6 +30,7 @@ pub fn RoomList(live: Live) -> AnyView {
             </ActionForm>
             <p role="alert" class="notice">{error}</p>
             <ProtectNickname live/>
+            <Notifications live/>
         </nav>
     }
     .into_any()
@@ -82,20 +83,27 @@ fn RoomLink(live: Live, room: RoomInfo) -> AnyView {
     };
     let unread = {
         let (name, current) = (name.clone(), current.clone());
-        move || {
-            let joined = live.joined.with(|j| j.iter().any(|r| **r == *name));
-            if joined && !current() {
-                live.unread(&name)
-            } else {
-                0
-            }
-        }
+        move || if current() { 0 } else { live.unread_count(&name) }
+    };
+    let mentions = {
+        let (name, current) = (name.clone(), current.clone());
+        move || if current() { 0 } else { live.mention_count(&name) }
     };
     let label = {
-        let unread = unread.clone();
-        move || match unread() {
-            0 => spoken.clone(),
-            n => format!("{spoken}, {n} unread"),
+        let (unread, mentions) = (unread.clone(), mentions.clone());
+        move || {
+            let mut label = spoken.clone();
+            match unread() {
+                0 => {}
+                n if n >= protocol::UNREAD_CAP as usize => label.push_str(&format!(", {n}+ unread")),
+                n => label.push_str(&format!(", {n} unread")),
+            }
+            match mentions() {
+                0 => {}
+                1 => label.push_str(", 1 mention"),
+                n => label.push_str(&format!(", {n} mentions")),
+            }
+            label
         }
     };
     let aria_current = {
@@ -107,8 +115,13 @@ fn RoomLink(live: Live, room: RoomInfo) -> AnyView {
             <a href=href aria-current=aria_current aria-label=label>
                 <span class="hash" aria-hidden="true">{sigil}</span>{shown}
                 {move || {
+                    let n = mentions();
+                    (n > 0).then(|| view! { <span class="mention-badge" aria-hidden="true">"@" {n}</span> })
+                }}
+                {move || {
                     let n = unread();
-                    (n > 0).then(|| view! { <span class="unread" aria-hidden="true">{n}</span> })
+                    let shown = if n >= protocol::UNREAD_CAP as usize { format!("{n}+") } else { n.to_string() };
+                    (n > 0).then(|| view! { <span class="unread" aria-hidden="true">{shown}</span> })
                 }}
             </a>
         </li>
@@ -143,6 +156,34 @@ fn ProtectNickname(live: Live) -> AnyView {
                 <p role="alert" class="notice">{error}</p>
             </Show>
         </section>
+    }
+    .into_any()
+}
+
+/// Desktop notifications for mentions: off until the reader switches them on (the browser
+/// then asks for permission).
+#[component]
+fn Notifications(live: Live) -> AnyView {
+    let on = RwSignal::new(false);
+    let supported = RwSignal::new(false);
+    Effect::new(move |_| {
+        if live.running.get() {
+            let permission = crate::notify::permission();
+            supported.set(permission != "unsupported" && permission != "denied");
+            on.set(crate::notify::enabled());
+        }
+    });
+    let changed = move |ev: leptos::ev::Event| {
+        let wanted = event_target_checked(&ev);
+        crate::notify::switch(wanted, move |now| on.set(now));
+    };
+    view! {
+        <Show when=move || supported.get()>
+            <label class="check notifications">
+                <input type="checkbox" prop:checked=move || on.get() on:change=changed/>
+                " Notify me of mentions"
+            </label>
+        </Show>
     }
     .into_any()
 }

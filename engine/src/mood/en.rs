@@ -106,7 +106,7 @@ pub(super) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
         let plain = word.starts_with(|c: char| c.is_ascii_lowercase())
             && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'\'' || b == b'-');
         if plain {
-            lex.words.entry(word.into()).or_insert_with(Entry::default).valence = valence as f32;
+            lex.words.entry(word.into()).or_default().valence = valence as f32;
         }
     }
     for &(word, boost) in BOOSTERS {

@@ -59,7 +59,10 @@ const PT_CUES: &[&str] = &[
     "noite", "casa", "coisa", "fazer", "vamos", "bora", "tbm", "tmb", "blz", "beleza", "kkk", "rsrs",
 ];
 
-static CUES: LazyLock<(Map<&str, ()>, Map<&str, ()>)> = LazyLock::new(|| {
+/// Words that tell English and Portuguese apart, as sets.
+type Cues = (Map<&'static str, ()>, Map<&'static str, ()>);
+
+static CUES: LazyLock<Cues> = LazyLock::new(|| {
     let set = |words: &[&'static str]| words.iter().map(|&w| (w, ())).collect();
     (set(EN_CUES), set(PT_CUES))
 });

@@ -445,12 +445,10 @@ fn segment(run: &str, lex: &Lexicon, clause: u32, out: &mut Vec<Token>) {
     let mut rest = run;
     while let Some(first) = rest.chars().next() {
         let mut end = first.len_utf8();
-        let mut chars = 1;
-        for (i, c) in rest.char_indices().skip(1) {
+        for (chars, (i, c)) in (1..).zip(rest.char_indices().skip(1)) {
             if chars >= lex.longest || !lex.prefixes.contains_key(&rest[..i]) {
                 break;
             }
-            chars += 1;
             if lex.words.contains_key(&rest[..i + c.len_utf8()]) {
                 end = i + c.len_utf8();
             }
@@ -591,7 +589,7 @@ fn is_laughter(word: &str) -> bool {
     let only = |set: &str| word.chars().all(|c| set.contains(c));
     let count = |x: char| word.chars().filter(|&c| c == x).count();
     (n >= 3 && only("k"))
-        || (n >= 4 && word.len() % 2 == 0 && word.as_bytes().chunks(2).all(|p| p == b"rs"))
+        || (n >= 4 && word.len().is_multiple_of(2) && word.as_bytes().chunks(2).all(|p| p == b"rs"))
         || (n >= 4 && only("hae") && count('h') >= 2 && !word.contains("hh"))
         || (n >= 4 && only("хаеы") && count('х') >= 2 && !word.contains("хх"))
 }

@@ -14,6 +14,8 @@ pub const MESSAGES_PER_SECOND: u32 = 10;
 const MESSAGE_BURST_SECONDS: u32 = 6;
 /// Typing updates a second (the browser sends at most 20) and their burst.
 const DRAFTS: (u32, u32) = (30, 60);
+/// Searches a second and their burst (each reads the index).
+const SEARCHES: (u32, u32) = (5, 10);
 /// Client events of any kind a second, and their burst (a reconnect joins every room).
 const EVENTS: (u32, u32) = (100, 300);
 /// Refusals within [`STRIKE_WINDOW`] after which the connection is closed.
@@ -32,6 +34,7 @@ pub(super) struct Limits {
     events: DefaultDirectRateLimiter,
     messages: DefaultDirectRateLimiter,
     drafts: DefaultDirectRateLimiter,
+    searches: DefaultDirectRateLimiter,
     strikes: u32,
     window: Instant,
 }
@@ -52,6 +55,7 @@ impl Limits {
                 messages_per_second.saturating_mul(MESSAGE_BURST_SECONDS),
             )),
             drafts: limiter(DRAFTS),
+            searches: limiter(SEARCHES),
             strikes: 0,
             window: Instant::now(),
         }
@@ -60,8 +64,16 @@ impl Limits {
     /// Whether `event` is within this connection's limits; if not, the refusal to send.
     pub(super) fn admit(&self, event: Option<&ClientEvent>) -> Result<(), Invalid> {
         let (limiter, what) = match event {
-            Some(ClientEvent::Send { .. }) => {
-                (&self.messages, format!("at most {} messages a second", self.messages_per_second))
+            // Edits, deletions and reactions count as messages.
+            Some(
+                ClientEvent::Send { .. }
+                | ClientEvent::Edit { .. }
+                | ClientEvent::Delete { .. }
+                | ClientEvent::React { .. }
+                | ClientEvent::Unreact { .. },
+            ) => (&self.messages, format!("at most {} messages a second", self.messages_per_second)),
+            Some(ClientEvent::Search { .. }) => {
+                (&self.searches, format!("at most {} searches a second", SEARCHES.0))
             }
             Some(ClientEvent::Typing { .. }) => {
                 (&self.drafts, format!("at most {} typing updates a second", DRAFTS.0))

@@ -184,7 +184,12 @@ impl Client {
     }
 
     fn say(&self, room: &str, id: &str, text: &str) {
-        self.send(ClientEvent::Send { room: room.into(), client_id: id.into(), text: text.into() });
+        self.send(ClientEvent::Send {
+            room: room.into(),
+            client_id: id.into(),
+            text: text.into(),
+            reply_to: None,
+        });
     }
 }
 
@@ -227,7 +232,10 @@ async fn bad_input_is_answered_to_the_sender_only() {
 async fn join_with_since_replays_the_gap() {
     let (_dir, engine) = engine().await;
     for i in 1..=5 {
-        engine.post(&Speaker::guest("ann"), "general", &format!("c{i}"), &format!("m{i}")).await.unwrap();
+        engine
+            .post(&Speaker::guest("ann"), "general", &format!("c{i}"), &format!("m{i}"), None)
+            .await
+            .unwrap();
     }
     let mut bob = Client::connect(&engine, 64);
     match bob.hello_join("bob", "general", Some(3)).await {
@@ -237,7 +245,7 @@ async fn join_with_since_replays_the_gap() {
         }
         other => panic!("{other:?}"),
     }
-    engine.post(&Speaker::guest("ann"), "general", "c6", "m6").await.unwrap();
+    engine.post(&Speaker::guest("ann"), "general", "c6", "m6", None).await.unwrap();
     assert!(matches!(bob.next_significant().await, ServerEvent::Message(m) if m.seq == 6));
 }
 
@@ -248,7 +256,7 @@ async fn a_reader_that_stalls_catches_up_in_order() {
     let mut bob = Client::connect(&engine, 4);
     bob.hello_join("bob", "general", None).await;
     for i in 1..=1500 {
-        engine.post(&Speaker::guest("ann"), "general", &format!("c{i}"), "x").await.unwrap();
+        engine.post(&Speaker::guest("ann"), "general", &format!("c{i}"), "x", None).await.unwrap();
     }
     for want in 1..=1500u64 {
         match bob.next_significant().await {
@@ -266,7 +274,7 @@ async fn a_reader_briefly_behind_catches_up_from_the_rooms_shared_frames() {
     // More than his outbox holds (`outbox::ROOM_LIMIT`), fewer than the room keeps.
     let count = crate::outbox::ROOM_LIMIT as u64 + 100;
     for i in 1..=count {
-        engine.post(&Speaker::guest("ann"), "general", &format!("c{i}"), "x").await.unwrap();
+        engine.post(&Speaker::guest("ann"), "general", &format!("c{i}"), "x", None).await.unwrap();
     }
     let mut want = 1;
     while want <= count {
@@ -289,11 +297,11 @@ async fn a_reader_briefly_behind_catches_up_from_the_rooms_shared_frames() {
 async fn older_pages_load_backwards() {
     let (_dir, engine) = engine().await;
     for i in 1..=120 {
-        engine.post(&Speaker::guest("ann"), "general", &format!("c{i}"), "x").await.unwrap();
+        engine.post(&Speaker::guest("ann"), "general", &format!("c{i}"), "x", None).await.unwrap();
     }
     let mut bob = Client::connect(&engine, 64);
     bob.hello_join("bob", "general", None).await;
-    bob.send(ClientEvent::LoadOlder { room: "general".into(), before: 71 });
+    bob.send(ClientEvent::LoadOlder { room: "general".into(), before: 71, until: None });
     match bob.next_significant().await {
         ServerEvent::Older { messages, has_more, .. } => {
             assert_eq!((messages.first().unwrap().seq, messages.last().unwrap().seq), (21, 70));
@@ -301,11 +309,11 @@ async fn older_pages_load_backwards() {
         }
         other => panic!("{other:?}"),
     }
-    bob.send(ClientEvent::LoadOlder { room: "general".into(), before: 21 });
+    bob.send(ClientEvent::LoadOlder { room: "general".into(), before: 21, until: None });
     assert!(
         matches!(bob.next_significant().await, ServerEvent::Older { messages, has_more: false, .. } if messages.len() == 20)
     );
-    bob.send(ClientEvent::LoadOlder { room: "elsewhere".into(), before: 21 });
+    bob.send(ClientEvent::LoadOlder { room: "elsewhere".into(), before: 21, until: None });
     assert!(matches!(bob.next_significant().await, ServerEvent::Error { code: ErrorCode::NotJoined, .. }));
 }
 
@@ -492,7 +500,7 @@ async fn private_rooms_reach_their_members_only_and_removal_ends_it() {
     }
     cat.say("secret", "c1", "let me in");
     assert_eq!(refused(cat.next().await), ErrorCode::NotJoined);
-    assert!(engine.post(&Speaker::guest("cat"), "secret", "c2", "hi").await.is_err());
+    assert!(engine.post(&Speaker::guest("cat"), "secret", "c2", "hi", None).await.is_err());
     assert!(!engine.rooms_for(None).iter().any(|r| r.name == "secret"));
 
     // Only the owner invites; the invited person hears of the room, the members of the change.
@@ -696,7 +704,12 @@ async fn a_room_event_is_serialised_once_and_every_receiver_sends_the_same_bytes
     ann.hello_join("ann", "general", None).await;
     let mut bob = Client::connect(&engine, 64);
     bob.hello_join("bob", "general", None).await;
-    ann.send(ClientEvent::Send { room: "general".into(), client_id: "c1".into(), text: "once".into() });
+    ann.send(ClientEvent::Send {
+        room: "general".into(),
+        client_id: "c1".into(),
+        text: "once".into(),
+        reply_to: None,
+    });
 
     async fn the_message(client: &mut Client) -> Item {
         loop {
@@ -753,7 +766,7 @@ async fn a_member_removed_while_catching_up_gets_nothing_posted_after_the_remova
     room_of(bob.next().await);
     bob.join("secret", None).await;
     for i in 1..=400 {
-        engine.post(&ann_speaker, "secret", &format!("c{i}"), "before").await.unwrap();
+        engine.post(&ann_speaker, "secret", &format!("c{i}"), "before", None).await.unwrap();
     }
     // Bob reads until his session has begun to catch up, then stops reading: the session
     // waits for room to send what it is catching up on.
@@ -764,7 +777,7 @@ async fn a_member_removed_while_catching_up_gets_nothing_posted_after_the_remova
     tokio::time::sleep(Duration::from_millis(100)).await;
     engine.remove(&ann_speaker, "secret", "bob").await.unwrap();
     assert!(!engine.may_see("secret", bob_id));
-    engine.post(&ann_speaker, "secret", "late", "AFTER REMOVAL").await.unwrap();
+    engine.post(&ann_speaker, "secret", "late", "AFTER REMOVAL", None).await.unwrap();
     let mut removed = false;
     loop {
         match timeout(Duration::from_secs(2), bob.recv()).await {
@@ -796,9 +809,9 @@ async fn a_reader_slower_than_its_room_still_has_its_own_input_read() {
                     .map(|_| {
                         i += 1;
                         let (engine, id) = (engine.clone(), format!("c{i}"));
-                        tokio::spawn(
-                            async move { engine.post(&Speaker::guest("ann"), "general", &id, "x").await },
-                        )
+                        tokio::spawn(async move {
+                            engine.post(&Speaker::guest("ann"), "general", &id, "x", None).await
+                        })
                     })
                     .collect();
                 for post in posts {
@@ -822,11 +835,229 @@ async fn a_reader_slower_than_its_room_still_has_its_own_input_read() {
     let mut stored = false;
     while !stored && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
-        stored = engine.after("general", 0, usize::MAX).await.unwrap().iter().any(|m| m.client_id == "bob1");
+        stored = engine
+            .after("general", 0, usize::MAX)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| matches!(e, ServerEvent::Message(m) if m.client_id == "bob1"));
     }
     stop.store(true, Ordering::Relaxed);
     poster.await.unwrap();
     reader.abort();
     assert!(engine.metrics().lag_resyncs.get() > 0, "Bob fell behind");
     assert!(stored, "Bob's post was not read while his room was busier than he reads");
+}
+
+/// Waits for the `ack` (or refusal) of a post, skipping the message itself and noise.
+async fn acked(client: &mut Client) -> ServerEvent {
+    loop {
+        match client.next_significant().await {
+            ServerEvent::Message(_) => {}
+            other => return other,
+        }
+    }
+}
+
+#[tokio::test]
+async fn edits_deletions_and_reactions_reach_everyone_in_order_and_replay_once() {
+    let (_dir, engine) = engine().await;
+    let mut ann = Client::connect(&engine, 256);
+    let mut bob = Client::connect(&engine, 256);
+    ann.hello_join("ann", "general", None).await;
+    bob.hello_join("bob", "general", None).await;
+    ann.say("general", "a1", "helo");
+    assert!(matches!(acked(&mut ann).await, ServerEvent::Ack { seq: 1, .. }));
+    assert!(matches!(bob.next_significant().await, ServerEvent::Message(m) if m.seq == 1));
+
+    ann.send(ClientEvent::Edit { room: "general".into(), seq: 1, text: "hello".into() });
+    bob.send(ClientEvent::React { room: "general".into(), seq: 1, emoji: "👍".into() });
+    for client in [&mut ann, &mut bob] {
+        assert!(
+            matches!(client.next_significant().await, ServerEvent::Edited(e) if e.seq == 2 && e.text == "hello")
+        );
+        assert!(matches!(client.next_significant().await, ServerEvent::Reaction(r) if r.seq == 3 && r.added));
+    }
+    // Bob may not edit Ann's message; the refusal names it, and goes to him alone.
+    bob.send(ClientEvent::Edit { room: "general".into(), seq: 1, text: "mine now".into() });
+    assert!(matches!(
+        bob.next_significant().await,
+        ServerEvent::Error { code: ErrorCode::NotAllowed, seq: Some(1), .. }
+    ));
+    bob.send(ClientEvent::React { room: "general".into(), seq: 1, emoji: "not an emoji".into() });
+    assert!(matches!(bob.next_significant().await, ServerEvent::Error { code: ErrorCode::InvalidEmoji, .. }));
+    bob.send(ClientEvent::React { room: "general".into(), seq: 42, emoji: "👍".into() });
+    assert!(matches!(
+        bob.next_significant().await,
+        ServerEvent::Error { code: ErrorCode::UnknownMessage, .. }
+    ));
+
+    // A newcomer's join is answered from the room's memory, as the message is now.
+    let mut cat = Client::connect(&engine, 256);
+    match cat.hello_join("cat", "general", None).await {
+        ServerEvent::History { messages, last, .. } => {
+            assert_eq!(messages.len(), 1);
+            assert_eq!(messages[0].text, "hello");
+            assert_eq!(messages[0].reactions[0].people, ["bob"]);
+            assert_eq!(last, 3);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Bob goes away; meanwhile Ann deletes the message. Back with `since`, he gets the
+    // deletion once, and nothing of the text.
+    drop(bob);
+    ann.send(ClientEvent::Delete { room: "general".into(), seq: 1 });
+    assert!(matches!(ann.next_significant().await, ServerEvent::Deleted(d) if d.seq == 4 && d.target == 1));
+    assert!(matches!(cat.next_significant().await, ServerEvent::Deleted(d) if d.seq == 4));
+    let mut bob = Client::connect(&engine, 256);
+    match bob.hello_join("bob", "general", Some(3)).await {
+        ServerEvent::History { messages, changes, .. } => {
+            assert!(messages.is_empty());
+            assert_eq!(changes.len(), 1);
+            assert!(matches!(&changes[0], protocol::Change::Deleted(d) if d.seq == 4));
+        }
+        other => panic!("{other:?}"),
+    }
+    // From the beginning: the earlier edit and reaction replay as deletions.
+    let mut dan = Client::connect(&engine, 256);
+    match dan.hello_join("dan", "general", Some(0)).await {
+        ServerEvent::History { messages, changes, .. } => {
+            assert!(messages[0].deleted && messages[0].text.is_empty());
+            assert!(changes.iter().all(|c| matches!(c, protocol::Change::Deleted(_))), "{changes:?}");
+            assert_eq!(changes.iter().map(|c| c.seq()).collect::<Vec<_>>(), [2, 3, 4]);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_reply_quotes_its_original_and_mentions_are_found() {
+    let (_dir, engine) = engine().await;
+    let mut ann = Client::connect(&engine, 256);
+    let mut bob = Client::connect(&engine, 256);
+    ann.hello_join("ann", "general", None).await;
+    bob.hello_join("Bob Lee", "general", None).await;
+    ann.say("general", "a1", "**Lunch** at noon?\nor later");
+    assert!(matches!(acked(&mut ann).await, ServerEvent::Ack { .. }));
+    bob.send(ClientEvent::Send {
+        room: "general".into(),
+        client_id: "b1".into(),
+        text: "@ann yes! cc @room".into(),
+        reply_to: Some(1),
+    });
+    let reply = loop {
+        if let ServerEvent::Message(m) = ann.next_significant().await {
+            if m.seq == 2 {
+                break m;
+            }
+        }
+    };
+    let quote = reply.reply_to.unwrap();
+    assert_eq!((quote.seq, quote.author.as_str(), quote.text.as_str()), (1, "ann", "Lunch at noon?"));
+    assert_eq!(reply.mentions, ["ann"]);
+    assert!(reply.mentions_room);
+    ann.send(ClientEvent::Send {
+        room: "general".into(),
+        client_id: "a2".into(),
+        text: "thanks @Bob Lee, and @nobody".into(),
+        reply_to: Some(99),
+    });
+    assert!(matches!(
+        acked(&mut ann).await,
+        ServerEvent::Error { code: ErrorCode::UnknownMessage, seq: Some(99), client_id: Some(_), .. }
+    ));
+    ann.send(ClientEvent::Send {
+        room: "general".into(),
+        client_id: "a3".into(),
+        text: "thanks @Bob Lee, and @nobody".into(),
+        reply_to: None,
+    });
+    let mentioned = loop {
+        if let ServerEvent::Message(m) = bob.next_significant().await {
+            if m.seq == 3 {
+                break m;
+            }
+        }
+    };
+    assert_eq!(mentioned.mentions, ["Bob Lee"]);
+}
+
+#[tokio::test]
+async fn read_positions_are_remembered_and_reach_the_persons_other_connections() {
+    let (_dir, engine) = engine().await;
+    let mut phone = Client::signed_in(&engine, "ann").await;
+    for i in 1..=4 {
+        engine.post(&Speaker::guest("bob"), "general", &format!("c{i}"), "hi @ann", None).await.unwrap();
+    }
+    let mut laptop = Client::connect_as(&engine, 256, laptop_speaker(&engine, "ann").await);
+    laptop.hello("ann").await;
+    phone.join("general", None).await;
+    phone.send(ClientEvent::Read { room: "general".into(), seq: 3 });
+    match laptop.next_significant().await {
+        ServerEvent::Read { room, seq } => assert_eq!((room.as_str(), seq), ("general", 3)),
+        other => panic!("{other:?}"),
+    }
+    assert!(phone.quiet_for(Duration::from_millis(200)).await, "not echoed to the connection that read");
+    // A new connection hears its counts after the room list.
+    let mut tablet = Client::connect_as(&engine, 256, laptop_speaker(&engine, "ann").await);
+    tablet.send(ClientEvent::Hello { nickname: "ann".into(), password: None });
+    assert!(matches!(tablet.next().await, ServerEvent::Welcome { .. }));
+    assert!(matches!(tablet.next().await, ServerEvent::Rooms { .. }));
+    match tablet.next().await {
+        ServerEvent::Unread { rooms } => {
+            assert_eq!(
+                rooms,
+                [protocol::Unread { room: "general".into(), read: 3, last: 4, unread: 1, mentions: 1 }]
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+async fn laptop_speaker(engine: &Engine, nickname: &str) -> Option<Speaker> {
+    Some(engine.users().find(nickname).await.unwrap().unwrap().into())
+}
+
+#[tokio::test]
+async fn search_finds_what_the_reader_may_read_and_nothing_deleted() {
+    let (_dir, engine) = engine().await;
+    let mut ann = Client::signed_in(&engine, "ann").await;
+    ann.join("general", None).await;
+    let ann_speaker = laptop_speaker(&engine, "ann").await.unwrap();
+    engine.post(&ann_speaker, "general", "g1", "Моя собака гуляет", None).await.unwrap();
+    engine.post(&ann_speaker, "general", "g2", "今天天气很好", None).await.unwrap();
+    engine.create_room(&ann_speaker, "secret", true).await.unwrap();
+    engine.post(&ann_speaker, "secret", "s1", "секретная собака", None).await.unwrap();
+    let mut bob = Client::connect(&engine, 256);
+    bob.hello("bob").await;
+    bob.send(ClientEvent::Search { query: "собаки".into(), room: None, before: None });
+    match bob.next_significant().await {
+        ServerEvent::SearchResults { hits, next, .. } => {
+            assert_eq!(hits.len(), 1, "{hits:?}");
+            assert_eq!(hits[0].message.text, "Моя собака гуляет");
+            assert_eq!(hits[0].highlights, [[7, 19]]);
+            assert_eq!(next, None);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Ann is in the private room: she finds both, newest first.
+    ann.send(ClientEvent::Search { query: "собака".into(), room: None, before: None });
+    let hits = loop {
+        if let ServerEvent::SearchResults { hits, .. } = ann.next_significant().await {
+            break hits;
+        }
+    };
+    assert_eq!(hits.iter().map(|h| h.message.room.as_str()).collect::<Vec<_>>(), ["secret", "general"]);
+    // Bob asking for the private room by name is told it does not exist.
+    bob.send(ClientEvent::Search { query: "собака".into(), room: Some("secret".into()), before: None });
+    assert!(matches!(bob.next_significant().await, ServerEvent::Error { code: ErrorCode::UnknownRoom, .. }));
+    bob.send(ClientEvent::Search { query: " ?! ".into(), room: None, before: None });
+    assert!(matches!(bob.next_significant().await, ServerEvent::Error { code: ErrorCode::InvalidQuery, .. }));
+    // A deleted message is not found, at once.
+    let deleted = engine.submit_change(&ann_speaker, "general", 2, crate::Request::Delete).await.unwrap();
+    deleted.await.unwrap();
+    bob.send(ClientEvent::Search { query: "天气".into(), room: None, before: None });
+    assert!(
+        matches!(bob.next_significant().await, ServerEvent::SearchResults { hits, .. } if hits.is_empty())
+    );
 }

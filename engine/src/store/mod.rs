@@ -1,12 +1,13 @@
 //! Durable message history. `submit` queues a message, which is given its room's next `seq`;
-//! the future it returns resolves only once the message is committed to disk. History reads
-//! page by `seq`.
+//! the future it returns resolves only once the message is committed to disk. Changes to
+//! messages (edits, deletions, reactions) are room events too: `submit_change` gives each
+//! the next `seq` the same way. History reads page by `seq`.
 
 mod sqlite;
 
 pub use sqlite::SqliteStore;
 
-use protocol::{Message, RoomInfo, RoomKind, Seq};
+use protocol::{Change, Message, RoomInfo, RoomKind, Seq, ServerEvent};
 
 /// A message as posted, before the store gives it a place.
 #[derive(Clone, Debug)]
@@ -19,6 +20,50 @@ pub struct NewMessage {
     pub mood: f32,
     /// The language `mood` was read in, if known.
     pub lang: Option<String>,
+    /// The message it answers (in the same room).
+    pub reply_to: Option<Seq>,
+    /// The people it mentions, as they are called.
+    pub mentions: Vec<String>,
+    /// It mentions everyone in the room.
+    pub mentions_room: bool,
+}
+
+/// A change to a posted message, before the store gives it a place. `author` is who asks:
+/// only a message's author may edit or delete it.
+#[derive(Clone, Debug)]
+pub struct NewChange {
+    pub room: String,
+    pub author: String,
+    pub target: Seq,
+    pub what: ChangeKind,
+}
+
+#[derive(Clone, Debug)]
+pub enum ChangeKind {
+    /// New text, with its mood, language and mentions.
+    Edit {
+        text: String,
+        mood: f32,
+        lang: Option<String>,
+        mentions: Vec<String>,
+        mentions_room: bool,
+    },
+    Delete,
+    /// A reaction added (`added`) or taken back.
+    React {
+        emoji: String,
+        added: bool,
+    },
+}
+
+/// What `submit_change` did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Changed {
+    /// Stored now, with its new `seq`.
+    New(Change),
+    /// The message already was that way (a reaction already there or already gone, the same
+    /// text again, a deleted message deleted again): nothing was written.
+    Unchanged,
 }
 
 /// What `append` did with a message.
@@ -56,6 +101,15 @@ pub enum StoreError {
     /// The batch this message was in could not be committed; nothing of it was stored.
     #[error("could not store the message: {0}")]
     Commit(String),
+    /// The message a change or reply names is not in the room (or was deleted).
+    #[error("no such message")]
+    UnknownMessage,
+    /// Only a message's author may edit or delete it.
+    #[error("not the author of that message")]
+    NotAuthor,
+    /// The message has [`protocol::MAX_REACTIONS_PER_MESSAGE`] different reactions already.
+    #[error("too many different reactions")]
+    TooManyReactions,
     #[error("the store has shut down")]
     Closed,
 }
@@ -89,8 +143,9 @@ pub struct UserRecord {
     pub password_hash: Option<String>,
 }
 
-/// Called by the store, in `seq` order, for each message right after it is committed.
-pub type OnCommit = Box<dyn Fn(&Message) + Send + 'static>;
+/// Called by the store, in `seq` order, for each room event (a `message`, `edited`, `deleted`
+/// or `reaction` event) right after it is committed.
+pub type OnCommit = Box<dyn Fn(&ServerEvent) + Send + 'static>;
 
 /// A page of history, oldest first.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -98,6 +153,9 @@ pub struct Page {
     pub messages: Vec<Message>,
     /// True when older messages exist before the first one.
     pub has_more: bool,
+    /// The room's latest `seq` (of any event) when the page was read: the messages show every
+    /// change up to it.
+    pub last: Seq,
 }
 
 /// The history store behind the engine. One variant per backend.
@@ -117,10 +175,49 @@ impl Store {
         }
     }
 
-    /// The newest `limit` messages of a room (before `before`, when given).
-    pub async fn latest(&self, room: &str, before: Option<Seq>, limit: usize) -> Result<Page, StoreError> {
+    /// Queues a change to a message; the returned future resolves once it is committed.
+    /// Changes and messages submitted one after another are committed in that order.
+    pub async fn submit_change(
+        &self,
+        change: NewChange,
+    ) -> Result<impl std::future::Future<Output = Result<Changed, StoreError>> + use<>, StoreError> {
         match self {
-            Store::Sqlite(s) => s.latest(room, before, limit).await,
+            Store::Sqlite(s) => s.submit_change(change).await,
+        }
+    }
+
+    /// The newest `limit` messages of a room (before `before`, when given; back to `until`
+    /// when that is further, at most [`MAX_PAGE`] messages).
+    pub async fn latest(
+        &self,
+        room: &str,
+        before: Option<Seq>,
+        until: Option<Seq>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.latest(room, before, until, limit).await,
+        }
+    }
+
+    /// The messages of `room` with these seqs that are not deleted, in `seq` order.
+    pub async fn messages(&self, room: &str, seqs: Vec<Seq>) -> Result<Vec<Message>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.messages(room, seqs).await,
+        }
+    }
+
+    /// Moves `user`'s read position in `room` to `seq` if that is further; whether it moved.
+    pub async fn set_read(&self, user: i64, room: &str, seq: Seq) -> Result<bool, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.set_read(user, room, seq).await,
+        }
+    }
+
+    /// The unread messages of every room where `user` (called `nickname`) has a read position.
+    pub async fn unread(&self, user: i64, nickname: &str) -> Result<Vec<protocol::Unread>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.unread(user, nickname).await,
         }
     }
 
@@ -182,10 +279,33 @@ impl Store {
         }
     }
 
-    /// Up to `limit` messages of a room with `seq` greater than `after`, oldest first.
-    pub async fn after(&self, room: &str, after: Seq, limit: usize) -> Result<Vec<Message>, StoreError> {
+    /// Up to `limit` events of a room with `seq` greater than `after`, oldest first: messages
+    /// (as they are now) and changes.
+    pub async fn after(&self, room: &str, after: Seq, limit: usize) -> Result<Vec<ServerEvent>, StoreError> {
         match self {
             Store::Sqlite(s) => s.after(room, after, limit).await,
         }
+    }
+
+    /// The file the store keeps its messages in, for a search index that reads them.
+    pub fn messages_path(&self) -> &std::path::Path {
+        match self {
+            Store::Sqlite(s) => s.path(),
+        }
+    }
+}
+
+/// The most messages one `latest` read returns, however far back `until` asks.
+pub const MAX_PAGE: usize = 1000;
+
+/// A reply's quote of `text`: its first line without markup, at most
+/// [`protocol::QUOTE_CHARS`] characters.
+pub fn quote_text(text: &str) -> String {
+    let plain = markup::plain(text);
+    let line = plain.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let mut chars = line.char_indices();
+    match chars.nth(protocol::QUOTE_CHARS) {
+        Some((at, _)) => format!("{}…", line[..at].trim_end()),
+        None => line.to_owned(),
     }
 }

@@ -224,8 +224,13 @@ impl Client {
     }
 
     pub async fn say(&mut self, room: &str, client_id: &str, text: &str) {
-        self.send(&ClientEvent::Send { room: room.into(), client_id: client_id.into(), text: text.into() })
-            .await;
+        self.send(&ClientEvent::Send {
+            room: room.into(),
+            client_id: client_id.into(),
+            text: text.into(),
+            reply_to: None,
+        })
+        .await;
     }
 
     /// The next two events, which answer this client's own message: the message itself and
