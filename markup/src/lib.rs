@@ -34,8 +34,9 @@
 //! (`<script>`, `<img onerror=…>`) is ordinary text in an [`Inline::Text`] node, and every
 //! client escapes all text itself. The only strings a client puts into markup attributes
 //! are link targets, and every [`Inline::Link::href`](Inline::Link) starts with `http://`,
-//! `https://` or `mailto:` and holds no whitespace, control or invisible characters, quotes
-//! or angle brackets. Anything else that looks like a link (`javascript:`, `data:`,
+//! `https://` or `mailto:` and holds no whitespace, control or invisible characters, double
+//! quotes, backticks, backslashes or angle brackets (an apostrophe is a legal URL character;
+//! clients quote attributes with double quotes). Anything else that looks like a link (`javascript:`, `data:`,
 //! relative paths) stays text.
 //!
 //! # Hostile input
