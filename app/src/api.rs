@@ -302,9 +302,9 @@ pub async fn react(room: String, seq: Seq, emoji: String) -> Result<(), AppError
     let engine = engine()?;
     let room = engine.existing_room(&room, me.id)?;
     let found = engine.messages(&room, vec![seq]).await.map_err(store_unavailable)?;
-    let reacted = found.iter().any(|m| {
-        m.reactions.iter().any(|r| r.emoji == emoji.trim() && r.people.contains(&me.nickname))
-    });
+    let reacted = found
+        .iter()
+        .any(|m| m.reactions.iter().any(|r| r.emoji == emoji.trim() && r.people.contains(&me.nickname)));
     let request = if reacted { engine::Request::Unreact(emoji) } else { engine::Request::React(emoji) };
     change(&room, seq, request).await
 }

@@ -102,7 +102,12 @@ impl Members {
     /// changes up to date (a deletion also turns the message's earlier changes into deletions,
     /// as the store does, so nothing kept still carries its text).
     fn keep(&mut self, event: &Arc<HubEvent>) {
-        if let Some(change) = event.event.clone().into_change() {
+        // Messages, the common case, are kept as they are.
+        let is_change = matches!(
+            event.event,
+            ServerEvent::Edited(_) | ServerEvent::Deleted(_) | ServerEvent::Reaction(_)
+        );
+        if let Some(change) = is_change.then(|| event.event.clone().into_change()).flatten() {
             let target = change.target();
             let at = self.recent.binary_search_by_key(&target, |e| e.seq().unwrap_or(0));
             if let Ok(at) = at {

@@ -142,7 +142,7 @@ impl Engine {
                 if let (Some(index), Some((room, _))) = (indexed.get(), event.ordered()) {
                     index.touched(room);
                 }
-                publisher.publish_ordered(event.clone());
+                publisher.publish_ordered(event);
             }),
         )?);
         if let Some(opened) = open_index(data_dir, store.messages_path()) {

@@ -33,6 +33,12 @@ const FIRST_WINDOW: i64 = 3_600_000;
 const MAX_WINDOW: i64 = 100 * 365 * 86_400_000;
 /// How long a woken indexer waits for more commits before indexing.
 const GATHER: Duration = Duration::from_millis(75);
+/// The indexer works when the message store has been quiet this long: under a steady load
+/// it gives the CPU to message delivery, and indexes in the pauses…
+const QUIET: Duration = Duration::from_millis(250);
+/// …or once commits have waited this long, so the index never falls far behind. A search
+/// that waits (`settle`) does not wait for either.
+const LONGEST_WAIT: Duration = Duration::from_secs(10);
 const RESCAN_EVERY: Duration = Duration::from_secs(300);
 const FIRST_RETRY: Duration = Duration::from_secs(1);
 const MAX_RETRY: Duration = Duration::from_secs(30);
@@ -130,6 +136,9 @@ impl Indexer {
             drop(wake);
             // Freshly woken by a commit: let more commits come, to index them together.
             if woken && !backlog && !self.shared.sleep(GATHER) {
+                return;
+            }
+            if !self.shared.wait_for_quiet(QUIET, LONGEST_WAIT) {
                 return;
             }
             let rescan = Instant::now() >= rescan_at;
@@ -476,12 +485,21 @@ impl Indexer {
     }
 }
 
-/// Lowers this thread's CPU priority to the minimum (nice 19).
+/// Lowers this thread's CPU priority to the minimum: `SCHED_IDLE` (it runs only when
+/// nothing else wants the CPU), else nice 19.
 fn lower_priority() {
     #[cfg(target_os = "linux")]
     {
-        // On Linux each thread has its own nice value: this lowers the indexer only.
-        // SAFETY: plain system calls on the calling thread, no pointers involved.
+        // On Linux the policy and the nice value are per thread: this lowers the indexer only.
+        // SAFETY: plain system calls on the calling thread; `param` lives across the call.
+        let idle = unsafe {
+            let param = libc::sched_param { sched_priority: 0 };
+            libc::sched_setscheduler(0, libc::SCHED_IDLE, &param)
+        };
+        if idle == 0 {
+            return;
+        }
+        // SAFETY: as above.
         let result = unsafe {
             let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
             libc::setpriority(libc::PRIO_PROCESS, tid, 19)

@@ -95,6 +95,13 @@ impl Index {
     /// Blocks until everything committed to natter.db before the call is indexed, or `wait`
     /// passes; true if settled.
     pub fn settle(&self, wait: Duration) -> bool {
+        self.shared.settling();
+        let settled = self.settle_inner(wait);
+        self.shared.settled();
+        settled
+    }
+
+    fn settle_inner(&self, wait: Duration) -> bool {
         let until = Instant::now() + wait;
         let rooms = match self.readers.with(|reader| db::message_rooms(&reader.messages, &|| false)) {
             Ok(rooms) => rooms,

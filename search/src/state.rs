@@ -12,6 +12,12 @@ pub(crate) struct Wake {
     /// Rooms with commits the indexer has not read yet.
     pub pending: HashSet<String>,
     pub stop: bool,
+    /// The last commit the indexer heard of: it waits for the store to be quiet.
+    pub last_touch: Option<Instant>,
+    /// Since when commits have been waiting to be indexed.
+    pub waiting_since: Option<Instant>,
+    /// Searches waiting in `settle`: the indexer goes at once, busy store or not.
+    pub settling: u32,
 }
 
 /// The rooms the index knows, as last committed to search.db.
@@ -101,11 +107,46 @@ impl Shared {
 
     /// Marks `room` for the indexer. Allocates only when the room is not marked already.
     pub fn touch(&self, room: &str) {
+        let now = Instant::now();
         let mut wake = self.wake();
+        wake.last_touch = Some(now);
+        wake.waiting_since.get_or_insert(now);
         if !wake.pending.contains(room) {
             wake.pending.insert(room.to_owned());
             drop(wake);
             self.woken.notify_one();
+        }
+    }
+
+    /// A search waits for the index (until [`Shared::settled`]): the indexer must not wait
+    /// for quiet.
+    pub fn settling(&self) {
+        self.wake().settling += 1;
+        self.woken.notify_all();
+    }
+
+    pub fn settled(&self) {
+        let mut wake = self.wake();
+        wake.settling = wake.settling.saturating_sub(1);
+    }
+
+    /// Waits while the store is busy: until no commit came for `quiet`, or commits have
+    /// waited `longest`, or a search waits, or stopping. Returns false if stopping.
+    pub fn wait_for_quiet(&self, quiet: Duration, longest: Duration) -> bool {
+        let mut wake = self.wake();
+        loop {
+            if wake.stop {
+                return false;
+            }
+            let now = Instant::now();
+            let quiet_at = wake.last_touch.map_or(now, |t| t + quiet);
+            let overdue_at = wake.waiting_since.map_or(now, |t| t + longest);
+            let until = quiet_at.min(overdue_at);
+            if wake.settling > 0 || now >= until {
+                wake.waiting_since = None;
+                return true;
+            }
+            wake = self.woken.wait_timeout(wake, until - now).unwrap_or_else(|e| e.into_inner()).0;
         }
     }
 

@@ -122,7 +122,9 @@ fn latin_language(text: &str, letters: usize) -> Option<Lang> {
     let (mut en_hits, mut pt_hits, mut words) = (0usize, 0usize, 0usize);
     let is_word_char = |c: char| super::is_word_char(c) || c == '\'' || c == '\u{2019}';
     let mut lower = String::with_capacity(32);
-    for word in text.split(|c: char| !is_word_char(c)).filter(|w| !w.is_empty()) {
+    // Numbers say nothing about the language.
+    let has_letter = |w: &str| w.chars().any(char::is_alphabetic);
+    for word in text.split(|c: char| !is_word_char(c)).filter(|w| has_letter(w)) {
         words += 1;
         lower.clear();
         lower.extend(

@@ -145,7 +145,7 @@ pub struct UserRecord {
 
 /// Called by the store, in `seq` order, for each room event (a `message`, `edited`, `deleted`
 /// or `reaction` event) right after it is committed.
-pub type OnCommit = Box<dyn Fn(&ServerEvent) + Send + 'static>;
+pub type OnCommit = Box<dyn Fn(ServerEvent) + Send + 'static>;
 
 /// A page of history, oldest first.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -263,7 +263,7 @@ async fn a_failed_batch_stores_nothing_takes_no_seq_and_the_writer_goes_on() {
     let store = Arc::new(
         SqliteStore::open(
             dir.path(),
-            Box::new(move |e: &ServerEvent| sink.lock().unwrap().push(e.ordered().unwrap().1)),
+            Box::new(move |e: ServerEvent| sink.lock().unwrap().push(e.ordered().unwrap().1)),
         )
         .unwrap(),
     );
@@ -329,7 +329,7 @@ async fn on_commit_sees_messages_in_seq_order() {
     let store = Arc::new(
         SqliteStore::open(
             dir.path(),
-            Box::new(move |e: &ServerEvent| sink.lock().unwrap().push(e.ordered().unwrap().1)),
+            Box::new(move |e: ServerEvent| sink.lock().unwrap().push(e.ordered().unwrap().1)),
         )
         .unwrap(),
     );
@@ -382,7 +382,7 @@ async fn changes_take_the_rooms_next_seqs_and_show_in_the_message() {
     let sink = Arc::clone(&published);
     let store = SqliteStore::open(
         dir.path(),
-        Box::new(move |e: &ServerEvent| sink.lock().unwrap().push(e.ordered().unwrap().1)),
+        Box::new(move |e: ServerEvent| sink.lock().unwrap().push(e.ordered().unwrap().1)),
     )
     .unwrap();
     store.append(new("a", "c1", "ann", "helo")).await.unwrap();

@@ -118,13 +118,13 @@ impl Writer {
                     match (reply, done) {
                         (Reply::Append(reply), Done::Append(result)) => {
                             if let Ok(Appended::New(message)) = &result {
-                                (self.on_commit)(&ServerEvent::Message(message.clone()));
+                                (self.on_commit)(ServerEvent::Message(message.clone()));
                             }
                             let _ = reply.send(result);
                         }
                         (Reply::Change(reply), Done::Change(result)) => {
                             if let Ok(Changed::New(change)) = &result {
-                                (self.on_commit)(&change.clone().into_event());
+                                (self.on_commit)(change.clone().into_event());
                             }
                             let _ = reply.send(result);
                         }
