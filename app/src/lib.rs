@@ -46,10 +46,27 @@ fn page_policy(options: &LeptosOptions) {
     }
 }
 
+/// Pages rendered on the server only, never hydrated: plain HTML forms and links, so the
+/// browser's app (WASM) carries none of their code. Search results and a message's page of
+/// actions without JavaScript.
+pub fn server_only(path: &str) -> bool {
+    path == "/search" || path.split('/').collect::<Vec<_>>().as_slice().get(3).is_some_and(|m| *m == "m")
+}
+
 /// The HTML document around the app (server side).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     page_policy(&options);
+    #[cfg(feature = "ssr")]
+    let hydrate = !use_context::<http::request::Parts>().is_some_and(|parts| server_only(parts.uri.path()));
+    #[cfg(not(feature = "ssr"))]
+    let hydrate = true;
+    let scripts = hydrate.then(|| {
+        view! {
+            <AutoReload options=options.clone()/>
+            <HydrationScripts options/>
+        }
+    });
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -58,14 +75,39 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
-                <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                {scripts}
                 <MetaTags/>
             </head>
             <body>
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// The pages. Async: the whole page, history included, is in the first HTML response, so it
+/// reads the same with JavaScript off.
+#[cfg(feature = "ssr")]
+fn routes() -> impl IntoView {
+    view! {
+        <Routes fallback=chat::NotFound>
+            <Route path=path!("/") view=chat::ChatPage ssr=SsrMode::Async/>
+            <Route path=path!("/r/:room") view=chat::ChatPage ssr=SsrMode::Async/>
+            // Server only (`server_only`): the browser's router does not know them, and their
+            // pages load no WASM.
+            <Route path=path!("/r/:room/m/:seq") view=chat::MessagePage ssr=SsrMode::Async/>
+            <Route path=path!("/search") view=chat::SearchResults ssr=SsrMode::Async/>
+        </Routes>
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn routes() -> impl IntoView {
+    view! {
+        <Routes fallback=chat::NotFound>
+            <Route path=path!("/") view=chat::ChatPage ssr=SsrMode::Async/>
+            <Route path=path!("/r/:room") view=chat::ChatPage ssr=SsrMode::Async/>
+        </Routes>
     }
 }
 
@@ -78,15 +120,6 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="natter" href="/pkg/natter.css"/>
         <Title text=move || notify::title(if live.running.get() { live.all_mentions() } else { 0 })/>
-        <Router>
-            <Routes fallback=chat::NotFound>
-                // Async: the whole page, history included, is in the first HTML response, so it
-                // reads the same with JavaScript off.
-                <Route path=path!("/") view=chat::ChatPage ssr=SsrMode::Async/>
-                <Route path=path!("/r/:room") view=chat::ChatPage ssr=SsrMode::Async/>
-                <Route path=path!("/r/:room/m/:seq") view=chat::MessagePage ssr=SsrMode::Async/>
-                <Route path=path!("/search") view=chat::SearchResults ssr=SsrMode::Async/>
-            </Routes>
-        </Router>
+        <Router>{routes()}</Router>
     }
 }

@@ -241,10 +241,17 @@ async fn search_works_as_a_plain_page_and_the_emoji_list_is_served() {
     assert!(html.contains(r#"action="/search""#) && html.contains("Search messages"), "{html}");
     let (status, html) = get(&server, "/search?q=%D1%81%D0%BE%D0%B1%D0%B0%D0%BA%D1%83", &ann).await;
     assert_eq!(status, 200);
+    // A page of its own: no WASM is loaded for it.
+    assert!(!html.contains("/pkg/natter.js"), "{html}");
     assert!(html.contains("<mark>собака</mark>"), "{html}");
     assert!(html.contains(r#"href="/r/general?at=1#m1""#), "{html}");
     let (_, html) = get(&server, "/search?q=%E5%A4%A9%E6%B0%94", &ann).await;
     assert!(html.contains("<mark>天气</mark>"), "{html}");
+
+    // Pages are never cached (they show one reader at one moment); the chat page hydrates.
+    let chat = http().get(server.url("/r/general")).header(COOKIE, &ann).send().await.unwrap();
+    assert_eq!(chat.headers()["cache-control"], "no-store");
+    assert!(chat.text().await.unwrap().contains("/pkg/natter.js"));
 
     let emoji = http().get(server.url("/emoji.json")).send().await.unwrap();
     assert_eq!(emoji.status(), 200);

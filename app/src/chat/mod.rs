@@ -5,12 +5,15 @@ mod conversation;
 mod markup;
 mod members;
 mod message;
+#[cfg(feature = "ssr")]
 mod message_page;
 pub mod picker;
 mod rooms;
 mod search;
 
+#[cfg(feature = "ssr")]
 pub use message_page::MessagePage;
+#[cfg(feature = "ssr")]
 pub use search::SearchResults;
 
 use crate::api::{AppError, Join};

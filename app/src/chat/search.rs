@@ -1,104 +1,116 @@
 //! Searching messages: the field in the room header, and `/search?q=…`, the page of results
 //! (newest first, the matching words marked; each links to the message in its room). A plain
-//! GET form and a server-rendered page, so it works without JavaScript too.
+//! GET form and a page rendered on the server only (no WASM needed or loaded), so it works the
+//! same with and without JavaScript.
 
-use crate::api::{search, AppError, SearchPage};
-use crate::palette::name_style;
-use crate::time_fmt;
 use leptos::prelude::*;
-use leptos_router::components::Form;
-use leptos_router::hooks::use_query_map;
-use protocol::SearchHit;
 
 /// The search field, labelled "Search messages".
 #[component]
 pub fn SearchField(#[prop(optional)] value: String) -> AnyView {
     view! {
-        <Form method="GET" action="/search" attr:class="search" attr:role="search">
+        // A plain form: the results are a page of their own, rendered on the server.
+        <form method="get" action="/search" class="search" role="search">
             <label for="search-q" class="visually-hidden">"Search messages"</label>
             <input type="search" id="search-q" name="q" placeholder="Search messages" value=value
                 maxlength=protocol::MAX_QUERY_CHARS enterkeyhint="search"/>
-        </Form>
+        </form>
     }
     .into_any()
 }
 
-#[component]
-pub fn SearchResults() -> AnyView {
-    let query = use_query_map();
-    let q = move || query.read().get("q").unwrap_or_default();
-    let before = move || query.read().get("before");
-    let results = Resource::new(move || (q(), before()), |(q, before)| search(q, None, before));
-    view! {
-        <main class="search-page">
-            <header class="search-header">
-                <a href="/" class="back">"← Back to the chat"</a>
-                <h1>"Search"</h1>
-                <SearchField value=q()/>
-            </header>
-            <Transition fallback=|| view! { <p class="loading">"Searching…"</p> }>
-                {move || Suspend::new(async move {
-                    match results.await {
-                        Ok(page) => view! { <Hits page/> }.into_any(),
-                        Err(AppError::Refused(reason)) => view! { <p class="notice">{reason}</p> }.into_any(),
-                        Err(error) => view! { <p role="alert" class="notice">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </main>
-    }
-    .into_any()
-}
+#[cfg(feature = "ssr")]
+pub use results::SearchResults;
 
-#[component]
-fn Hits(page: SearchPage) -> AnyView {
-    let count = page.hits.len();
-    let summary = match count {
-        0 => format!("Nothing found for “{}”.", page.query),
-        1 => format!("1 message found for “{}”.", page.query),
-        n if page.next.is_some() => format!("The latest {n} messages found for “{}”.", page.query),
-        n => format!("{n} messages found for “{}”.", page.query),
-    };
-    let more = page.next.clone().map(|next| {
-        let href = format!("/search?q={}&before={next}", encode(&page.query));
-        view! { <a class="older-results" href=href>"Older results"</a> }
-    });
-    view! {
-        <p class="summary" role="status">{summary}</p>
-        <ol class="hits" aria-label="Search results">
-            {page.hits.into_iter().map(|hit| view! { <Hit hit/> }).collect_view()}
-        </ol>
-        {more}
-    }
-    .into_any()
-}
+#[cfg(feature = "ssr")]
+mod results {
+    use super::SearchField;
+    use super::{encode, marked};
+    use crate::api::{search, AppError, SearchPage};
+    use crate::palette::name_style;
+    use crate::time_fmt;
+    use leptos::prelude::*;
+    use leptos_router::hooks::use_query_map;
+    use protocol::SearchHit;
 
-#[component]
-fn Hit(hit: SearchHit) -> AnyView {
-    let message = hit.message;
-    let href = format!("/r/{}?at={}#m{}", message.room, message.seq, message.seq);
-    let parts = marked(&message.text, &hit.highlights);
-    view! {
-        <li class="hit">
-            <a href=href class="hit-link">
-                <span class="hit-room">"#" {message.room.clone()}</span>
-                <span class="author" style=name_style(&message.author)>{message.author.clone()}</span>
-                <time datetime=time_fmt::iso(message.sent_at)>{time_fmt::utc_clock(message.sent_at)}</time>
-                <span class="text" dir="auto" lang=message.lang.clone()>
-                    {parts.into_iter().map(|(text, hit)| if hit {
-                        view! { <mark>{text}</mark> }.into_any()
-                    } else {
-                        text.into_any()
-                    }).collect_view()}
-                </span>
-            </a>
-        </li>
+    #[component]
+    pub fn SearchResults() -> AnyView {
+        let query = use_query_map();
+        let q = move || query.read().get("q").unwrap_or_default();
+        let before = move || query.read().get("before");
+        let results = Resource::new(move || (q(), before()), |(q, before)| search(q, None, before));
+        view! {
+            <main class="search-page">
+                <header class="search-header">
+                    <a href="/" class="back">"← Back to the chat"</a>
+                    <h1>"Search"</h1>
+                    <SearchField value=q()/>
+                </header>
+                <Transition fallback=|| view! { <p class="loading">"Searching…"</p> }>
+                    {move || Suspend::new(async move {
+                        match results.await {
+                            Ok(page) => view! { <Hits page/> }.into_any(),
+                            Err(AppError::Refused(reason)) => view! { <p class="notice">{reason}</p> }.into_any(),
+                            Err(error) => view! { <p role="alert" class="notice">{error.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </main>
+        }
+        .into_any()
     }
-    .into_any()
+
+    #[component]
+    fn Hits(page: SearchPage) -> AnyView {
+        let count = page.hits.len();
+        let summary = match count {
+            0 => format!("Nothing found for “{}”.", page.query),
+            1 => format!("1 message found for “{}”.", page.query),
+            n if page.next.is_some() => format!("The latest {n} messages found for “{}”.", page.query),
+            n => format!("{n} messages found for “{}”.", page.query),
+        };
+        let more = page.next.clone().map(|next| {
+            let href = format!("/search?q={}&before={next}", encode(&page.query));
+            view! { <a class="older-results" href=href>"Older results"</a> }
+        });
+        view! {
+            <p class="summary" role="status">{summary}</p>
+            <ol class="hits" aria-label="Search results">
+                {page.hits.into_iter().map(|hit| view! { <Hit hit/> }).collect_view()}
+            </ol>
+            {more}
+        }
+        .into_any()
+    }
+
+    #[component]
+    fn Hit(hit: SearchHit) -> AnyView {
+        let message = hit.message;
+        let href = format!("/r/{}?at={}#m{}", message.room, message.seq, message.seq);
+        let parts = marked(&message.text, &hit.highlights);
+        view! {
+            <li class="hit">
+                <a href=href class="hit-link">
+                    <span class="hit-room">"#" {message.room.clone()}</span>
+                    <span class="author" style=name_style(&message.author)>{message.author.clone()}</span>
+                    <time datetime=time_fmt::iso(message.sent_at)>{time_fmt::utc_clock(message.sent_at)}</time>
+                    <span class="text" dir="auto" lang=message.lang.clone()>
+                        {parts.into_iter().map(|(text, hit)| if hit {
+                            view! { <mark>{text}</mark> }.into_any()
+                        } else {
+                            text.into_any()
+                        }).collect_view()}
+                    </span>
+                </a>
+            </li>
+        }
+        .into_any()
+    }
 }
 
 /// `text` cut at the highlighted byte ranges: (piece, highlighted).
-fn marked(text: &str, ranges: &[[u32; 2]]) -> Vec<(String, bool)> {
+#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
+pub(crate) fn marked(text: &str, ranges: &[[u32; 2]]) -> Vec<(String, bool)> {
     let mut parts = Vec::new();
     let mut at = 0;
     for [start, end] in ranges.iter().map(|r| [r[0] as usize, r[1] as usize]) {
@@ -123,7 +135,8 @@ fn marked(text: &str, ranges: &[[u32; 2]]) -> Vec<(String, bool)> {
 }
 
 /// `text` for a URL's query.
-fn encode(text: &str) -> String {
+#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
+pub(crate) fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
