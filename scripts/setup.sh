@@ -63,5 +63,19 @@ if [ "$mode" = test ]; then
     say "installing the end-to-end test packages"
     (cd end2end && npm ci --no-audit --no-fund)
   fi
+  # The S3 test (files/tests/s3.rs) runs against moto's S3-compatible server, kept in a
+  # virtualenv of its own. A half-made virtualenv (no moto_server) is made again.
+  if [ ! -x "$tools/moto/bin/moto_server" ]; then
+    if ! command -v python3 >/dev/null || ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+      say "installing Python's venv"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv
+    fi
+    say "installing moto's S3-compatible server into .tools/moto"
+    rm -rf "$tools/moto"
+    mkdir -p "$tools"
+    python3 -m venv "$tools/moto"
+    "$tools/moto/bin/pip" install -q --disable-pip-version-check 'moto[server]==5.*'
+  fi
 fi
 say "ready ($mode)"

@@ -72,7 +72,7 @@ async fn connection(stream: TcpStream, room: broadcast::Sender<Bytes>, seq: Arc<
                         live = Some(room.subscribe());
                         ServerEvent::History { room: name, messages: Vec::new(), has_more: false, changes: Vec::new(), last: 0 }
                     }
-                    ClientEvent::Send { room: name, client_id, text, reply_to: None } => {
+                    ClientEvent::Send { room: name, client_id, text, reply_to: None, .. } => {
                         let seq = seq.fetch_add(1, Ordering::Relaxed) + 1;
                         let sent = message(name.clone(), seq, client_id.clone(), nickname.clone(), text);
                         let bytes = protocol::frame::encode_server(&ServerEvent::Message(sent));

@@ -176,31 +176,32 @@ async fn sender(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) -> Seq {
         }
         loop {
             tokio::select! {
-                            _ = stop.changed() => return acked,
-                            _ = tick.tick() => {
-                                let sent = shared.origin.elapsed().as_micros();
-                                let event = ClientEvent::Send {
-                                    room: ROOM.into(),
-                                    client_id: format!("big-{n}"),
-                                    text: format!("b 0 {n} {sent}"),
-                                    reply_to: None,
+                                        _ = stop.changed() => return acked,
+                                        _ = tick.tick() => {
+                                            let sent = shared.origin.elapsed().as_micros();
+                                            let event = ClientEvent::Send {
+                                                room: ROOM.into(),
+                                                client_id: format!("big-{n}"),
+                                                text: format!("b 0 {n} {sent}"),
+                                                reply_to: None,
+                                                attachments: Vec::new(),
             };
-                                n += 1;
-                                unacked.push(event.clone());
-                                if client::send(&mut socket, &event).await.is_err() {
-                                    continue 'connect;
-                                }
-                            }
-                            frame = socket.next() => match frame.as_ref().and_then(|f| f.as_ref().ok()).and_then(client::decode) {
-                                Some(ServerEvent::Ack { client_id, seq, .. }) => {
-                                    acked = acked.max(seq);
-                                    unacked.retain(|e| !matches!(e, ClientEvent::Send { client_id: id, .. } if *id == client_id));
-                                }
-                                Some(_) => {}
-                                None if matches!(frame, Some(Ok(_))) => {}
-                                None => continue 'connect,
-                            },
-                        }
+                                            n += 1;
+                                            unacked.push(event.clone());
+                                            if client::send(&mut socket, &event).await.is_err() {
+                                                continue 'connect;
+                                            }
+                                        }
+                                        frame = socket.next() => match frame.as_ref().and_then(|f| f.as_ref().ok()).and_then(client::decode) {
+                                            Some(ServerEvent::Ack { client_id, seq, .. }) => {
+                                                acked = acked.max(seq);
+                                                unacked.retain(|e| !matches!(e, ClientEvent::Send { client_id: id, .. } if *id == client_id));
+                                            }
+                                            Some(_) => {}
+                                            None if matches!(frame, Some(Ok(_))) => {}
+                                            None => continue 'connect,
+                                        },
+                                    }
         }
     }
     acked

@@ -152,6 +152,7 @@ pub async fn durable(args: &Args, rooms: usize, seconds: u64) -> Result<Outcome,
                             client_id: format!("c{i}-{sent}"),
                             text: format!("durable {i} {sent}"),
                             reply_to: None,
+                            attachments: Vec::new(),
                         };
                         if socket.feed(client::frame(&event)).await.is_err() {
                             return (acked, ack_us);

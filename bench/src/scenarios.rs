@@ -228,6 +228,7 @@ pub async fn fan_out(
                         client_id: format!("s{i}-{n}"),
                         text: format!("b {i} {n} {sent}"),
                         reply_to: None,
+                        attachments: Vec::new(),
                     };
                     if sink.send(client::frame(&event)).await.is_err() {
                         break;

@@ -94,6 +94,7 @@ async fn seed(addr: &str, messages: usize) -> Result<(), String> {
                 client_id: format!("s{i}"),
                 text: text(i),
                 reply_to: None,
+                attachments: Vec::new(),
             };
             socket.feed(client::frame(&event)).await.map_err(|e| e.to_string())?;
         }

@@ -109,6 +109,8 @@ pub struct Changes {
     /// Live messages by others that mention the reader (or the whole room): for a
     /// notification.
     pub mentioned: Vec<Message>,
+    /// The answer to [`Core::ask_upload_token`]: the token and when it expires.
+    pub upload_token: Option<(String, i64)>,
 }
 
 /// An answer to [`Core::search`].
@@ -154,6 +156,9 @@ impl Changes {
         self.silent |= other.silent;
         self.edited.extend(other.edited);
         self.mentioned.extend(other.mentioned);
+        if other.upload_token.is_some() {
+            self.upload_token = other.upload_token;
+        }
         self.unread |= other.unread;
         if other.search.is_some() {
             self.search = other.search;
@@ -381,8 +386,28 @@ impl Core {
         text: &str,
         reply_to: Option<Seq>,
     ) -> Result<Outcome, protocol::Invalid> {
-        let text = protocol::message_text(text)?.to_owned();
-        let pending = Pending { client_id: client_id.to_owned(), text: text.clone(), reply_to };
+        self.send_files(room, client_id, text, reply_to, Vec::new())
+    }
+
+    /// [`Core::send`] with files uploaded before (`text` is then their caption and may be
+    /// empty).
+    pub fn send_files(
+        &mut self,
+        room: &str,
+        client_id: &str,
+        text: &str,
+        reply_to: Option<Seq>,
+        attachments: Vec<protocol::Attachment>,
+    ) -> Result<Outcome, protocol::Invalid> {
+        let text =
+            if attachments.is_empty() { protocol::message_text(text)? } else { protocol::caption(text)? };
+        let text = text.to_owned();
+        let pending = Pending {
+            client_id: client_id.to_owned(),
+            text: text.clone(),
+            reply_to,
+            attachments: attachments.clone(),
+        };
         self.state(room).pending.push(pending);
         let mut changes = self.set_notice(None);
         changes.room(room).pending = true;
@@ -392,8 +417,15 @@ impl Core {
             client_id: client_id.to_owned(),
             text,
             reply_to,
+            attachments: attachments.into_iter().map(|a| a.id).collect(),
         }]);
         Ok(Outcome { send, changes })
+    }
+
+    /// Asks for a token to upload files with (clients without the browser's cookie); it comes
+    /// as [`Changes::upload_token`].
+    pub fn ask_upload_token(&self) -> Vec<ClientEvent> {
+        self.out(vec![ClientEvent::UploadToken])
     }
 
     /// Replaces the text of the reader's message `seq` (shown once the server has it).
@@ -561,6 +593,7 @@ impl Core {
                 client_id: p.client_id.clone(),
                 text: p.text.clone(),
                 reply_to: p.reply_to,
+                attachments: p.attachments.iter().map(|a| a.id.clone()).collect(),
             }));
         }
         // Read positions the server may not have heard of go again.
@@ -655,6 +688,7 @@ impl Core {
                     client_id: id.clone(),
                     text: p.text.clone(),
                     reply_to: p.reply_to,
+                    attachments: p.attachments.iter().map(|a| a.id.clone()).collect(),
                 })
             });
             out.send.extend(found);
@@ -841,6 +875,9 @@ impl Core {
                 changes.acked.push((room, client_id, seq));
             }
             ServerEvent::Pong => {}
+            ServerEvent::UploadToken { token, expires_at } => {
+                changes.upload_token = Some((token, expires_at))
+            }
             ServerEvent::Protected { .. } => {
                 if let Some(password) = self.protecting.take() {
                     self.password = Some(password);

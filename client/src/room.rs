@@ -9,6 +9,8 @@ pub struct Pending {
     pub text: String,
     /// The message it answers.
     pub reply_to: Option<Seq>,
+    /// Files uploaded for it.
+    pub attachments: Vec<protocol::Attachment>,
 }
 
 /// Someone typing in a room; `draft` is their text if they share it.

@@ -95,7 +95,8 @@ fn unacked_messages_are_resent_with_their_client_id_after_a_drop() {
             room: "general".into(),
             client_id: "c-1".into(),
             text: "hello".into(),
-            reply_to: None
+            reply_to: None,
+            attachments: Vec::new(),
         }]
     );
     assert!(sent.changes.in_rooms["general"].pending);
@@ -185,7 +186,8 @@ fn a_message_refused_as_too_fast_is_resent_once_after_a_second() {
             room: "general".into(),
             client_id: "a1".into(),
             text: "hi".into(),
-            reply_to: None
+            reply_to: None,
+            attachments: Vec::new(),
         }]
     );
     assert!(core.poll(5000.0).send.is_empty());
@@ -616,7 +618,8 @@ fn replies_carry_their_original_through_a_resend() {
             room: "general".into(),
             client_id: "r1".into(),
             text: "yes".into(),
-            reply_to: Some(1)
+            reply_to: Some(1),
+            attachments: Vec::new(),
         }]
     );
     core.disconnected(0.0, 0.5);

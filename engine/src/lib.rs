@@ -11,9 +11,11 @@
 //! - [`presence`]: who is in which room now (never stored).
 //! - [`users`]: who people are: claimed nicknames, passwords, attempt limits.
 //! - [`mentions`]: finding `@nick` in a message.
+//! - [`files`]: files sent with messages: limits, uploads, who may download what.
 //! - [`session`]: one connection's conversation: validates what the client sends, posts,
 //!   replays history, relays typing, forwards live events without gaps or duplicates.
 
+pub mod files;
 pub mod hub;
 pub mod mentions;
 pub mod metrics;
@@ -45,11 +47,20 @@ pub struct Options {
     /// Messages a connection may send a second (bursts of six times that); more are refused
     /// with "slow down".
     pub messages_per_second: u32,
+    /// Limits on files, and where they are stored.
+    pub files: files::FileOptions,
+    /// The key that signs upload tokens (the same on every node); empty: a random one.
+    pub token_key: Vec<u8>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { presence_grace: Duration::from_secs(3), messages_per_second: session::MESSAGES_PER_SECOND }
+        Options {
+            presence_grace: Duration::from_secs(3),
+            messages_per_second: session::MESSAGES_PER_SECOND,
+            files: files::FileOptions::default(),
+            token_key: Vec::new(),
+        }
     }
 }
 
@@ -69,6 +80,7 @@ struct Inner {
     presence: Presence,
     metrics: metrics::Metrics,
     messages_per_second: u32,
+    files: Arc<files::Files>,
     /// Every room by name, with who may see it (rooms are never deleted).
     rooms: RwLock<HashMap<String, StoredRoom>>,
 }
@@ -129,6 +141,32 @@ pub enum PostError {
 }
 
 impl Engine {
+    /// Files: uploads, downloads, tokens.
+    pub fn files(&self) -> &files::Files {
+        &self.inner.files
+    }
+
+    /// Keeps a file `who` uploaded (see [`files::Files::upload`]).
+    pub async fn upload(
+        &self,
+        who: &Speaker,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<protocol::Attachment, files::UploadError> {
+        self.inner.files.upload(who, name, bytes).await
+    }
+
+    /// The upload `id` if `who` may download it: its uploader until it is sent, then whoever
+    /// may see the room it was sent in.
+    pub async fn find_file(
+        &self,
+        who: Option<&Speaker>,
+        id: &str,
+    ) -> Result<store::UploadRecord, files::DownloadError> {
+        let viewer = who.and_then(|w| w.id);
+        self.inner.files.find(who, id, |room| self.may_see(room, viewer)).await
+    }
+
     /// The embedded default: history in SQLite under `data_dir`, fan-out in this process.
     pub async fn open_sqlite(data_dir: &Path, options: Options) -> Result<Engine, StoreError> {
         let metrics = metrics::Metrics::default();
@@ -153,6 +191,16 @@ impl Engine {
         let store = Arc::new(store);
         let users = Users::new(Arc::clone(&store));
         let messages_per_second = options.messages_per_second;
+        let blobs = match &options.files.blobs {
+            Some(address) => ::files::Blobs::from_address(address),
+            None => ::files::Blobs::local(&data_dir.join("files")),
+        }
+        .map_err(|error| StoreError::Files(error.to_string()))?;
+        let mut token_key = options.token_key;
+        if token_key.is_empty() {
+            token_key = (0..4).flat_map(|_| uuid::Uuid::new_v4().into_bytes()).collect();
+        }
+        let files = files::Files::new(Arc::clone(&store), blobs, options.files, token_key);
         Ok(Engine {
             inner: Arc::new(Inner {
                 store,
@@ -162,6 +210,7 @@ impl Engine {
                 presence,
                 metrics,
                 messages_per_second,
+                files,
                 rooms: RwLock::new(rooms),
             }),
         })
@@ -218,7 +267,21 @@ impl Engine {
         text: &str,
         reply_to: Option<Seq>,
     ) -> Result<Appended, PostError> {
-        self.submit_post(author, room, client_id, text, reply_to).await?.await
+        self.submit_post(author, room, client_id, text, reply_to, Vec::new()).await?.await
+    }
+
+    /// [`Engine::post`] with files the author uploaded before (their ids); `text` is then
+    /// their caption and may be empty.
+    pub async fn post_files(
+        &self,
+        author: &Speaker,
+        room: &str,
+        client_id: &str,
+        text: &str,
+        reply_to: Option<Seq>,
+        attachments: Vec<String>,
+    ) -> Result<Appended, PostError> {
+        self.submit_post(author, room, client_id, text, reply_to, attachments).await?.await
     }
 
     /// [`Engine::post`] in two steps: this validates and queues the message (in the order of
@@ -231,10 +294,20 @@ impl Engine {
         client_id: &str,
         text: &str,
         reply_to: Option<Seq>,
+        attachments: Vec<String>,
     ) -> Result<impl std::future::Future<Output = Result<Appended, PostError>> + use<>, PostError> {
         let room = self.existing_room(room, author.id)?;
         let client_id = protocol::client_id(client_id)?;
-        let text = protocol::message_text(text)?;
+        let text = if attachments.is_empty() {
+            protocol::message_text(text)?
+        } else if attachments.len() > protocol::MAX_ATTACHMENTS {
+            return Err(refuse(
+                ErrorCode::UnknownUpload,
+                format!("A message carries at most {} files.", protocol::MAX_ATTACHMENTS),
+            ));
+        } else {
+            protocol::caption(text)?
+        };
         let author = protocol::nickname(&author.nickname)?;
         let mood = mood::analyze(text);
         let (mentions, mentions_room) = self.mentions(&room, text).await;
@@ -248,6 +321,7 @@ impl Engine {
             reply_to,
             mentions,
             mentions_room,
+            attachments,
         };
         let started = std::time::Instant::now();
         let stored = self.inner.store.submit(message).await?;
@@ -322,9 +396,18 @@ impl Engine {
             Request::React(emoji) => ChangeKind::React { emoji: reaction_emoji(&emoji)?, added: true },
             Request::Unreact(emoji) => ChangeKind::React { emoji: reaction_emoji(&emoji)?, added: false },
         };
+        let deleting = matches!(what, ChangeKind::Delete);
         let change = NewChange { room, author: nickname, target, what };
         let stored = self.inner.store.submit_change(change).await?;
-        Ok(async move { Ok(stored.await?) })
+        let files = Arc::clone(&self.inner.files);
+        Ok(async move {
+            let changed = stored.await?;
+            if deleting && changed != Changed::Unchanged {
+                // Its files' contents go once nothing else names them.
+                files.swept_soon();
+            }
+            Ok(changed)
+        })
     }
 
     /// Remembers that `user` read `room` up to `seq` (if further than before).

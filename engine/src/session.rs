@@ -299,9 +299,16 @@ impl Session {
                 }
                 Ok(Ok(()))
             }
-            ClientEvent::Send { room, client_id, text, reply_to } => {
-                self.post(room, client_id, text, reply_to).await
+            ClientEvent::Send { room, client_id, text, reply_to, attachments } => {
+                self.post(room, client_id, text, reply_to, attachments).await
             }
+            ClientEvent::UploadToken => match self.speaker() {
+                Ok(me) => {
+                    let (token, expires_at) = self.engine.files().token(&me);
+                    self.send(ServerEvent::UploadToken { token, expires_at }).await.map(Ok)
+                }
+                Err(invalid) => Ok(Err(invalid)),
+            },
             ClientEvent::Edit { room, seq, text } => self.change(room, seq, Request::Edit(text)).await,
             ClientEvent::Delete { room, seq } => self.change(room, seq, Request::Delete).await,
             ClientEvent::React { room, seq, emoji } => self.change(room, seq, Request::React(emoji)).await,
@@ -565,6 +572,7 @@ impl Session {
         client_id: String,
         text: String,
         reply_to: Option<Seq>,
+        attachments: Vec<String>,
     ) -> Result<Result<(), Invalid>, Gone> {
         let refusal = move |invalid: Invalid, client_id: String| ServerEvent::Error {
             code: invalid.code,
@@ -582,7 +590,10 @@ impl Session {
         let checked = self
             .joined(&room)
             .and_then(|room| protocol::client_id(&client_id).map(|_| room))
-            .and_then(|room| protocol::message_text(&text).map(|_| room));
+            .and_then(|room| {
+                if attachments.is_empty() { protocol::message_text(&text) } else { protocol::caption(&text) }
+                    .map(|_| room)
+            });
         let room = match checked {
             Ok(room) => room,
             Err(invalid) => return self.send(refusal(invalid, client_id)).await.map(Ok),
@@ -591,7 +602,8 @@ impl Session {
         // Queued for the store here, in the order the client sent them, so a person's
         // messages are committed (and seen by everyone) in that order; the commits are
         // awaited alongside everything else the session does.
-        let submitted = self.engine.submit_post(&author, &room, &client_id, &text, reply_to).await;
+        let submitted =
+            self.engine.submit_post(&author, &room, &client_id, &text, reply_to, attachments).await;
         self.posts.push(Box::pin(async move {
             let stored = match submitted {
                 Ok(stored) => stored.await,
@@ -603,6 +615,7 @@ impl Session {
                 }
                 Err(PostError::Invalid(invalid)) => refusal(invalid, client_id),
                 Err(PostError::Store(StoreError::UnknownMessage)) => refusal(unknown_message(), client_id),
+                Err(PostError::Store(StoreError::UnknownUpload)) => refusal(unknown_upload(), client_id),
                 Err(PostError::Store(StoreError::ClientIdTaken)) => refusal(
                     Invalid::new(
                         ErrorCode::InvalidClientId,
@@ -1027,6 +1040,10 @@ fn split(events: Vec<ServerEvent>) -> (Vec<protocol::Message>, Vec<protocol::Cha
 
 fn unknown_message() -> Invalid {
     Invalid::new(ErrorCode::UnknownMessage, "That message does not exist (or was deleted).")
+}
+
+fn unknown_upload() -> Invalid {
+    Invalid::new(ErrorCode::UnknownUpload, "That file is not yours to send, was sent already, or is gone.")
 }
 
 impl Drop for Session {

@@ -22,6 +22,13 @@ pub enum BlobError {
     Address(String),
 }
 
+impl BlobError {
+    /// The blob is not there.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, BlobError::Store(object_store::Error::NotFound { .. }))
+    }
+}
+
 /// Which blob of a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Part {

@@ -5,6 +5,7 @@
 
 pub mod blobs;
 pub mod media;
+pub mod samples;
 
 pub use blobs::{BlobError, Blobs, Fetched, Part};
 pub use media::{prepare, sanitize_name, Kind, Limits, Prepared, Refused};

@@ -323,6 +323,15 @@ pub fn sample_image(width: u32, height: u32) -> RgbaImage {
     })
 }
 
+/// [`sample_image`] as PNG bytes (tests and benchmarks).
+pub fn sample_png(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    DynamicImage::ImageRgba8(sample_image(width, height))
+        .write_to(&mut out, ImageFormat::Png)
+        .expect("encoding to memory");
+    out.into_inner()
+}
+
 #[cfg(test)]
 #[path = "media/tests.rs"]
 mod tests;

@@ -52,6 +52,45 @@ pub struct Message {
     /// reacted in the order they did.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reactions: Vec<Reactions>,
+    /// Files and images sent with it (its `text` is their caption, and may be empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file sent with a message. Its contents are at [`Attachment::url`] (an image's thumbnail
+/// at [`Attachment::thumb_url`]), for those who may read the message's room.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// The upload's id (unguessable; the server still checks who asks).
+    pub id: String,
+    /// Its file name, made safe.
+    pub name: String,
+    /// Bytes.
+    pub size: u64,
+    /// Its media type, decided from its content.
+    pub mime: String,
+    /// An image's size in pixels (absent for other files): shown inline, with its shape
+    /// reserved before it loads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+}
+
+impl Attachment {
+    pub fn is_image(&self) -> bool {
+        self.width.is_some() && self.height.is_some()
+    }
+
+    /// Where its contents are, on the server it came from.
+    pub fn url(&self) -> String {
+        format!("/files/{}/{}", self.id, crate::url_path_segment(&self.name))
+    }
+
+    /// Where an image's thumbnail is.
+    pub fn thumb_url(&self) -> String {
+        format!("/files/{}/thumb", self.id)
+    }
 }
 
 /// The message a reply answers, as the reply shows it (taken when the reply is read, so a
@@ -212,6 +251,7 @@ impl Message {
         self.mentions.clear();
         self.mentions_room = false;
         self.reactions.clear();
+        self.attachments.clear();
         self.edited_at = None;
     }
 
@@ -270,15 +310,21 @@ pub enum ClientEvent {
     },
     /// Stops receiving a room.
     Leave { room: String },
-    /// Posts a message, answering message `reply_to` if given. Answered by `ack` once it is
-    /// durably stored.
+    /// Posts a message, answering message `reply_to` if given, with the files uploaded
+    /// before as `attachments` (their ids; then `text` is their caption and may be empty).
+    /// Answered by `ack` once it is durably stored.
     Send {
         room: String,
         client_id: String,
         text: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reply_to: Option<Seq>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<String>,
     },
+    /// Asks for a token to upload files with (`POST /api/files` with `Authorization: Bearer`),
+    /// for a client without the browser's session cookie. Answered by `upload_token`.
+    UploadToken,
     /// Replaces the text of one of this person's messages. Everyone in the room gets
     /// `edited`.
     Edit { room: String, seq: Seq, text: String },
@@ -488,6 +534,8 @@ pub enum ServerEvent {
     Protected { nickname: String },
     /// Answer to `ping`.
     Pong,
+    /// Answer to `upload_token`: valid until `expires_at` (ms since the epoch) on any node.
+    UploadToken { token: String, expires_at: i64 },
     /// Answer to `list_members`: the next people present, sorted; `has_more` when more sort
     /// after the last one.
     MemberPage { room: String, members: Vec<String>, has_more: bool, count: u32 },
@@ -567,6 +615,9 @@ pub enum ErrorCode {
     TooManyReactions,
     /// A `search` query with nothing to search for, or too long.
     InvalidQuery,
+    /// `send` names an upload that is not this person's, is attached to another message
+    /// already, or is gone.
+    UnknownUpload,
 }
 
 impl ServerEvent {
@@ -611,7 +662,8 @@ mod tests {
                 room: "general".into(),
                 client_id: "c1".into(),
                 text: "hi".into(),
-                reply_to: None
+                reply_to: None,
+                attachments: Vec::new(),
             }
         );
         let join: ClientEvent = serde_json::from_str(r#"{"type":"join","room":"general"}"#).unwrap();

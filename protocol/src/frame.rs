@@ -79,6 +79,7 @@ mod tests {
             client_id: "c1".into(),
             text: "hé 👋".into(),
             reply_to: None,
+            attachments: Vec::new(),
         };
         let frame = encode_client(&event);
         assert_eq!(frame[0], TAG_EVENT);

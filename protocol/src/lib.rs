@@ -33,6 +33,22 @@ pub const MAX_REACTIONS_PER_MESSAGE: usize = 20;
 /// Unread counts stop at this many (clients show "999+").
 pub const UNREAD_CAP: u32 = 999;
 
+/// A message carries at most this many files.
+pub const MAX_ATTACHMENTS: usize = 10;
+
+/// `text` as one segment of a URL path (RFC 3986 unreserved characters kept, the rest
+/// percent-encoded as UTF-8).
+pub fn url_path_segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 /// A search query is at most this many characters.
 pub const MAX_QUERY_CHARS: usize = 200;
 

@@ -56,6 +56,14 @@ pub fn message_text(text: &str) -> Result<&str, Invalid> {
     Ok(text)
 }
 
+/// A caption of files: like a message's text, but it may be empty.
+pub fn caption(text: &str) -> Result<&str, Invalid> {
+    if text.trim().is_empty() {
+        return Ok("");
+    }
+    message_text(text)
+}
+
 /// Returns the nickname as it will be shown (surrounding whitespace removed).
 pub fn nickname(name: &str) -> Result<&str, Invalid> {
     let name = name.trim();

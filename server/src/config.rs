@@ -50,6 +50,28 @@ pub struct Config {
     #[arg(long, env = "NATTER_KEEPALIVE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub keepalive_secs: u64,
 
+    /// Largest file one may upload, in bytes.
+    #[arg(long, env = "NATTER_MAX_FILE_BYTES", default_value_t = engine::files::FileOptions::default().max_file_bytes)]
+    pub max_file_bytes: u64,
+
+    /// Bytes of files one person may keep (their uploads, until the messages are deleted).
+    #[arg(long, env = "NATTER_MAX_PERSON_FILE_BYTES", default_value_t = engine::files::FileOptions::default().max_person_bytes)]
+    pub max_person_file_bytes: u64,
+
+    /// Bytes of files the server keeps in all; beyond it uploads are refused as "server full".
+    #[arg(long, env = "NATTER_MAX_FILE_STORAGE_BYTES", default_value_t = engine::files::FileOptions::default().max_total_bytes)]
+    pub max_file_storage_bytes: u64,
+
+    /// Uploads one person may make a minute.
+    #[arg(long, env = "NATTER_UPLOADS_PER_MINUTE", default_value_t = engine::files::FileOptions::default().uploads_per_minute)]
+    pub uploads_per_minute: u32,
+
+    /// Where files are kept: `file:///dir`, or an S3-compatible bucket
+    /// `s3://bucket?endpoint=https://…&region=…` (credentials from the AWS environment
+    /// variables). Default: `files/` in the data directory.
+    #[arg(long, env = "NATTER_FILE_STORE")]
+    pub file_store: Option<String>,
+
     /// Log format.
     #[arg(long, env = "NATTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
     pub log_format: LogFormat,

@@ -2,6 +2,7 @@
 
 mod config;
 mod emoji;
+mod files;
 mod guard;
 mod live;
 mod ops;

@@ -33,12 +33,15 @@ pub fn router(
 ) -> Router {
     let routes = generate_route_list(App);
     let ops = crate::ops::routes(engine.clone());
+    let files =
+        crate::files::routes(crate::files::FileRoutes { engine: engine.clone(), session: session.clone() });
     let context = move || {
         provide_context(engine.clone());
         provide_context(session.clone());
     };
     Router::new()
         .merge(ops)
+        .merge(files)
         .merge(crate::emoji::routes())
         .leptos_routes_with_context(&options, routes, context, {
             let options = options.clone();
@@ -53,10 +56,22 @@ pub fn router(
 }
 
 pub async fn serve(config: Config) -> Result<(), StartError> {
-    let options =
-        engine::Options { messages_per_second: config.max_messages_per_second, ..Default::default() };
-    let engine = Engine::open_sqlite(&config.data_dir, options).await?;
     let key = crate::secret::session_key(config.secret.as_deref(), &config.data_dir)?;
+    let files = engine::files::FileOptions {
+        max_file_bytes: config.max_file_bytes,
+        max_person_bytes: config.max_person_file_bytes,
+        max_total_bytes: config.max_file_storage_bytes,
+        uploads_per_minute: config.uploads_per_minute,
+        blobs: config.file_store.clone(),
+    };
+    let options = engine::Options {
+        messages_per_second: config.max_messages_per_second,
+        files,
+        // Upload tokens are signed with the session key, so any node of a cluster takes them.
+        token_key: key.signing().to_vec(),
+        ..Default::default()
+    };
+    let engine = Engine::open_sqlite(&config.data_dir, options).await?;
     let session = SessionKey { key: std::sync::Arc::new(key), secure: config.secure_cookies };
     let options = LeptosOptions::builder()
         .output_name("natter")

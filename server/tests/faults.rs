@@ -59,8 +59,13 @@ async fn send_flat_out(
             n += 1;
             let client_id = format!("{nickname}-r{round}-{n}");
             let text = text_of(&client_id);
-            let event =
-                ClientEvent::Send { room: room.clone(), client_id: client_id.clone(), text, reply_to: None };
+            let event = ClientEvent::Send {
+                room: room.clone(),
+                client_id: client_id.clone(),
+                text,
+                reply_to: None,
+                attachments: Vec::new(),
+            };
             // In flight before the write: whatever the server may have read counts.
             in_flight.insert(client_id);
             if !client.try_send(&event).await {

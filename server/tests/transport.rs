@@ -79,6 +79,7 @@ async fn pings_get_their_pong_and_a_message_in_fragments_arrives_whole() {
         client_id: "a1".into(),
         text: "in pieces".into(),
         reply_to: None,
+        attachments: Vec::new(),
     });
     let (one, rest) = event.split_at(5);
     let (two, three) = rest.split_at(10);

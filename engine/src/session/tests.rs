@@ -189,6 +189,7 @@ impl Client {
             client_id: id.into(),
             text: text.into(),
             reply_to: None,
+            attachments: Vec::new(),
         });
     }
 }
@@ -709,6 +710,7 @@ async fn a_room_event_is_serialised_once_and_every_receiver_sends_the_same_bytes
         client_id: "c1".into(),
         text: "once".into(),
         reply_to: None,
+        attachments: Vec::new(),
     });
 
     async fn the_message(client: &mut Client) -> Item {
@@ -731,7 +733,8 @@ async fn a_room_event_is_serialised_once_and_every_receiver_sends_the_same_bytes
 #[tokio::test]
 async fn a_burst_of_messages_is_stored_and_delivered_in_the_order_it_was_sent() {
     let dir = tempfile::tempdir().unwrap();
-    let options = Options { presence_grace: Duration::ZERO, messages_per_second: 1_000_000 };
+    let options =
+        Options { presence_grace: Duration::ZERO, messages_per_second: 1_000_000, ..Options::default() };
     let engine = Engine::open_sqlite(dir.path(), options).await.unwrap();
     let mut ann = Client::connect(&engine, 1024);
     ann.hello_join("ann", "general", None).await;
@@ -944,6 +947,7 @@ async fn a_reply_quotes_its_original_and_mentions_are_found() {
         client_id: "b1".into(),
         text: "@ann yes! cc @room".into(),
         reply_to: Some(1),
+        attachments: Vec::new(),
     });
     let reply = loop {
         if let ServerEvent::Message(m) = ann.next_significant().await {
@@ -961,6 +965,7 @@ async fn a_reply_quotes_its_original_and_mentions_are_found() {
         client_id: "a2".into(),
         text: "thanks @Bob Lee, and @nobody".into(),
         reply_to: Some(99),
+        attachments: Vec::new(),
     });
     assert!(matches!(
         acked(&mut ann).await,
@@ -971,6 +976,7 @@ async fn a_reply_quotes_its_original_and_mentions_are_found() {
         client_id: "a3".into(),
         text: "thanks @Bob Lee, and @nobody".into(),
         reply_to: None,
+        attachments: Vec::new(),
     });
     let mentioned = loop {
         if let ServerEvent::Message(m) = bob.next_significant().await {

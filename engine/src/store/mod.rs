@@ -26,6 +26,9 @@ pub struct NewMessage {
     pub mentions: Vec<String>,
     /// It mentions everyone in the room.
     pub mentions_room: bool,
+    /// Ids of uploads sent with it: each must be the author's (`owner`, their nickname key)
+    /// and not sent before; the store attaches them in the transaction that stores it.
+    pub attachments: Vec<String>,
 }
 
 /// A change to a posted message, before the store gives it a place. `author` is who asks:
@@ -110,8 +113,29 @@ pub enum StoreError {
     /// The message has [`protocol::MAX_REACTIONS_PER_MESSAGE`] different reactions already.
     #[error("too many different reactions")]
     TooManyReactions,
+    /// The file store could not be opened.
+    #[error("cannot open the file store: {0}")]
+    Files(String),
+    /// An upload named by a message is not the author's, was sent already, or is gone.
+    #[error("no such upload")]
+    UnknownUpload,
     #[error("the store has shut down")]
     Closed,
+}
+
+/// An upload as stored: the file, whose it is, and the message it was sent with (if it was).
+#[derive(Clone, Debug, PartialEq)]
+pub struct UploadRecord {
+    pub attachment: protocol::Attachment,
+    /// Its uploader's nickname key.
+    pub owner: String,
+    /// Its content address.
+    pub hash: String,
+    /// Whether a thumbnail is stored (images).
+    pub thumb: bool,
+    pub created_at: i64,
+    /// The message it was sent with.
+    pub sent: Option<(String, Seq)>,
 }
 
 /// A room to create. `name` must already be canonical.
@@ -164,6 +188,48 @@ pub enum Store {
 }
 
 impl Store {
+    /// Stores an upload whose contents (`blob_size` bytes) are in the blob store.
+    pub async fn add_upload(&self, upload: UploadRecord, blob_size: u64) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.add_upload(upload, blob_size).await,
+        }
+    }
+
+    /// The upload `id`, if it is kept.
+    pub async fn upload(&self, id: &str) -> Result<Option<UploadRecord>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.upload(id).await,
+        }
+    }
+
+    /// Bytes `owner` has uploaded (still kept), and bytes stored in all.
+    pub async fn upload_usage(&self, owner: &str) -> Result<(u64, u64), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.upload_usage(owner).await,
+        }
+    }
+
+    /// Forgets uploads never sent that were made before `before` (ms since the epoch).
+    pub async fn expire_uploads(&self, before: i64) -> Result<usize, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.expire_uploads(before).await,
+        }
+    }
+
+    /// Blobs no upload names any more (their contents are to be deleted, then [`Store::forget_blob`]).
+    pub async fn orphan_blobs(&self) -> Result<Vec<String>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.orphan_blobs().await,
+        }
+    }
+
+    /// Forgets blob `hash` if still no upload names it.
+    pub async fn forget_blob(&self, hash: &str) -> Result<bool, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.forget_blob(hash).await,
+        }
+    }
+
     /// Queues a message; the returned future resolves once it is committed. Messages
     /// submitted one after another are committed in that order.
     pub async fn submit(

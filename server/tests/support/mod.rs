@@ -229,6 +229,7 @@ impl Client {
             client_id: client_id.into(),
             text: text.into(),
             reply_to: None,
+            attachments: Vec::new(),
         })
         .await;
     }

@@ -16,6 +16,7 @@
 //! batches, in the order they were submitted. `rows` reads rows back as events.
 
 mod rows;
+mod uploads;
 mod writer;
 
 use super::{
@@ -53,6 +54,7 @@ fn migrations() -> Migrations<'static> {
             rescore_existing_messages,
         ),
         M::up(include_str!("../../../migrations/sqlite/0007_changes.sql")),
+        M::up(include_str!("../../../migrations/sqlite/0008_files.sql")),
     ])
 }
 

@@ -15,7 +15,7 @@ pub const REACTION_REMOVED: i64 = 4;
 /// Every column an event is read from: the row (`m`) and the message it answers (`q`).
 pub const SELECT: &str = "SELECT m.room, m.seq, m.client_id, m.author, m.text, m.sent_at, m.mood, m.lang,
         m.kind, m.target, m.reply_to, m.mentions, m.mentions_room, m.edited_at, m.deleted_at,
-        q.author, q.text, q.deleted_at
+        q.author, q.text, q.deleted_at, m.attachments
     FROM messages m LEFT JOIN messages q ON q.room = m.room AND q.seq = m.reply_to";
 
 /// Nicknames as stored in `mentions`: one per line.
@@ -26,6 +26,16 @@ pub fn mentions_of(stored: Option<String>) -> Vec<String> {
 /// `mentions` as stored (NULL for none).
 pub fn stored_mentions(mentions: &[String]) -> Option<String> {
     (!mentions.is_empty()).then(|| mentions.join("\n"))
+}
+
+/// A message's files as stored in `attachments` (JSON; NULL for none).
+pub fn attachments_of(stored: Option<String>) -> Vec<protocol::Attachment> {
+    stored.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default()
+}
+
+/// `attachments` as stored.
+pub fn stored_attachments(attachments: &[protocol::Attachment]) -> Option<String> {
+    (!attachments.is_empty()).then(|| serde_json::to_string(attachments).unwrap_or_default())
 }
 
 /// A row of [`SELECT`] that is a message.
@@ -62,6 +72,7 @@ pub fn message(row: &Row<'_>) -> rusqlite::Result<Message> {
         edited_at: row.get(13)?,
         deleted: false,
         reactions: Vec::new(),
+        attachments: attachments_of(row.get(18)?),
     };
     if row.get::<_, Option<i64>>(14)?.is_some() {
         message.delete();

@@ -12,6 +12,7 @@ fn new(room: &str, client_id: &str, author: &str, text: &str) -> NewMessage {
         reply_to: None,
         mentions: Vec::new(),
         mentions_room: false,
+        attachments: Vec::new(),
     }
 }
 

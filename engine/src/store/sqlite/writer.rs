@@ -254,6 +254,22 @@ fn append(
         }
         None => None,
     };
+    // Files go with the message only if each is the author's and not sent before.
+    let mut attachments = Vec::with_capacity(new.attachments.len());
+    if !new.attachments.is_empty() {
+        if let Some(found) = earlier(tx)? {
+            return Ok(resent(found));
+        }
+        let owner = protocol::nickname_key(&new.author);
+        for id in &new.attachments {
+            match super::uploads::unsent(tx, id, &owner)? {
+                Some(attachment) if !attachments.iter().any(|a: &protocol::Attachment| a.id == *id) => {
+                    attachments.push(attachment)
+                }
+                _ => return Ok(Err(StoreError::UnknownUpload)),
+            }
+        }
+    }
     let seq = next_seq(tx, cached, taken, &new.room)?;
     let sent_at = now_millis();
     // The unique index on (room, client_id) finds resends: a conflicting insert does nothing,
@@ -262,8 +278,8 @@ fn append(
     let inserted = tx
         .prepare_cached(
             "INSERT INTO messages (room, seq, client_id, author, text, sent_at, mood, lang, reply_to, mentions,
-                                   mentions_room)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (room, client_id) DO NOTHING",
+                                   mentions_room, attachments)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (room, client_id) DO NOTHING",
         )?
         .execute(params![
             new.room,
@@ -277,10 +293,18 @@ fn append(
             new.reply_to.map(|s| s as i64),
             rows::stored_mentions(&new.mentions),
             new.mentions_room,
+            rows::stored_attachments(&attachments),
         ])?;
     if inserted == 0 {
         let found = earlier(tx)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
         return Ok(resent(found));
+    }
+    for attachment in &attachments {
+        tx.prepare_cached("UPDATE uploads SET room = ?2, seq = ?3 WHERE id = ?1")?.execute(params![
+            attachment.id,
+            new.room,
+            seq as i64
+        ])?;
     }
     take_seq(taken, &new.room, seq);
     let NewMessage { room, client_id, author, text, mood, lang, mentions, mentions_room, .. } = new;
@@ -296,6 +320,7 @@ fn append(
         reply_to,
         mentions,
         mentions_room,
+        attachments,
         ..Message::default()
     })))
 }
@@ -421,10 +446,13 @@ fn change(
             // reactions) become deletions too, so no replay carries any of it.
             tx.prepare_cached(
                 "UPDATE messages SET text = '', mood = 0, lang = NULL, mentions = NULL, mentions_room = 0,
-                                     edited_at = NULL, deleted_at = ?3
+                                     edited_at = NULL, deleted_at = ?3, attachments = NULL
                  WHERE room = ?1 AND seq = ?2",
             )?
             .execute(params![room, target as i64, now])?;
+            // Its files go too (their contents once no other upload names them).
+            tx.prepare_cached("DELETE FROM uploads WHERE room = ?1 AND seq = ?2")?
+                .execute(params![room, target as i64])?;
             tx.prepare_cached(
                 "UPDATE messages SET kind = ?3, text = '', mood = 0, lang = NULL, mentions = NULL, mentions_room = 0
                  WHERE room = ?1 AND target = ?2 AND kind IN (?4, ?5, ?6)",
