@@ -234,14 +234,25 @@ impl Live {
     /// Queues a message for the current room (answering the message being replied to, if
     /// any): shown as pending at once, sent now if connected, else on reconnect.
     pub fn send(&self, text: &str) -> Result<(), protocol::Invalid> {
+        self.send_files(text, Vec::new())
+    }
+
+    /// [`Live::send`] with files uploaded before (then `text` is their caption, and may be
+    /// empty).
+    pub fn send_files(
+        &self,
+        text: &str,
+        attachments: Vec<protocol::Attachment>,
+    ) -> Result<(), protocol::Invalid> {
         let room = self.current.get_untracked();
         self.room(&room);
         let client_id = browser::random_id();
         let reply_to = self.replying.get_untracked().map(|q| q.seq);
-        let frames = self.with_core(|core| match core.send(&room, &client_id, text, reply_to) {
-            Ok(sent) => (Ok(sent.send), sent.changes),
-            Err(invalid) => (Err(invalid), Changes::default()),
-        })?;
+        let frames =
+            self.with_core(|core| match core.send_files(&room, &client_id, text, reply_to, attachments) {
+                Ok(sent) => (Ok(sent.send), sent.changes),
+                Err(invalid) => (Err(invalid), Changes::default()),
+            })?;
         self.emit(frames);
         if reply_to.is_some() {
             self.replying.set(None);

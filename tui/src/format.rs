@@ -1,7 +1,7 @@
 //! How messages read in text.
 
 use chrono::{DateTime, Local};
-use protocol::Message;
+use protocol::{Attachment, Message};
 
 /// `HH:MM` in the local time zone of a time in ms since the epoch.
 pub fn local_time(ms: i64) -> String {
@@ -10,9 +10,17 @@ pub fn local_time(ms: i64) -> String {
 }
 
 /// A message as one line of plain mode: `HH:MM nickname: text`, its line breaks written `\n`
-/// (and backslashes `\\`) so that one message is always one line.
-pub fn plain_line(message: &Message) -> String {
-    format!("{} {}: {}", local_time(message.sent_at), message.author, one_line(&message.text))
+/// (and backslashes `\\`) so that one message is always one line; then each of its files as
+/// ` 📎 name (size, type) URL` (`base`: the server's `http(s)://host`).
+pub fn plain_line(message: &Message, base: &str) -> String {
+    let mut line = format!("{} {}: {}", local_time(message.sent_at), message.author, one_line(&message.text));
+    for attachment in &message.attachments {
+        if !line.ends_with(' ') {
+            line.push(' ');
+        }
+        line.push_str(&attachment_line(attachment, base));
+    }
+    line
 }
 
 /// A message's text on one line: its line breaks written `\n`, backslashes `\\`.
@@ -20,9 +28,67 @@ pub fn one_line(text: &str) -> String {
     text.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "")
 }
 
+/// A number of bytes as people read it: `512 bytes`, `2.5 KB`, `1.2 MB`, `23 MB` (decimal
+/// units, as browsers and file managers show them; one decimal below 10).
+pub fn size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["KB", "MB", "GB", "TB", "PB"];
+    match bytes {
+        1 => return "1 byte".to_owned(),
+        0..1000 => return format!("{bytes} bytes"),
+        _ => {}
+    }
+    let mut value = bytes as f64 / 1000.0;
+    let mut unit = 0;
+    // 999,999 bytes would round to 1000 KB: that is 1.0 MB.
+    while value >= 999.5 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    let shown = if value < 9.95 { format!("{value:.1}") } else { format!("{value:.0}") };
+    format!("{shown} {}", UNITS[unit])
+}
+
+/// A file's name, and its size and type (`1.2 MB, image/png`), as the terminal may show them.
+pub fn attachment_parts(attachment: &Attachment) -> (String, String) {
+    (clean(&attachment.name), format!("{}, {}", size(attachment.size), clean(&attachment.mime)))
+}
+
+/// `📎 name (1.2 MB, image/png)`.
+pub fn attachment_label(attachment: &Attachment) -> String {
+    let (name, details) = attachment_parts(attachment);
+    format!("📎 {name} ({details})")
+}
+
+/// Where a file downloads from: the server's `http(s)://host` and the file's path.
+pub fn attachment_url(attachment: &Attachment, base: &str) -> String {
+    format!("{}{}", base.trim_end_matches('/'), attachment.url())
+}
+
+/// `📎 name (1.2 MB, image/png) https://host/files/ID/name`: a file as one line.
+pub fn attachment_line(attachment: &Attachment, base: &str) -> String {
+    format!("{} {}", attachment_label(attachment), attachment_url(attachment, base))
+}
+
+/// Text from the server as the terminal may show it: control characters (escape sequences, line
+/// breaks) become spaces.
+fn clean(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cat() -> Attachment {
+        Attachment {
+            id: "u1".into(),
+            name: "cat photo.png".into(),
+            size: 1_234_567,
+            mime: "image/png".into(),
+            width: Some(800),
+            height: Some(600),
+        }
+    }
 
     #[test]
     fn one_message_is_one_line() {
@@ -37,9 +103,68 @@ mod tests {
             lang: None,
             ..Message::default()
         };
-        let line = plain_line(&message);
+        let line = plain_line(&message, "http://h");
         assert!(line.ends_with(" ann: two\\nlines \\\\o/"), "{line}");
         assert_eq!(line.len(), "00:00 ann: two\\nlines \\\\o/".len());
         assert!(!line.contains('\n'));
+    }
+
+    #[test]
+    fn sizes_read_as_people_read_them() {
+        assert_eq!(size(0), "0 bytes");
+        assert_eq!(size(1), "1 byte");
+        assert_eq!(size(999), "999 bytes");
+        assert_eq!(size(1000), "1.0 KB");
+        assert_eq!(size(2_500), "2.5 KB");
+        assert_eq!(size(9_949), "9.9 KB");
+        assert_eq!(size(9_950), "10 KB");
+        assert_eq!(size(512_000), "512 KB");
+        assert_eq!(size(999_999), "1.0 MB", "rounding up moves to the next unit");
+        assert_eq!(size(1_234_567), "1.2 MB");
+        assert_eq!(size(25 * 1024 * 1024), "26 MB");
+        assert_eq!(size(3_000_000_000), "3.0 GB");
+        assert_eq!(size(u64::MAX), "18447 PB");
+    }
+
+    #[test]
+    fn a_file_is_one_line_with_its_full_address() {
+        let line = attachment_line(&cat(), "https://chat.example");
+        assert_eq!(
+            line,
+            "📎 cat photo.png (1.2 MB, image/png) https://chat.example/files/u1/cat%20photo.png"
+        );
+        assert_eq!(attachment_url(&cat(), "http://h:3000/"), "http://h:3000/files/u1/cat%20photo.png");
+        let sneaky = Attachment { name: "a\u{1b}[2Jb\nc".into(), ..cat() };
+        assert!(attachment_label(&sneaky).starts_with("📎 a [2Jb c ("), "{}", attachment_label(&sneaky));
+    }
+
+    #[test]
+    fn plain_mode_puts_files_after_the_text() {
+        let mut message = Message {
+            author: "ann".into(),
+            text: "look".into(),
+            attachments: vec![cat()],
+            ..Message::default()
+        };
+        let at = local_time(0);
+        let url = "http://h/files/u1/cat%20photo.png";
+        assert_eq!(
+            plain_line(&message, "http://h"),
+            format!("{at} ann: look 📎 cat photo.png (1.2 MB, image/png) {url}")
+        );
+        message.text.clear();
+        message.attachments.push(Attachment {
+            id: "u2".into(),
+            name: "b.txt".into(),
+            size: 3,
+            mime: "text/plain".into(),
+            ..Attachment::default()
+        });
+        assert_eq!(
+            plain_line(&message, "http://h"),
+            format!(
+                "{at} ann: 📎 cat photo.png (1.2 MB, image/png) {url} 📎 b.txt (3 bytes, text/plain) http://h/files/u2/b.txt"
+            )
+        );
     }
 }

@@ -53,6 +53,11 @@ impl Link {
         Link { url, core, out: None, generation: 0, events_tx, events, connect_at: Some(Instant::now()) }
     }
 
+    /// The server's `http(s)://host` (files download from it, uploads go to it).
+    pub fn http_base(&self) -> String {
+        crate::url::http_base(&self.url)
+    }
+
     /// Sends frames on the open connection (the core gives none while there is none).
     pub fn send(&mut self, frames: Vec<ClientEvent>) {
         if let Some(out) = &self.out {

@@ -12,6 +12,7 @@ mod message;
 mod plain;
 mod screen;
 mod text;
+mod upload;
 mod url;
 
 use clap::Parser;

@@ -1,8 +1,9 @@
 //! One message as the conversation draws it: the quote of the message it answers, a header
 //! (time, author, mood), its text rendered from the markup subset (`markup`) with `@mentions`
-//! highlighted, "(edited)" or "message deleted", and its reactions. A one-cell gutter on every
-//! row marks the selected message, one that mentions the reader, and the reader's own. Also
-//! the rows of a message still being sent and of a search hit.
+//! highlighted, "(edited)" or "message deleted", its files (`📎 name (size, type) URL`, one a
+//! line; the first on the header's row when there is no text) and its reactions. A one-cell
+//! gutter on every row marks the selected message, one that mentions the reader, and the
+//! reader's own. Also the rows of a message still being sent and of a search hit.
 //!
 //! Everything is built as styled pieces and wrapped by display width with [`wrap`], so styled
 //! text wraps exactly as plain text does; quotes and code blocks repeat their gutter on each
@@ -13,7 +14,7 @@ use crate::colour::{name_colour, Depth};
 use crate::format;
 use crate::text::{self, fit, wrap};
 use markup::{Block, Inline};
-use protocol::{Message, Mood, Quote, Reactions, SearchHit};
+use protocol::{Attachment, Message, Mood, Quote, Reactions, SearchHit};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
@@ -33,6 +34,8 @@ pub struct Look<'a> {
     pub me: &'a str,
     pub depth: Depth,
     pub selected: bool,
+    /// The server's `http(s)://host`, ahead of the address of a file.
+    pub base: &'a str,
 }
 
 fn dim() -> Style {
@@ -84,6 +87,11 @@ pub fn message_lines(message: &Message, look: Look, width: usize) -> Vec<Line<'s
                 _ => chunks.push(Chunk::text(vec![("(edited)".into(), dim())])),
             }
         }
+        for attachment in &message.attachments {
+            // With no text, the first file shares the header's row.
+            let lead = if chunks.is_empty() { header.iter().map(|(t, _)| text::width(t)).sum() } else { 0 };
+            chunks.push(attachment_chunk(attachment, look.base, lead, inner));
+        }
         // The text starts on the header's row unless it opens with a quote or code.
         match chunks.first_mut() {
             Some(first) if first.prefix.is_empty() && first.paragraph => {
@@ -111,10 +119,12 @@ pub fn message_lines(message: &Message, look: Look, width: usize) -> Vec<Line<'s
     with_gutter(rows, first, rest)
 }
 
-/// A message of the reader's not yet acknowledged, answering `quote` if it is a reply.
+/// A message of the reader's not yet acknowledged, answering `quote` if it is a reply, with
+/// the names of its files.
 pub fn pending_lines(
     me: &str,
     text: &str,
+    attachments: &[Attachment],
     quote: Option<&Quote>,
     width: usize,
     depth: Depth,
@@ -122,8 +132,16 @@ pub fn pending_lines(
     let inner = width.saturating_sub(1).max(1);
     let name = Style::new().fg(name_colour(me, depth)).add_modifier(Modifier::DIM);
     let mut rows: Vec<Row> = quote.map(|q| quote_row(q, inner, depth)).into_iter().collect();
-    let pieces =
-        [("sending ".into(), dim()), (me.to_owned(), name), (": ".into(), dim()), (text.to_owned(), dim())];
+    let mut pieces = vec![
+        ("sending ".into(), dim()),
+        (me.to_owned(), name),
+        (": ".into(), dim()),
+        (text.to_owned(), dim()),
+    ];
+    for attachment in attachments {
+        let gap = if pieces.last().is_some_and(|(t, _)| t.is_empty() || t.ends_with(' ')) { "" } else { " " };
+        pieces.push((format!("{gap}📎 {}", format::attachment_parts(attachment).0), dim()));
+    }
     rows.extend(wrap_row(&pieces, inner));
     with_gutter(rows, ("▌", name), ("▌", name))
 }
@@ -174,6 +192,24 @@ fn quote_row(quote: &Quote, width: usize, depth: Depth) -> Row {
         (": ".into(), dim()),
         (fit(&text, room), dim()),
     ]
+}
+
+/// "📎 name (1.2 MB, image/png) https://host/files/…": the address goes to a row of its own
+/// when the whole does not fit (after `lead` cells on the first row), so that it starts a row
+/// and the terminal finds it whole if it fits one.
+fn attachment_chunk(attachment: &Attachment, base: &str, lead: usize, width: usize) -> Chunk {
+    let (name, details) = format::attachment_parts(attachment);
+    let url = format::attachment_url(attachment, base);
+    let details = format!(" ({details})");
+    let used = lead + text::width("📎 ") + text::width(&name) + text::width(&details);
+    let gap = if used + 1 + text::width(&url) <= width { " " } else { "\n" };
+    Chunk::text(vec![
+        ("📎 ".into(), Style::new()),
+        (name, Style::new().add_modifier(Modifier::BOLD)),
+        (details, dim()),
+        (gap.into(), Style::new()),
+        (url, Style::new().add_modifier(Modifier::UNDERLINED)),
+    ])
 }
 
 /// "👍 2  🎉 1", the reader's own pressed; a chip never breaks across rows.
@@ -449,7 +485,7 @@ mod tests {
     const ME: &str = "bob";
 
     fn look() -> Look<'static> {
-        Look { me: ME, depth: Depth::C16, selected: false }
+        Look { me: ME, depth: Depth::C16, selected: false, base: "https://chat.example" }
     }
 
     fn message(author: &str, text: &str) -> Message {
@@ -609,6 +645,80 @@ mod tests {
 
         let selected = message_lines(&message("ann", "x\ny"), Look { selected: true, ..look() }, 20);
         assert_eq!(rows(&selected).iter().map(|r| r.chars().next().unwrap()).collect::<String>(), "▶┃");
+    }
+
+    fn cat() -> Attachment {
+        Attachment {
+            id: "u1".into(),
+            name: "cat.png".into(),
+            size: 1_234_567,
+            mime: "image/png".into(),
+            width: Some(4),
+            height: Some(3),
+        }
+    }
+
+    #[test]
+    fn files_show_one_a_line_with_their_address() {
+        let url = "https://chat.example/files/u1/cat.png";
+        let mut m = message("ann", "look at him");
+        m.attachments = vec![
+            cat(),
+            Attachment {
+                id: "u2".into(),
+                name: "notes.txt".into(),
+                size: 12,
+                mime: "text/plain".into(),
+                ..Attachment::default()
+            },
+        ];
+        let lines = message_lines(&m, look(), 80);
+        let text = rows(&lines);
+        assert!(text[0].ends_with("ann 😐 look at him"), "{text:?}");
+        assert_eq!(text[1], format!(" 📎 cat.png (1.2 MB, image/png) {url}"));
+        assert_eq!(text[2], " 📎 notes.txt (12 bytes, text/plain) https://chat.example/files/u2/notes.txt");
+        assert_eq!(text.len(), 3);
+        let link = lines[1].spans.iter().find(|s| s.content == url).expect("the address, whole");
+        assert!(link.style.add_modifier.contains(Modifier::UNDERLINED));
+        // Too narrow for the whole: the address starts a row of its own.
+        let text = rows(&message_lines(&m, look(), 50));
+        assert_eq!(text[1], " 📎 cat.png (1.2 MB, image/png)");
+        assert_eq!(text[2], format!(" {url}"));
+        // Edits, replies and reactions keep their places around them.
+        m.edited_at = Some(1);
+        m.reactions = vec![Reactions { emoji: "👍".into(), people: vec!["cat".into()] }];
+        let text = rows(&message_lines(&m, look(), 80));
+        assert!(text[0].ends_with("look at him (edited)"), "{text:?}");
+        assert!(text[1].starts_with(" 📎 cat.png"), "{text:?}");
+        assert_eq!(text.last().unwrap(), " 👍 1");
+        // Deleted: nothing of them.
+        m.delete();
+        assert_eq!(rows(&message_lines(&m, look(), 80)).len(), 1);
+    }
+
+    #[test]
+    fn a_file_without_text_shares_the_headers_row() {
+        let mut m = message("ann", "");
+        m.attachments = vec![cat()];
+        let text = rows(&message_lines(&m, look(), 90));
+        assert_eq!(text.len(), 1, "{text:?}");
+        assert!(
+            text[0].ends_with("ann 😐 📎 cat.png (1.2 MB, image/png) https://chat.example/files/u1/cat.png"),
+            "{text:?}"
+        );
+        let text = rows(&message_lines(&m, look(), 50));
+        assert!(text[0].ends_with("ann 😐 📎 cat.png (1.2 MB, image/png)"), "{text:?}");
+        assert_eq!(text[1], " https://chat.example/files/u1/cat.png");
+        for w in [8, 20, 33] {
+            for line in message_lines(&m, look(), w) {
+                assert!(line.width() <= w, "{w}: {text:?}");
+            }
+        }
+        // Being sent: the names.
+        let sending = rows(&pending_lines(ME, "", &[cat()], None, 60, Depth::C16));
+        assert_eq!(sending, ["▌sending bob: 📎 cat.png"]);
+        let sending = rows(&pending_lines(ME, "hi", &[cat(), cat()], None, 60, Depth::C16));
+        assert_eq!(sending, ["▌sending bob: hi 📎 cat.png 📎 cat.png"]);
     }
 
     #[test]

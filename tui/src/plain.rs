@@ -1,7 +1,8 @@
 //! Plain mode, for scripts and bots: every line of standard input is sent to one room (each
 //! acknowledged before the next goes), every message of the room is printed as
-//! `HH:MM nickname: text`, an edit as `HH:MM nickname edited #SEQ: new text` and a deletion as
-//! `HH:MM #SEQ deleted` (reactions are left out); errors go to standard error. Exits 0 once
+//! `HH:MM nickname: text` (and ` 📎 name (size, type) URL` for each file it carries), an edit
+//! as `HH:MM nickname edited #SEQ: new text` and a deletion as `HH:MM #SEQ deleted`
+//! (reactions are left out); errors go to standard error. Exits 0 once
 //! standard input has ended and everything was acknowledged; 1 if the server refused a
 //! message, 2 if it refused the nickname or the room.
 
@@ -14,6 +15,7 @@ use tokio::io::AsyncBufReadExt;
 
 pub async fn run(mut link: Link, room: String, may_ask: bool) -> i32 {
     link.core.follow(&room);
+    let base = link.http_base();
     let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
     let mut queue: VecDeque<String> = VecDeque::new();
     let mut stdin_open = true;
@@ -68,7 +70,7 @@ pub async fn run(mut link: Link, room: String, may_ask: bool) -> i32 {
                         if message.deleted {
                             let _ = writeln!(out, "{} #{} deleted", format::local_time(message.sent_at), message.seq);
                         } else {
-                            let _ = writeln!(out, "{}", format::plain_line(message));
+                            let _ = writeln!(out, "{}", format::plain_line(message, &base));
                         }
                         if message.deleted || message.edited_at.is_some() {
                             shown.insert(message.seq, Shown::of(message));

@@ -7,6 +7,11 @@
 //! (`/reply`, `/react`, `/edit`, `/delete`; without a selection they pick a sensible default,
 //! see [`crate::actions`]). The composer has modes: replying, editing a message, and asking
 //! whether to delete one; its title says which. A mention of the reader rings the bell.
+//!
+//! `/upload PATH [caption]` checks the file, gets an upload token from the server on the live
+//! connection (kept until shortly before it expires), and POSTs the file in a task of its own
+//! ([`crate::upload`]) while the status line shows how far it got; the message with the file
+//! is sent once the server has it.
 
 use crate::actions::{self, Want};
 use crate::colour::{name_colour, Depth};
@@ -14,6 +19,7 @@ use crate::composer::Composer;
 use crate::link::{now_ms, Link, Update};
 use crate::message::{first_line, hit_lines, message_lines, pending_lines, quiet_lines, Look};
 use crate::text::{cells, fit};
+use crate::upload::{self, Report};
 use crate::{ask_password, config};
 use client::{SearchResults, Status};
 use crossterm::event::{
@@ -30,6 +36,7 @@ use ratatui::Frame;
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Screens drawn so far (the idle figure: none while nothing changes).
@@ -48,6 +55,7 @@ const HELP: &[&str] = &[
     "Alt-Up/Alt-Down select a message (Esc lets go); these act on it, or by default on:",
     "/reply [TEXT] the last message by someone else · /react EMOJI (👍 or :+1:, again takes it back)",
     "/edit [TEXT] and /delete your last message · /search QUERY (alone: clears the hits)",
+    "/upload PATH [caption] sends a file (25 MiB at most; quote a path with spaces: \"my file.png\")",
     "Enter sends, Alt-Enter is a new line, Up brings back sent lines, Tab completes names (@ too)",
     "PageUp/PageDown or the wheel scroll · Ctrl-N/Ctrl-P switch rooms · F2 members · Ctrl-T share typing · Ctrl-C quits",
 ];
@@ -66,6 +74,21 @@ enum Mode {
     /// `/password`: a new password typed twice, never shown (the terminal stays in raw mode,
     /// so nothing echoes it either).
     Password { first: Option<String>, typed: String },
+}
+
+/// A file on its way: waiting for an upload token, or being sent.
+#[derive(Debug)]
+struct Upload {
+    id: u64,
+    /// Where `/upload` was typed: the message goes there.
+    room: String,
+    file: upload::File,
+    caption: String,
+    reply_to: Option<Seq>,
+    /// How much of it is sent, once it is being sent.
+    percent: Option<u8>,
+    /// Sent again with a fresh token after the server refused one.
+    retried: bool,
 }
 
 /// A line of this client's own in a room's conversation.
@@ -110,11 +133,26 @@ pub struct App {
     pub ring: bool,
     /// Where the last `/search` was typed: its hits show there.
     search_room: Option<String>,
+    /// The server's `http(s)://host`, for files.
+    base: String,
+    /// The last upload token and when it expires (ms since the epoch).
+    upload_token: Option<(String, i64)>,
+    /// Uploads waiting for a token (asked for when the first came).
+    waiting: Vec<Upload>,
+    /// Uploads being sent.
+    uploading: Vec<Upload>,
+    last_upload: u64,
+    http: Option<reqwest::Client>,
+    reports_tx: UnboundedSender<Report>,
+    /// What the upload tasks say; the loop hands it to [`App::on_upload`].
+    pub reports: UnboundedReceiver<Report>,
     pub quit: Option<i32>,
 }
 
 impl App {
     pub fn new(link: Link, room: String, depth: Depth, bell: bool) -> App {
+        let (reports_tx, reports) = unbounded_channel();
+        let base = link.http_base();
         let mut app = App {
             link,
             current: room.clone(),
@@ -134,6 +172,14 @@ impl App {
             bell,
             ring: false,
             search_room: None,
+            base,
+            upload_token: None,
+            waiting: Vec::new(),
+            uploading: Vec::new(),
+            last_upload: 0,
+            http: None,
+            reports_tx,
+            reports,
             quit: None,
         };
         app.link.core.follow(&room);
@@ -204,6 +250,19 @@ impl App {
         }
         if let Some(results) = changes.search.take() {
             self.show_search(results);
+        }
+        if let Some((token, expires_at)) = changes.upload_token.take() {
+            self.upload_token = Some((token.clone(), expires_at));
+            // Used at once whatever the clocks say: the server decides.
+            for waiting in std::mem::take(&mut self.waiting) {
+                self.post(waiting, token.clone());
+            }
+        }
+        if update.lost.is_some() {
+            // The token's answer will not come on this connection.
+            for waiting in std::mem::take(&mut self.waiting) {
+                self.note(format!("⚠ {} was not uploaded: the connection was lost.", waiting.file.name));
+            }
         }
         if changes.protected {
             self.note(format!(
@@ -605,6 +664,138 @@ impl App {
         }
     }
 
+    /// `/upload PATH [caption]`: refused here if the file is missing, a folder or too large, or
+    /// the caption too long; else it waits for a token, then goes.
+    fn upload(&mut self, raw: &str) {
+        let checked = upload::parse(raw).and_then(|(path, caption)| {
+            let file = upload::check(&path)?;
+            protocol::caption(&caption).map_err(|invalid| invalid.reason)?;
+            Ok((file, caption))
+        });
+        let (file, caption) = match checked {
+            Ok(checked) => checked,
+            Err(why) => return self.note(format!("⚠ {why}")),
+        };
+        if self.link.core.status() != Status::Connected {
+            return self.note(format!("Not connected: {} was not uploaded.", file.name));
+        }
+        // After `/reply` alone, the file is the reply.
+        let reply_to = match std::mem::take(&mut self.mode) {
+            Mode::Replying { quote } => {
+                self.selected = None;
+                Some(quote.seq)
+            }
+            other => {
+                self.mode = other;
+                None
+            }
+        };
+        self.last_upload += 1;
+        let job = Upload {
+            id: self.last_upload,
+            room: self.current.clone(),
+            file,
+            caption,
+            reply_to,
+            percent: None,
+            retried: false,
+        };
+        self.start_upload(job);
+    }
+
+    /// Sends `job` with the cached token, or asks for one first.
+    fn start_upload(&mut self, job: Upload) {
+        let fresh = |expires_at: i64| expires_at - upload::TOKEN_MARGIN_MS > now_ms() as i64;
+        if let Some((token, _)) = self.upload_token.as_ref().filter(|(_, at)| fresh(*at)) {
+            let token = token.clone();
+            return self.post(job, token);
+        }
+        self.upload_token = None;
+        let asked = !self.waiting.is_empty();
+        let name = job.file.name.clone();
+        self.waiting.push(job);
+        if !asked {
+            let frames = self.link.core.ask_upload_token();
+            if frames.is_empty() {
+                self.waiting.clear();
+                return self.note(format!("Not connected: {name} was not uploaded."));
+            }
+            self.link.send(frames);
+        }
+    }
+
+    /// Starts the task that sends `job`'s file.
+    fn post(&mut self, mut job: Upload, token: String) {
+        let client = match self.http.clone().map_or_else(upload::client, Ok) {
+            Ok(client) => client,
+            Err(why) => return self.note(format!("⚠ {} was not uploaded: {why}", job.file.name)),
+        };
+        self.http = Some(client.clone());
+        job.percent = Some(0);
+        let task =
+            upload::run(client, self.base.clone(), token, job.id, job.file.clone(), self.reports_tx.clone());
+        tokio::spawn(task);
+        self.uploading.push(job);
+    }
+
+    /// What an upload task said; whether the screen changed.
+    pub fn on_upload(&mut self, report: Report) -> bool {
+        let id = match &report {
+            Report::Progress { id, .. } | Report::Done { id, .. } => *id,
+        };
+        let Some(at) = self.uploading.iter().position(|u| u.id == id) else { return false };
+        match report {
+            Report::Progress { percent, .. } => {
+                let before = self.uploading[at].percent.replace(percent);
+                before != Some(percent)
+            }
+            Report::Done { result: Ok(attachment), .. } => {
+                let job = self.uploading.remove(at);
+                let id = uuid::Uuid::new_v4().to_string();
+                let sent =
+                    self.link.core.send_files(&job.room, &id, &job.caption, job.reply_to, vec![attachment]);
+                match sent {
+                    // Not connected: the core sends it once it is again.
+                    Ok(sent) => self.link.send(sent.send),
+                    Err(invalid) => self.note(format!("⚠ {}", invalid.reason)),
+                }
+                if job.room == self.current {
+                    self.scroll = 0;
+                }
+                true
+            }
+            Report::Done { result: Err(failure), .. } => {
+                let mut job = self.uploading.remove(at);
+                if failure.unauthorized && !job.retried {
+                    // The token is no good any more (the server restarted, say): once more with
+                    // a new one.
+                    self.upload_token = None;
+                    job.retried = true;
+                    job.percent = None;
+                    self.start_upload(job);
+                } else {
+                    self.note(format!("⚠ {} was not uploaded: {}", job.file.name, failure.message));
+                }
+                true
+            }
+        }
+    }
+
+    /// "Uploading cat.png… 42%" (and how many more), for the status line.
+    fn upload_status(&self) -> Option<String> {
+        let mut all = self.uploading.iter().chain(&self.waiting);
+        let first = all.next()?;
+        let more = all.count();
+        let mut text = format!("Uploading {}…", fit(&first.file.name, 24));
+        if let Some(percent) = first.percent {
+            text.push_str(&format!(" {percent}%"));
+        }
+        if more > 0 {
+            text.push_str(&format!(" (+{more} more)"));
+        }
+        Some(text)
+    }
+
     fn command(&mut self, line: &str) {
         let line = line.trim();
         let mut words = line.split_whitespace();
@@ -675,6 +866,7 @@ impl App {
             ("edit", _) => self.edit(raw),
             ("delete", _) => self.ask_delete(),
             ("search", _) => self.search(raw),
+            ("upload", _) => self.upload(raw),
             ("join" | "create", None) => self.note(needs("a room name")),
             ("dm" | "invite" | "remove", None) => self.note(needs("a nickname")),
             _ => self.note(format!("Unknown command /{name}: / lists them.")),
@@ -938,6 +1130,7 @@ impl App {
         let me = self.me().to_owned();
         let depth = self.depth;
         let selected = self.selected;
+        let base = self.base.clone();
         let mut view = View { lines: Vec::new(), total: 0, reached_top: true, found: None, lowest: None };
         let Some(room) = self.link.core.room(&self.current) else { return view };
         let heights = self.heights.entry(self.current.clone()).or_default();
@@ -963,7 +1156,8 @@ impl App {
                 }
                 None => Quote { seq, author: "…".into(), text: String::new(), deleted: false },
             });
-            let lines = || pending_lines(&me, &pending.text, quote.as_ref(), width, depth);
+            let lines =
+                || pending_lines(&me, &pending.text, &pending.attachments, quote.as_ref(), width, depth);
             place(&mut view, lines().len(), &lines);
         }
         let mut system = room
@@ -984,7 +1178,7 @@ impl App {
                 view.reached_top = false;
                 break;
             }
-            let look = Look { me: &me, depth, selected: selected == Some(message.seq) };
+            let look = Look { me: &me, depth, selected: selected == Some(message.seq), base: &base };
             let lines = || message_lines(message, look, width);
             let rows = *heights.entry(message.seq).or_insert_with(|| lines().len());
             if find == Some(message.seq) {
@@ -1034,17 +1228,19 @@ impl App {
             Status::Offline => ("○ offline".to_owned(), Color::Red),
         };
         let hint = "  ·  / for commands · F2 members · Ctrl-C quits";
-        let line = Line::from(vec![
-            Span::styled(text, Style::default().fg(colour)),
-            Span::styled(hint, Style::default().add_modifier(Modifier::DIM)),
-        ]);
+        let mut spans = vec![Span::styled(text, Style::default().fg(colour))];
+        if let Some(uploads) = self.upload_status() {
+            spans.push(Span::styled(format!("  ·  {uploads}"), Style::default().fg(Color::Cyan)));
+        }
+        spans.push(Span::styled(hint, Style::default().add_modifier(Modifier::DIM)));
+        let line = Line::from(spans);
         frame.render_widget(Paragraph::new(line), area);
     }
 
     /// Lines the conversation gains from `message` at the last width (to keep a scrolled view
     /// still).
     pub fn lines_of(&self, message: &Message) -> usize {
-        let look = Look { me: self.me(), depth: self.depth, selected: false };
+        let look = Look { me: self.me(), depth: self.depth, selected: false, base: &self.base };
         message_lines(message, look, self.width).len()
     }
 }
@@ -1208,6 +1404,7 @@ pub async fn run(link: Link, room: String, may_ask: bool, bell: bool) -> Result<
                 Some(Err(error)) => return Err(error.to_string()),
                 None => app.quit = Some(0),
             },
+            Some(report) = app.reports.recv() => dirty |= app.on_upload(report),
             _ = tokio::time::sleep(std::time::Duration::from_millis(1000)), if counting => dirty = true,
         }
     }
@@ -1376,5 +1573,106 @@ mod tests {
         // Unknown emoji are refused before anything is sent.
         typed(&mut app, "/react :nope:");
         assert!(draw(&mut app).iter().any(|r| r.contains(":nope: is not an emoji")));
+    }
+    #[test]
+    fn upload_refuses_what_it_cannot_send_before_sending_anything() {
+        let mut app = app(2);
+        let dir = std::env::temp_dir().join(format!("natter-tui-screen-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("small.txt");
+        std::fs::write(&file, b"hi").unwrap();
+        typed(&mut app, "/upload");
+        typed(&mut app, &format!("/upload {}", dir.join("gone.png").display()));
+        typed(&mut app, &format!("/upload {}", dir.display()));
+        typed(
+            &mut app,
+            &format!("/upload {} {}", file.display(), "x".repeat(protocol::MAX_MESSAGE_CHARS + 1)),
+        );
+        typed(&mut app, &format!("/upload {} a caption", file.display()));
+        let said: Vec<&str> = app.notes["general"]
+            .iter()
+            .filter_map(|(_, n)| if let Note::Said(t) = n { Some(t.as_str()) } else { None })
+            .collect();
+        assert!(said[0].starts_with("⚠ /upload needs a file"), "{said:?}");
+        assert!(said[1].starts_with("⚠ There is no file"), "{said:?}");
+        assert!(said[2].ends_with("is a folder: /upload sends one file."), "{said:?}");
+        assert!(said[3].contains("at most"), "the caption is checked too: {said:?}");
+        assert_eq!(said[4], "Not connected: small.txt was not uploaded.");
+        assert!(app.waiting.is_empty() && app.uploading.is_empty());
+        assert!(HELP.iter().any(|l| l.contains("/upload PATH [caption]")));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_upload_waits_for_its_token_shows_progress_and_sends_the_file() {
+        use crate::upload::tests::{answer, serve_once, temp_file};
+        let json = r#"{"id":"u1","name":"notes.txt","size":5,"mime":"text/plain"}"#;
+        let (base, server) = serve_once(answer("201 Created", "", json)).await;
+        let mut app = app(2);
+        app.base = base;
+        let (dir, file) = temp_file("notes.txt", b"hello");
+        let job = |id| Upload {
+            id,
+            room: "general".into(),
+            file: file.clone(),
+            caption: "the notes".into(),
+            reply_to: Some(1),
+            percent: None,
+            retried: false,
+        };
+        app.waiting.push(job(1));
+        assert!(draw(&mut app)[11].contains("Uploading notes.txt…"), "waiting for the token");
+        let changes =
+            client::Changes { upload_token: Some(("tok".into(), i64::MAX)), ..client::Changes::default() };
+        assert!(app.on_update(Update { changes, lost: None }));
+        assert!(app.waiting.is_empty());
+        assert_eq!(app.uploading.len(), 1);
+        loop {
+            let report = app.reports.recv().await.expect("a report");
+            let done = matches!(report, Report::Done { .. });
+            if let Report::Progress { percent, .. } = report {
+                app.on_upload(report);
+                let status = &draw(&mut app)[11];
+                assert!(status.contains(&format!("Uploading notes.txt… {percent}%")), "{status}");
+                continue;
+            }
+            app.on_upload(report);
+            if done {
+                break;
+            }
+        }
+        let (head, _) = server.await.unwrap();
+        assert!(head.to_ascii_lowercase().contains("authorization: bearer tok"), "{head}");
+        assert!(app.uploading.is_empty());
+        let room = app.link.core.room("general").unwrap();
+        assert_eq!(room.pending.len(), 1);
+        let pending = &room.pending[0];
+        assert_eq!((pending.text.as_str(), pending.reply_to), ("the notes", Some(1)));
+        assert_eq!(pending.attachments[0].id, "u1");
+        let rows = draw(&mut app);
+        // (The test screen draws a wide character's second cell as a space.)
+        assert!(rows.iter().any(|r| r.contains("sending bob: the notes 📎  notes.txt")), "{rows:#?}");
+        assert!(!rows[11].contains("Uploading"), "{rows:#?}");
+
+        // The token is kept: the next upload goes at once. A refusal shows the server's words.
+        let json = r#"{"code":"storage_full","message":"The server has no room for files just now."}"#;
+        let (base, server) = serve_once(answer("507 Insufficient Storage", "", json)).await;
+        app.base = base;
+        app.start_upload(job(2));
+        assert!(app.waiting.is_empty() && app.uploading.len() == 1);
+        while !app.uploading.is_empty() {
+            let report = app.reports.recv().await.expect("a report");
+            app.on_upload(report);
+        }
+        server.await.unwrap();
+        let rows = draw(&mut app).concat();
+        assert!(rows.contains("⚠ notes.txt was not uploaded: The "), "{rows}");
+        assert!(rows.contains("server has no room for files just now."), "{rows}");
+        // Lost while waiting for a token: said, not left hanging.
+        app.upload_token = None;
+        app.waiting.push(job(3));
+        app.on_update(Update { changes: client::Changes::default(), lost: Some("gone".into()) });
+        assert!(app.waiting.is_empty());
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }

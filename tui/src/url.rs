@@ -21,6 +21,15 @@ pub fn live_url(server: &str) -> Result<String, String> {
     Ok(format!("{ws}://{host}{}", protocol::LIVE_PATH))
 }
 
+/// The `http://` or `https://` origin of the server whose live endpoint is `live` (a URL from
+/// [`live_url`]): where its files download from and uploads go.
+pub fn http_base(live: &str) -> String {
+    let (scheme, rest) = live.split_once("://").unwrap_or(("ws", live));
+    let http = if scheme.eq_ignore_ascii_case("wss") { "https" } else { "http" };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    format!("{http}://{host}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -34,5 +43,13 @@ mod tests {
         assert_eq!(live_url("localhost:3000").unwrap(), "ws://localhost:3000/api/live");
         assert!(live_url("ftp://h").is_err());
         assert!(live_url("http://").is_err());
+    }
+
+    #[test]
+    fn files_are_on_the_http_origin_of_the_live_endpoint() {
+        assert_eq!(http_base("ws://127.0.0.1:3000/api/live"), "http://127.0.0.1:3000");
+        assert_eq!(http_base("wss://chat.example/api/live"), "https://chat.example");
+        let live = live_url("https://chat.example:8443/r/general").unwrap();
+        assert_eq!(http_base(&live), "https://chat.example:8443");
     }
 }

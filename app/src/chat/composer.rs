@@ -3,10 +3,10 @@
 //! without JavaScript; with the app running its submit goes over the live connection instead.
 
 use super::message::focus_composer;
-use crate::api::PostMessage;
+use super::uploads::{UploadList, Uploads};
 use crate::live::{Live, Status};
 use crate::palette::name_style;
-use leptos::{html, prelude::*, server_fn::ServerFn};
+use leptos::{html, prelude::*};
 
 /// The most names `@` completion offers at once.
 const SUGGESTIONS: usize = 8;
@@ -50,9 +50,13 @@ fn byte_offset(text: &str, utf16: usize) -> usize {
 }
 
 #[component]
-pub fn Composer(live: Live, room: String, form_client_id: String, at_bottom: RwSignal<bool>) -> AnyView {
-    // Only reports errors of posts made without JavaScript (they come back in the URL).
-    let form_post = ServerAction::<PostMessage>::new();
+pub fn Composer(
+    live: Live,
+    room: String,
+    form_client_id: String,
+    at_bottom: RwSignal<bool>,
+    uploads: Uploads,
+) -> AnyView {
     let text = NodeRef::<html::Textarea>::new();
     let offline = move || live.running.get() && live.status.get() != Status::Connected;
     let suggesting = RwSignal::new(None::<Completing>);
@@ -96,12 +100,25 @@ pub fn Composer(live: Live, room: String, form_client_id: String, at_bottom: RwS
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(field) = text.get() else { return };
-        match live.send(&field.value()) {
-            Ok(()) => {
-                field.set_value("");
-                at_bottom.set(true);
+        if uploads.items.with(Vec::is_empty) {
+            match live.send(&field.value()) {
+                Ok(()) => {
+                    field.set_value("");
+                    at_bottom.set(true);
+                }
+                Err(invalid) => live.notice.set(Some(invalid.reason)),
             }
-            Err(invalid) => live.notice.set(Some(invalid.reason)),
+        } else {
+            // With files: the text is their caption, sent once they are all up.
+            match protocol::caption(&field.value()) {
+                Ok(caption) => {
+                    uploads.send_when_ready(caption.to_owned());
+                    field.set_value("");
+                    at_bottom.set(true);
+                    live.notice.set(None);
+                }
+                Err(invalid) => live.notice.set(Some(invalid.reason)),
+            }
         }
         suggesting.set(None);
         let _ = field.focus();
@@ -158,7 +175,27 @@ pub fn Composer(live: Live, room: String, form_client_id: String, at_bottom: RwS
         suggesting.set(now);
         live.draft_changed(value);
     };
-    let notice = move || live.notice.get().or_else(super::refusal(form_post));
+    let notice = move || live.notice.get();
+    let chosen = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            let input = event_target::<web_sys::HtmlInputElement>(&ev);
+            uploads.add(input.files());
+            // Uploaded already: the form (used without JavaScript) must not carry them again.
+            input.set_value("");
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, uploads);
+    };
+    let paste = move |ev: leptos::ev::ClipboardEvent| {
+        #[cfg(feature = "hydrate")]
+        if let Some(files) = ev.clipboard_data().and_then(|data| data.files()).filter(|f| f.length() > 0) {
+            ev.prevent_default();
+            uploads.add(Some(files));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
     let share_changed = move |ev: leptos::ev::Event| {
         live.set_share_drafts(event_target_checked(&ev));
         live.stop_typing();
@@ -176,13 +213,19 @@ pub fn Composer(live: Live, room: String, form_client_id: String, at_bottom: RwS
                     on:click=move |_| { live.replying.set(None); focus_composer(); }>"✕"</button>
             </div>
         })}
-        <form class="composer" method="post" action=PostMessage::PATH on:submit=submit>
+        <UploadList uploads/>
+        <form class="composer" method="post" action="/api/post_file" enctype="multipart/form-data" on:submit=submit>
             <input type="hidden" name="room" value=room/>
             <input type="hidden" name="client_id" value=form_client_id/>
+            <label class="button attach secondary" title="Attach file">
+                <span aria-hidden="true">"📎"</span>
+                <span class="visually-hidden">"Attach file"</span>
+                <input type="file" name="file" multiple class="file-input" on:change=chosen/>
+            </label>
             <label for="composer-text" class="visually-hidden">"Message"</label>
             <textarea id="composer-text" name="text" rows="2" placeholder="Write a message…"
                 aria-autocomplete="list" aria-controls="mention-list" aria-activedescendant=active
-                node_ref=text on:keydown=keydown on:input=input on:blur=move |_| live.stop_typing()
+                node_ref=text on:keydown=keydown on:input=input on:paste=paste on:blur=move |_| live.stop_typing()
                 disabled=offline></textarea>
             <button type="submit" disabled=offline>"Send"</button>
             <Show when=move || !suggestions().is_empty()>

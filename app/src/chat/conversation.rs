@@ -1,8 +1,10 @@
 //! The conversation of the current room: header and status, the message list (with older
 //! pages, quiet presence lines and the "new messages" button), who is typing, the composer.
 
+use super::attachments::{ImageViewer, Viewer};
 use super::composer::Composer;
 use super::message::{version, MessageItem};
+use super::uploads::Uploads;
 use crate::live::{Live, Pending, RoomState, SystemLine};
 use crate::palette::name_style;
 use leptos::{html, prelude::*};
@@ -29,8 +31,39 @@ pub fn Conversation(live: Live, form_client_id: String) -> AnyView {
     let status = move || live.status.get();
     // Follow new messages while the reader is at the bottom.
     let at_bottom = RwSignal::new(true);
+    let uploads = Uploads::new(live);
+    let viewer = Viewer::new();
+    provide_context(viewer);
+    // Files dropped anywhere on the conversation are attached.
+    let dropping = RwSignal::new(false);
+    let carries_files = |ev: &leptos::ev::DragEvent| {
+        #[cfg(feature = "hydrate")]
+        return ev.data_transfer().is_some_and(|data| data.types().includes(&"Files".into(), 0));
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = ev;
+            false
+        }
+    };
+    let drag_over = move |ev: leptos::ev::DragEvent| {
+        if carries_files(&ev) {
+            ev.prevent_default();
+            dropping.set(true);
+        }
+    };
+    let drop = move |ev: leptos::ev::DragEvent| {
+        dropping.set(false);
+        if carries_files(&ev) {
+            ev.prevent_default();
+            #[cfg(feature = "hydrate")]
+            uploads.add(ev.data_transfer().and_then(|data| data.files()));
+        }
+    };
     view! {
-        <main class="conversation">
+        <main class="conversation" class:dropping=move || dropping.get() on:dragover=drag_over on:drop=drop
+            on:dragleave=move |ev: leptos::ev::DragEvent| {
+                if ev.related_target().is_none() { dropping.set(false); }
+            }>
             <header class="room-header">
                 <h1>{move || {
                     let me = live.nickname.get();
@@ -52,7 +85,8 @@ pub fn Conversation(live: Live, form_client_id: String) -> AnyView {
             </noscript>
             <MessageList live state at_bottom/>
             <TypingLine live state/>
-            <Composer live room form_client_id at_bottom/>
+            <Composer live room form_client_id at_bottom uploads/>
+            <ImageViewer viewer/>
         </main>
     }
     .into_any()
@@ -242,6 +276,11 @@ fn PendingItem(pending: Pending, author: String) -> impl IntoView {
             <span class="author" style=name_style(&author)>{author.clone()}</span>
             <span class="sending">"sending…"</span>
             <p class="text" dir="auto">{pending.text}</p>
+            {(!pending.attachments.is_empty()).then(|| view! {
+                <ul class="attachments pending-files">
+                    {pending.attachments.iter().map(|a| view! { <li>"📎 " {a.name.clone()}</li> }).collect_view()}
+                </ul>
+            })}
         </li>
     }
 }

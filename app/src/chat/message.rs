@@ -25,6 +25,9 @@ pub fn version(message: &Message) -> u64 {
     eat(message.text.as_bytes());
     eat(&message.edited_at.unwrap_or(0).to_le_bytes());
     eat(&[message.deleted as u8, message.reply_to.as_ref().is_some_and(|q| q.deleted) as u8]);
+    for a in &message.attachments {
+        eat(a.id.as_bytes());
+    }
     for r in &message.reactions {
         eat(r.emoji.as_bytes());
         for p in &r.people {
@@ -56,6 +59,9 @@ pub fn MessageItem(message: Message, own: bool, live: Live) -> AnyView {
         move || {
             if message.deleted {
                 view! { <div class="text deleted">"message deleted"</div> }.into_any()
+            } else if message.text.is_empty() {
+                // Files without a caption.
+                ().into_any()
             } else {
                 view! { <div class="text" dir="auto" lang=message.lang.clone()>{text_view(&message, &me)}</div> }
                     .into_any()
@@ -67,6 +73,9 @@ pub fn MessageItem(message: Message, own: bool, live: Live) -> AnyView {
         view! { <span class="edited" title=title>"(edited)"</span> }
     });
     let quote = message.reply_to.clone().map(|quote| view! { <QuoteLink live room=room.clone() quote/> });
+    let files = (!message.attachments.is_empty()).then(|| {
+        view! { <super::attachments::AttachmentList attachments=message.attachments.clone()/> }
+    });
     let reactions = (!message.reactions.is_empty()).then(|| {
         let list = message.reactions.clone();
         view! { <ReactionList live seq list me=me.clone()/> }
@@ -100,6 +109,7 @@ pub fn MessageItem(message: Message, own: bool, live: Live) -> AnyView {
             <Show when=editing fallback=text>
                 <Editor live seq original=original.clone()/>
             </Show>
+            {files}
             {reactions}
             {actions}
         </li>

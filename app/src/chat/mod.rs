@@ -1,5 +1,6 @@
 //! The chat screen: nickname prompt, room list, conversation, members.
 
+pub mod attachments;
 mod composer;
 mod conversation;
 mod markup;
@@ -10,6 +11,7 @@ mod message_page;
 pub mod picker;
 mod rooms;
 mod search;
+mod uploads;
 
 #[cfg(feature = "ssr")]
 pub use message_page::MessagePage;

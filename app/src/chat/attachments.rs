@@ -1,0 +1,216 @@
+//! A message's files: images inline as thumbnails whose shape is reserved before they load,
+//! opening a viewer (arrows between the message's images, Escape closes); other files as
+//! name, size and type, downloaded on click. Without JavaScript an image opens on its own.
+
+use leptos::{html, prelude::*};
+use protocol::Attachment;
+
+/// "12 MB" (decimal units, as people read file sizes).
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    match unit {
+        0 => format!("{bytes} B"),
+        _ if value < 10.0 => format!("{value:.1} {}", UNITS[unit]),
+        _ => format!("{value:.0} {}", UNITS[unit]),
+    }
+}
+
+/// "PDF", "PNG", "text": the part of a media type people recognise.
+fn kind(mime: &str) -> String {
+    let essence = mime.split(';').next().unwrap_or(mime).trim();
+    let (top, sub) = essence.split_once('/').unwrap_or((essence, ""));
+    match (top, sub) {
+        ("text", "plain") => "text".into(),
+        (_, "octet-stream") | (_, "") => "file".into(),
+        (_, sub) => sub.trim_start_matches("x-").trim_start_matches("vnd.").to_uppercase(),
+    }
+}
+
+/// The image viewer's state: the images it pages through and the one shown.
+#[derive(Clone, Copy)]
+pub struct Viewer {
+    pub open: RwSignal<Option<(Vec<Attachment>, usize)>>,
+}
+
+impl Viewer {
+    pub fn new() -> Self {
+        Viewer { open: RwSignal::new(None) }
+    }
+}
+
+#[component]
+pub fn AttachmentList(attachments: Vec<Attachment>) -> AnyView {
+    let viewer = use_context::<Viewer>();
+    let images: Vec<Attachment> = attachments.iter().filter(|a| a.is_image()).cloned().collect();
+    let items = attachments
+        .into_iter()
+        .map(|attachment| {
+            let url = attachment.url();
+            if let (Some(width), Some(height)) = (attachment.width, attachment.height) {
+                // Shown at most 320×240, in the image's own shape.
+                let scale = (320.0 / width as f64).min(240.0 / height as f64).min(1.0);
+                let (w, h) = ((width as f64 * scale).round().max(1.0), (height as f64 * scale).round().max(1.0));
+                let index = images.iter().position(|i| i.id == attachment.id).unwrap_or(0);
+                let all = images.clone();
+                let open = move |ev: leptos::ev::MouseEvent| {
+                    if let Some(viewer) = viewer {
+                        if ev.ctrl_key() || ev.meta_key() || ev.shift_key() {
+                            return;
+                        }
+                        ev.prevent_default();
+                        viewer.open.set(Some((all.clone(), index)));
+                    }
+                };
+                let label = format!("Open image {}", attachment.name);
+                view! {
+                    <li class="attachment image">
+                        <a href=url class="thumb" aria-label=label on:click=open>
+                            <img src=attachment.thumb_url() alt=attachment.name.clone() width=w height=h
+                                style=format!("aspect-ratio: {width} / {height}") loading="lazy" decoding="async"/>
+                        </a>
+                    </li>
+                }
+                .into_any()
+            } else {
+                let details = format!("{} · {}", human_size(attachment.size), kind(&attachment.mime));
+                view! {
+                    <li class="attachment file">
+                        <a href=url download=attachment.name.clone()>
+                            <span class="file-icon" aria-hidden="true">"📄"</span>
+                            <span class="file-name">{attachment.name.clone()}</span>
+                            <span class="file-details">{details}</span>
+                        </a>
+                    </li>
+                }
+                .into_any()
+            }
+        })
+        .collect_view();
+    view! { <ul class="attachments" aria-label="Files">{items}</ul> }.into_any()
+}
+
+/// The full image over the page: Previous, Next (and the arrow keys), Download, Close
+/// (and Escape); focus goes back where it was when it closes.
+#[component]
+pub fn ImageViewer(viewer: Viewer) -> AnyView {
+    let close_button = NodeRef::<html::Button>::new();
+    // What had focus before the viewer opened, to give it back.
+    let returning = StoredValue::new_local(None::<web_sys_focus::Focused>);
+    Effect::new(move |_| {
+        if viewer.open.with(Option::is_some) {
+            returning.set_value(web_sys_focus::current());
+            request_animation_frame(move || {
+                if let Some(button) = close_button.get_untracked() {
+                    let _ = button.focus();
+                }
+            });
+        }
+    });
+    let close = move || {
+        viewer.open.set(None);
+        if let Some(focused) = returning.get_value() {
+            focused.restore();
+        }
+    };
+    let step = move |by: isize| {
+        viewer.open.update(|open| {
+            if let Some((images, at)) = open {
+                let n = images.len() as isize;
+                *at = ((*at as isize + by).rem_euclid(n.max(1))) as usize;
+            }
+        })
+    };
+    let keydown = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+        "Escape" => {
+            ev.prevent_default();
+            close();
+        }
+        "ArrowLeft" => {
+            ev.prevent_default();
+            step(-1);
+        }
+        "ArrowRight" => {
+            ev.prevent_default();
+            step(1);
+        }
+        _ => {}
+    };
+    view! {
+        {move || viewer.open.get().map(|(images, at)| {
+            let image = images[at.min(images.len() - 1)].clone();
+            let several = images.len() > 1;
+            let position = format!("{} / {}", at + 1, images.len());
+            view! {
+                <div class="viewer" role="dialog" aria-modal="true" aria-label="Image viewer" on:keydown=keydown
+                    on:click=move |ev: leptos::ev::MouseEvent| {
+                        // A click on the backdrop itself, not on what it holds.
+                        if ev.target() == ev.current_target() { close(); }
+                    }>
+                    <figure>
+                        <img src=image.url() alt=image.name.clone()
+                            style=format!("aspect-ratio: {} / {}", image.width.unwrap_or(1), image.height.unwrap_or(1))/>
+                        <figcaption>
+                            <span class="viewer-name">{image.name.clone()}</span>
+                            <Show when=move || several><span class="viewer-position">{position.clone()}</span></Show>
+                        </figcaption>
+                    </figure>
+                    <div class="viewer-controls">
+                        <Show when=move || several>
+                            <button type="button" aria-label="Previous image" on:click=move |_| step(-1)>"←"</button>
+                            <button type="button" aria-label="Next image" on:click=move |_| step(1)>"→"</button>
+                        </Show>
+                        <a class="button" href=image.url() download=image.name.clone()>"Download"</a>
+                        <button type="button" aria-label="Close" node_ref=close_button on:click=move |_| close()>"✕"</button>
+                    </div>
+                </div>
+            }
+        })}
+    }
+    .into_any()
+}
+
+/// Focus to give back after a dialog (the browser's element; nothing on the server).
+mod web_sys_focus {
+    #[derive(Clone)]
+    pub struct Focused(#[cfg(feature = "hydrate")] web_sys::HtmlElement);
+
+    pub fn current() -> Option<Focused> {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let active = web_sys::window()?.document()?.active_element()?;
+            active.dyn_into::<web_sys::HtmlElement>().ok().map(Focused)
+        }
+        #[cfg(not(feature = "hydrate"))]
+        None
+    }
+
+    impl Focused {
+        pub fn restore(&self) {
+            #[cfg(feature = "hydrate")]
+            let _ = self.0.focus();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_kinds_read_as_people_read_them() {
+        assert_eq!(human_size(512), "512 B");
+        assert_eq!(human_size(1_234_567), "1.2 MB");
+        assert_eq!(human_size(26_214_400), "26 MB");
+        assert_eq!(kind("application/pdf"), "PDF");
+        assert_eq!(kind("text/plain; charset=utf-8"), "text");
+        assert_eq!(kind("application/octet-stream"), "file");
+        assert_eq!(kind("image/svg+xml"), "SVG+XML");
+    }
+}
