@@ -24,6 +24,8 @@ pub struct RoomView {
     pub rooms: Vec<RoomInfo>,
     /// A fresh id for the composer's next message when it is posted as a plain form.
     pub form_client_id: String,
+    /// The largest file the server takes (the browser says so before uploading).
+    pub max_file_bytes: u64,
 }
 
 /// Why a server function did not do what was asked. Its text is meant for the reader.
@@ -96,6 +98,7 @@ pub async fn room_page(room: String, #[server(default)] at: Option<Seq>) -> Resu
             last: 0,
             rooms,
             form_client_id,
+            max_file_bytes: engine.files().options().max_file_bytes,
         });
     }
     let page = engine.history(&room, None, at, protocol::HISTORY_PAGE).await.map_err(unavailable)?;
@@ -108,6 +111,7 @@ pub async fn room_page(room: String, #[server(default)] at: Option<Seq>) -> Resu
         last: page.last,
         rooms,
         form_client_id,
+        max_file_bytes: engine.files().options().max_file_bytes,
     })
 }
 

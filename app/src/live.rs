@@ -118,6 +118,8 @@ pub struct Live {
     pub focus: RwSignal<Option<(String, Seq)>>,
     /// Moves whenever an unread or mention count may have changed.
     pub counts: RwSignal<u64>,
+    /// The largest file the server takes.
+    pub max_file_bytes: RwSignal<u64>,
     /// The state machine; the signals above and in `states` mirror it.
     core: StoredValue<Core>,
     states: StoredValue<HashMap<String, RoomState>>,
@@ -152,6 +154,7 @@ impl Live {
             editing: RwSignal::new(None),
             focus: RwSignal::new(None),
             counts: RwSignal::new(0),
+            max_file_bytes: RwSignal::new(25 << 20),
             core: StoredValue::new(Core::new("")),
             states: StoredValue::new(HashMap::new()),
             outgoing: StoredValue::new(None),
@@ -187,6 +190,9 @@ impl Live {
 
     /// Takes in a server-rendered (or fetched) room page and shows that room.
     pub fn adopt(&self, view: &RoomView) {
+        if self.max_file_bytes.get_untracked() != view.max_file_bytes {
+            self.max_file_bytes.set(view.max_file_bytes);
+        }
         if let Some(nickname) = &view.nickname {
             if self.nickname.get_untracked() != *nickname {
                 self.nickname.set(nickname.clone());

@@ -167,7 +167,7 @@ fn prepare_image(
     memory.max_alloc = Some(limits.max_pixels * 4 * 2);
     let (stored, mime, extension, first) = match format {
         ImageFormat::Gif => {
-            let frames = gif_frames(bytes, limits)?;
+            let frames = gif_frames(bytes, u64::from(width) * u64::from(height), limits)?;
             let first = DynamicImage::ImageRgba8(frames[0].buffer().clone());
             if frames.len() > 1 {
                 let mut out = Vec::new();
@@ -223,14 +223,19 @@ fn prepare_image(
     })
 }
 
-/// The frames of a GIF, refused beyond the frame limit.
-fn gif_frames(bytes: &[u8], limits: &Limits) -> Result<Vec<Frame>, Refused> {
+/// The frames of a GIF (each decoded at the full `canvas` size, in pixels), refused beyond the
+/// frame limit, or when all of them together would hold more than the pixel limit (a small
+/// file of many tiny frames on a big canvas would otherwise take gigabytes).
+fn gif_frames(bytes: &[u8], canvas: u64, limits: &Limits) -> Result<Vec<Frame>, Refused> {
     let unreadable = |e: image::ImageError| Refused::Unreadable(e.to_string());
     let decoder = GifDecoder::new(Cursor::new(bytes)).map_err(unreadable)?;
     let mut frames = Vec::new();
     for frame in decoder.into_frames() {
         if frames.len() == limits.max_frames {
             return Err(Refused::TooManyFrames(limits.max_frames));
+        }
+        if (frames.len() as u64 + 1) * canvas.max(1) > limits.max_pixels {
+            return Err(Refused::TooManyPixels(limits.max_pixels));
         }
         frames.push(frame.map_err(unreadable)?);
     }

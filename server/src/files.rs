@@ -36,9 +36,19 @@ pub struct FileRoutes {
 }
 
 pub fn routes<S: Clone + Send + Sync + 'static>(state: FileRoutes) -> Router<S> {
+    // The form carries up to the most files a message may, each up to the largest allowed,
+    // and its text (each file is checked on its own as it is read).
+    let form_limit =
+        state.engine.files().options().max_file_bytes.saturating_mul(protocol::MAX_ATTACHMENTS as u64)
+            + (1 << 20);
     Router::new()
         .route("/api/files", post(upload))
-        .route("/api/post_file", post(post_form))
+        .route(
+            "/api/post_file",
+            post(post_form).layer(axum::extract::DefaultBodyLimit::max(
+                usize::try_from(form_limit).unwrap_or(usize::MAX),
+            )),
+        )
         .route("/files/{id}/{name}", get(download))
         .with_state(state)
 }

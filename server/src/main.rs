@@ -63,6 +63,11 @@ async fn run() -> std::process::ExitCode {
         max_messages_per_second = config.max_messages_per_second,
         max_connections = config.max_connections,
         keepalive_secs = config.keepalive_secs,
+        max_file_bytes = config.max_file_bytes,
+        max_person_file_bytes = config.max_person_file_bytes,
+        max_file_storage_bytes = config.max_file_storage_bytes,
+        uploads_per_minute = config.uploads_per_minute,
+        file_store = config.file_store.as_deref().unwrap_or("files/ in the data directory"),
         "natter starting"
     );
     match routes::serve(config).await {

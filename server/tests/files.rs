@@ -268,10 +268,20 @@ async fn a_terminal_uploads_with_a_token_and_a_browser_without_javascript_with_a
     body.extend_from_slice(
         format!(
             "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"report.csv\"\r\n\
-             Content-Type: text/csv\r\n\r\na,b\n1,2\n\r\n--{boundary}--\r\n"
+             Content-Type: text/csv\r\n\r\na,b\n1,2\n\r\n"
         )
         .as_bytes(),
     );
+    // A second file larger than axum's default 2 MB body limit.
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"log.txt\"\r\n\
+             Content-Type: text/plain\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend(std::iter::repeat_n(b'z', 3_000_000));
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     let response = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -288,8 +298,9 @@ async fn a_terminal_uploads_with_a_token_and_a_browser_without_javascript_with_a
     assert_eq!(response.headers()[header::LOCATION], "/r/general");
     let posted = next_message(&mut dan).await;
     assert_eq!((posted.author.as_str(), posted.text.as_str()), ("ann", "from the form"));
-    assert_eq!(posted.attachments.len(), 1);
+    assert_eq!(posted.attachments.len(), 2);
     assert_eq!(posted.attachments[0].name, "report.csv");
+    assert_eq!(posted.attachments[1].size, 3_000_000);
     let file = get(&server, &posted.attachments[0].url(), &[]).await;
     assert_eq!(file.bytes().await.unwrap().as_ref(), b"a,b\n1,2\n");
 }

@@ -100,11 +100,10 @@ pub fn AttachmentList(attachments: Vec<Attachment>) -> AnyView {
 #[component]
 pub fn ImageViewer(viewer: Viewer) -> AnyView {
     let close_button = NodeRef::<html::Button>::new();
-    // What had focus before the viewer opened, to give it back.
-    let returning = StoredValue::new_local(None::<web_sys_focus::Focused>);
+    // What had focus before the viewer opened is given back when it closes.
     Effect::new(move |_| {
         if viewer.open.with(Option::is_some) {
-            returning.set_value(web_sys_focus::current());
+            focus::remember();
             request_animation_frame(move || {
                 if let Some(button) = close_button.get_untracked() {
                     let _ = button.focus();
@@ -114,9 +113,7 @@ pub fn ImageViewer(viewer: Viewer) -> AnyView {
     });
     let close = move || {
         viewer.open.set(None);
-        if let Some(focused) = returning.get_value() {
-            focused.restore();
-        }
+        focus::restore();
     };
     let step = move |by: isize| {
         viewer.open.update(|open| {
@@ -175,26 +172,32 @@ pub fn ImageViewer(viewer: Viewer) -> AnyView {
     .into_any()
 }
 
-/// Focus to give back after a dialog (the browser's element; nothing on the server).
-mod web_sys_focus {
-    #[derive(Clone)]
-    pub struct Focused(#[cfg(feature = "hydrate")] web_sys::HtmlElement);
+/// Focus to give back after a dialog: the browser's element, kept on the browser's one
+/// thread (nothing happens on the server).
+mod focus {
+    #[cfg(feature = "hydrate")]
+    thread_local! {
+        static RETURN_TO: std::cell::RefCell<Option<web_sys::HtmlElement>> = const { std::cell::RefCell::new(None) };
+    }
 
-    pub fn current() -> Option<Focused> {
+    /// Remembers what has focus now.
+    pub fn remember() {
         #[cfg(feature = "hydrate")]
         {
             use wasm_bindgen::JsCast;
-            let active = web_sys::window()?.document()?.active_element()?;
-            active.dyn_into::<web_sys::HtmlElement>().ok().map(Focused)
+            let active = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.active_element())
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            RETURN_TO.with(|r| *r.borrow_mut() = active);
         }
-        #[cfg(not(feature = "hydrate"))]
-        None
     }
 
-    impl Focused {
-        pub fn restore(&self) {
-            #[cfg(feature = "hydrate")]
-            let _ = self.0.focus();
+    /// Gives focus back to what had it when [`remember`] was called.
+    pub fn restore() {
+        #[cfg(feature = "hydrate")]
+        if let Some(element) = RETURN_TO.with(|r| r.borrow_mut().take()) {
+            let _ = element.focus();
         }
     }
 }

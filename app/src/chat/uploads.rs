@@ -10,6 +10,7 @@ use protocol::Attachment;
 
 /// Where an upload is.
 #[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 pub enum State {
     Uploading,
     Done(Attachment),
@@ -37,7 +38,10 @@ pub struct Uploads {
     pub items: RwSignal<Vec<Upload>>,
     /// The caption of a message sent before its files were all up: it goes once they are.
     pub waiting: RwSignal<Option<String>>,
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     next: StoredValue<u64>,
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    live: Live,
 }
 
 #[cfg(feature = "hydrate")]
@@ -53,6 +57,7 @@ impl Uploads {
             items: RwSignal::new(Vec::new()),
             waiting: RwSignal::new(None),
             next: StoredValue::new(1),
+            live,
         };
         // Back online: what the lost connection cut off starts again.
         Effect::new(move |_| {
@@ -117,9 +122,20 @@ impl Uploads {
                 progress: RwSignal::new(0),
                 state: RwSignal::new(State::Uploading),
             };
+            let max = self.live.max_file_bytes.get_untracked();
+            let too_large = item.size > max;
             FILES.with(|files| files.borrow_mut().insert(key, (file, None)));
             self.items.update(|items| items.push(item));
-            self.start(item);
+            if too_large {
+                // Said at once, without sending it all first (the server refuses it too).
+                let message = format!(
+                    "The file is larger than the {} allowed.",
+                    crate::chat::attachments::human_size(max)
+                );
+                item.state.set(State::Failed { message, again: false });
+            } else {
+                self.start(item);
+            }
         }
     }
 

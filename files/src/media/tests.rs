@@ -109,6 +109,9 @@ fn animated_gifs_keep_their_frames_up_to_the_limit() {
     assert_eq!(prepared.mime, "image/gif");
     let limited = Limits { max_frames: 2, ..Limits::default() };
     assert_eq!(prepare(&frames(3), "anim.gif", &limited).unwrap_err(), Refused::TooManyFrames(2));
+    // Every frame is decoded at the canvas size: all of them together count against the pixels.
+    let few_pixels = Limits { max_pixels: 40, ..Limits::default() };
+    assert_eq!(prepare(&frames(3), "anim.gif", &few_pixels).unwrap_err(), Refused::TooManyPixels(40));
 }
 
 #[test]
