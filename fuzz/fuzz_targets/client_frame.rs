@@ -40,12 +40,17 @@ fn check_fields(event: &ClientEvent) {
             room(r)
         }
         ClientEvent::LoadOlder { room: r, .. } | ClientEvent::CreateRoom { room: r, .. } => room(r),
-        ClientEvent::Send { room: r, client_id: id, text, reply_to: _ } => {
+        ClientEvent::Send { room: r, client_id: id, text, reply_to: _, attachments } => {
             room(r);
             let _ = client_id(id);
             if let Ok(stored) = message_text(text) {
                 assert!(!stored.is_empty() && char_count(stored) <= MAX_MESSAGE_CHARS);
             }
+            // A caption of files may be empty, never over the limit; ids are only looked up.
+            if let Ok(stored) = caption(text) {
+                assert!(char_count(stored) <= MAX_MESSAGE_CHARS);
+            }
+            let _ = attachments.iter().map(String::len).sum::<usize>();
         }
         ClientEvent::Edit { room: r, text, .. } => {
             room(r);
@@ -81,6 +86,6 @@ fn check_fields(event: &ClientEvent) {
         ClientEvent::Protect { password } => {
             let _ = char_count(password);
         }
-        ClientEvent::Ping => {}
+        ClientEvent::Ping | ClientEvent::UploadToken => {}
     }
 }

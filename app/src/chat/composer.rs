@@ -4,6 +4,7 @@
 
 use super::message::focus_composer;
 use super::uploads::{UploadList, Uploads};
+use crate::api::PostMessage;
 use crate::live::{Live, Status};
 use crate::palette::name_style;
 use leptos::{html, prelude::*};
@@ -57,6 +58,9 @@ pub fn Composer(
     at_bottom: RwSignal<bool>,
     uploads: Uploads,
 ) -> AnyView {
+    // Reports errors of posts made without JavaScript to `/api/post` (they come back in the
+    // URL); the composer's own form posts to `/api/post_file`, which answers its errors itself.
+    let form_post = ServerAction::<PostMessage>::new();
     let text = NodeRef::<html::Textarea>::new();
     let offline = move || live.running.get() && live.status.get() != Status::Connected;
     let suggesting = RwSignal::new(None::<Completing>);
@@ -175,7 +179,7 @@ pub fn Composer(
         suggesting.set(now);
         live.draft_changed(value);
     };
-    let notice = move || live.notice.get();
+    let notice = move || live.notice.get().or_else(super::refusal(form_post));
     let chosen = move |ev: leptos::ev::Event| {
         #[cfg(feature = "hydrate")]
         {

@@ -26,6 +26,7 @@ fn live(messages: Vec<Message>) -> Live {
         last: 0,
         rooms: vec![RoomInfo::public("general", 0)],
         form_client_id: "f".into(),
+        max_file_bytes: 25 << 20,
     });
     live
 }
@@ -231,6 +232,7 @@ fn private_rooms_update_in_place_and_are_forgotten_when_the_reader_is_removed() 
             last: 0,
             rooms: vec![],
             form_client_id: "f".into(),
+            max_file_bytes: 25 << 20,
         });
         assert!(live.joined.get_untracked().contains(&"secret".to_owned()));
         live.apply(ServerEvent::Removed { room: "secret".into() });
