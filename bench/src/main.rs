@@ -12,6 +12,7 @@ mod report;
 mod scenarios;
 mod server;
 mod tui;
+mod uploads;
 
 use clap::Parser;
 
@@ -24,9 +25,10 @@ pub struct Args {
     /// Scenarios to run: a (fan-out latency), b (highest fan-out rate within 100 ms p99),
     /// c (idle connection memory), d (durable messages/s over 1,000 rooms), e (the page),
     /// f (10,000 in one room, a restart, and the cost per delivery beside a bare server),
-    /// g (the terminal client with 10,000 messages). A run of some of them replaces only
-    /// their sections of the report.
-    #[arg(long, value_delimiter = ',', default_value = "a,b,c,d,e,f,g")]
+    /// g (the terminal client with 10,000 messages), h (files: preparing a 12-megapixel photo,
+    /// upload throughput, a's fan-out while 10 people upload). A run of some of them replaces
+    /// only their sections of the report.
+    #[arg(long, value_delimiter = ',', default_value = "a,b,c,d,e,f,g,h")]
     pub scenarios: Vec<String>,
     /// Scale every scenario down (for a quick smoke run): divide clients and duration by this.
     #[arg(long, default_value_t = 1)]

@@ -61,9 +61,9 @@ fn median(values: &[u64]) -> u64 {
     sorted.get(sorted.len() / 2).copied().unwrap_or(0)
 }
 
-type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+pub type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
 
-async fn open(addr: &str) -> Result<Sender, String> {
+pub async fn open(addr: &str) -> Result<Sender, String> {
     let stream = tokio::net::TcpStream::connect(addr).await.map_err(|e| format!("connect: {e}"))?;
     let _ = stream.set_nodelay(true);
     let (sender, connection) =

@@ -485,12 +485,13 @@ impl Indexer {
     }
 }
 
-/// Lowers this thread's CPU priority to the minimum: `SCHED_IDLE` (it runs only when
-/// nothing else wants the CPU), else nice 19.
-fn lower_priority() {
+/// Lowers the calling thread's CPU priority to the minimum: `SCHED_IDLE` (it runs only when
+/// nothing else wants the CPU), else nice 19. For background work that must never delay
+/// message delivery: the indexer, and the engine's preparing of uploaded images.
+pub fn lower_priority() {
     #[cfg(target_os = "linux")]
     {
-        // On Linux the policy and the nice value are per thread: this lowers the indexer only.
+        // On Linux the policy and the nice value are per thread: this lowers the caller only.
         // SAFETY: plain system calls on the calling thread; `param` lives across the call.
         let idle = unsafe {
             let param = libc::sched_param { sched_priority: 0 };
@@ -506,7 +507,7 @@ fn lower_priority() {
         };
         if result != 0 {
             let error = std::io::Error::last_os_error();
-            tracing::warn!(%error, "could not lower the search indexer's priority");
+            tracing::warn!(%error, "could not lower a background thread's priority");
         }
     }
 }

@@ -24,6 +24,7 @@
 
 mod db;
 mod indexer;
+pub use indexer::lower_priority as lower_thread_priority;
 mod searcher;
 mod state;
 mod text;

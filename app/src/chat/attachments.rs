@@ -82,7 +82,10 @@ pub fn AttachmentList(attachments: Vec<Attachment>) -> AnyView {
                 view! {
                     <li class="attachment file">
                         <a href=url download=attachment.name.clone()>
-                            <span class="file-icon" aria-hidden="true">"📄"</span>
+                            <svg class="file-icon" viewBox="0 0 24 24" width="24" height="28" aria-hidden="true" focusable="false">
+                                <path d="M6 2.5h8l4.5 4.5v14.5H6z M14 2.5V7h4.5" fill="none" stroke="currentColor"
+                                    stroke-width="1.6" stroke-linejoin="round"/>
+                            </svg>
                             <span class="file-name">{attachment.name.clone()}</span>
                             <span class="file-details">{details}</span>
                         </a>

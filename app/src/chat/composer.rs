@@ -222,7 +222,11 @@ pub fn Composer(
             <input type="hidden" name="room" value=room/>
             <input type="hidden" name="client_id" value=form_client_id/>
             <label class="button attach secondary" title="Attach file">
-                <span aria-hidden="true">"📎"</span>
+                // Drawn, not an emoji: it shows the same with any fonts.
+                <svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+                    <path d="M16.5 6.5 8.6 14.4a2 2 0 0 0 2.8 2.8l8-8a4 4 0 0 0-5.7-5.6l-8 8a6 6 0 0 0 8.5 8.4l7.3-7.3"
+                        fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"/>
+                </svg>
                 <span class="visually-hidden">"Attach file"</span>
                 <input type="file" name="file" multiple class="file-input" on:change=chosen/>
             </label>

@@ -278,7 +278,7 @@ fn PendingItem(pending: Pending, author: String) -> impl IntoView {
             <p class="text" dir="auto">{pending.text}</p>
             {(!pending.attachments.is_empty()).then(|| view! {
                 <ul class="attachments pending-files">
-                    {pending.attachments.iter().map(|a| view! { <li>"📎 " {a.name.clone()}</li> }).collect_view()}
+                    {pending.attachments.iter().map(|a| view! { <li>{a.name.clone()}</li> }).collect_view()}
                 </ul>
             })}
         </li>

@@ -40,7 +40,6 @@ pub struct Uploads {
     pub waiting: RwSignal<Option<String>>,
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     next: StoredValue<u64>,
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     live: Live,
 }
 
@@ -279,13 +278,16 @@ fn UploadRow(uploads: Uploads, item: Upload) -> AnyView {
                     <button type="button" class="small secondary" aria-label=remove_label.clone()
                         on:click=move |_| uploads.cancel(key)>"Remove"</button>
                 }.into_any(),
-                State::Failed { message, .. } => view! {
+                State::Failed { message, .. } => { let retry_label = retry_label.clone(); view! {
                     <span class="upload-error" role="alert">{message}</span>
-                    <button type="button" class="small" aria-label=retry_label.clone()
-                        on:click=move |_| uploads.start(item)>"Retry"</button>
+                    // Too large stays too large: nothing to retry.
+                    <Show when=move || item.size <= uploads.live.max_file_bytes.get()>
+                        <button type="button" class="small" aria-label=retry_label.clone()
+                            on:click=move |_| uploads.start(item)>"Retry"</button>
+                    </Show>
                     <button type="button" class="small secondary" aria-label=remove_label.clone()
                         on:click=move |_| uploads.cancel(key)>"Remove"</button>
-                }.into_any(),
+                }.into_any() }
             }}
         </li>
     }
