@@ -952,10 +952,10 @@ impl Core {
         let c = changes.room(room);
         let pending = state.pending.len();
         state.pending.retain(|p| !fresh.iter().any(|m| m.client_id == p.client_id && m.author == me));
-        c.pending = state.pending.len() != pending;
+        c.pending |= state.pending.len() != pending;
         let typists = state.typists.len();
         state.typists.retain(|t| !fresh.iter().any(|m| m.author == t.author));
-        c.typists = state.typists.len() != typists;
+        c.typists |= state.typists.len() != typists;
         c.messages = true;
         state.messages.extend(fresh);
     }
