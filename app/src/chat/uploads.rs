@@ -198,10 +198,14 @@ fn send(item: Upload) -> Result<(), wasm_bindgen::JsValue> {
                 // Cut off on the way (a proxy, a restart): try again once online.
                 0 | 502 | 503 | 504 => State::Failed { message: lost().into(), again: true },
                 _ => {
-                    let message = serde_json::from_str::<serde_json::Value>(&text)
-                        .ok()
-                        .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned))
-                        .unwrap_or_else(|| "The upload was refused.".into());
+                    // `{"code": …, "message": …}`: the message is what the reader is told.
+                    #[derive(serde::Deserialize)]
+                    struct Refusal {
+                        message: String,
+                    }
+                    let message = serde_json::from_str::<Refusal>(&text)
+                        .map(|r| r.message)
+                        .unwrap_or_else(|_| "The upload was refused.".into());
                     State::Failed { message, again: false }
                 }
             };
