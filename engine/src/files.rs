@@ -311,20 +311,30 @@ impl Files {
         };
         let _registering = self.registry.lock().await;
         let thumb = prepared.thumb.is_some();
-        let stored_size = prepared.bytes.len() as u64;
-        self.blobs.put(&prepared.hash, Part::Whole, prepared.bytes).await?;
-        if let Some(thumb) = prepared.thumb {
-            self.blobs.put(&prepared.hash, Part::Thumb, thumb).await?;
-        }
-        let record = UploadRecord {
-            attachment: attachment.clone(),
-            owner,
-            hash: prepared.hash,
-            thumb,
-            created_at: now_millis(),
-            sent: None,
+        let hash = prepared.hash.clone();
+        // The contents are recorded first: if writing them or the upload fails, the sweep finds
+        // them named by no upload and deletes whatever was written.
+        self.store.add_blob(&hash, prepared.bytes.len() as u64, thumb).await?;
+        let written = async {
+            self.blobs.put(&hash, Part::Whole, prepared.bytes).await?;
+            if let Some(thumb) = prepared.thumb {
+                self.blobs.put(&hash, Part::Thumb, thumb).await?;
+            }
+            let record = UploadRecord {
+                attachment: attachment.clone(),
+                owner,
+                hash: hash.clone(),
+                thumb,
+                created_at: now_millis(),
+                sent: None,
+            };
+            self.store.add_upload(record).await?;
+            Ok::<_, UploadError>(())
         };
-        self.store.add_upload(record, stored_size).await?;
+        if let Err(error) = written.await {
+            self.swept_soon();
+            return Err(error);
+        }
         Ok(attachment)
     }
 

@@ -197,3 +197,17 @@ fn sizes_read_as_people_read_them() {
     assert_eq!(human_bytes(26_214_400), "26 MB");
     assert_eq!(human_bytes(4_500_000), "4.5 MB");
 }
+
+#[tokio::test]
+async fn contents_left_by_an_upload_that_failed_half_way_are_swept() {
+    let (dir, engine) = engine().await;
+    let files = engine.files();
+    // As an upload does, the contents are recorded, then written; then storing the upload fails.
+    files.store.add_blob("ab12", 3, false).await.unwrap();
+    files.blobs.put("ab12", Part::Whole, b"abc".to_vec()).await.unwrap();
+    let stored = || std::fs::read_dir(dir.path().join("files/files")).map_or(0, |d| d.count());
+    assert_eq!(stored(), 1);
+    files.sweep_now().await;
+    assert_eq!(stored(), 0, "named by no upload: deleted");
+    assert!(files.store.orphan_blobs().await.unwrap().is_empty());
+}

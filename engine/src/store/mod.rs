@@ -188,10 +188,18 @@ pub enum Store {
 }
 
 impl Store {
-    /// Stores an upload whose contents (`blob_size` bytes) are in the blob store.
-    pub async fn add_upload(&self, upload: UploadRecord, blob_size: u64) -> Result<(), StoreError> {
+    /// Records contents (`size` bytes, with a thumbnail or not) before they are written to
+    /// the blob store: if what follows fails, the sweep finds them unnamed and deletes them.
+    pub async fn add_blob(&self, hash: &str, size: u64, thumb: bool) -> Result<(), StoreError> {
         match self {
-            Store::Sqlite(s) => s.add_upload(upload, blob_size).await,
+            Store::Sqlite(s) => s.add_blob(hash, size, thumb).await,
+        }
+    }
+
+    /// Stores an upload whose contents are in the blob store.
+    pub async fn add_upload(&self, upload: UploadRecord) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.add_upload(upload).await,
         }
     }
 

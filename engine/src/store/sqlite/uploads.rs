@@ -41,21 +41,27 @@ pub fn unsent(conn: &Connection, id: &str, owner: &str) -> rusqlite::Result<Opti
 }
 
 impl SqliteStore {
-    /// Stores an upload (and its blob's row, unless the same contents are stored already).
-    pub async fn add_upload(&self, upload: UploadRecord, blob_size: u64) -> Result<(), StoreError> {
+    /// Records contents about to be written to the blob store (before they are, so that if
+    /// what follows fails, the sweep finds them unnamed and deletes them).
+    pub async fn add_blob(&self, hash: &str, size: u64, thumb: bool) -> Result<(), StoreError> {
+        let hash = hash.to_owned();
         self.readers
             .read(move |conn| {
-                let tx = conn.unchecked_transaction()?;
-                tx.prepare_cached(
+                conn.prepare_cached(
                     "INSERT INTO blobs (hash, size, thumb, created_at) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT (hash) DO UPDATE SET thumb = MAX(thumb, excluded.thumb)",
                 )?
-                .execute(params![
-                    upload.hash,
-                    blob_size as i64,
-                    upload.thumb,
-                    now_millis()
-                ])?;
+                .execute(params![hash, size as i64, thumb, now_millis()])?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// Stores an upload of contents recorded with [`SqliteStore::add_blob`].
+    pub async fn add_upload(&self, upload: UploadRecord) -> Result<(), StoreError> {
+        self.readers
+            .read(move |conn| {
+                let tx = conn.unchecked_transaction()?;
                 let a = &upload.attachment;
                 tx.prepare_cached(
                     "INSERT INTO uploads (id, owner, hash, name, size, mime, width, height, created_at)
