@@ -59,13 +59,13 @@ impl Default for FileOptions {
 /// Why an upload was refused; [`UploadError::code`] is what clients translate.
 #[derive(Debug, thiserror::Error)]
 pub enum UploadError {
-    #[error("The file is larger than the {} allowed.", human_bytes(*.0))]
+    #[error("The file is larger than the {} allowed.", protocol::human_size(*.0))]
     TooLarge(u64),
     #[error("Files of this type are not allowed: {0}.")]
     NotAllowed(String),
     #[error("The file could not be read: {0}.")]
     Invalid(String),
-    #[error("You have used all the space for your files ({}). Delete some messages with files first.", human_bytes(*.0))]
+    #[error("You have used all the space for your files ({}). Delete some messages with files first.", protocol::human_size(*.0))]
     PersonFull(u64),
     #[error("The server is full: it takes no more files for now.")]
     ServerFull,
@@ -127,24 +127,6 @@ impl From<files::BlobError> for UploadError {
     fn from(error: files::BlobError) -> Self {
         tracing::error!(%error, "file store error");
         UploadError::Unavailable
-    }
-}
-
-/// "12.3 MB" (decimal units, as people read file sizes).
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else if value < 10.0 {
-        format!("{value:.1} {}", UNITS[unit])
-    } else {
-        format!("{value:.0} {}", UNITS[unit])
     }
 }
 

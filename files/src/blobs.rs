@@ -54,6 +54,18 @@ pub struct Fetched {
     pub body: BoxStream<'static, Result<Bytes, BlobError>>,
 }
 
+impl Fetched {
+    /// All the bytes fetched, read into memory (small parts: thumbnails, tests).
+    pub async fn bytes(self) -> Result<Vec<u8>, BlobError> {
+        let mut body = self.body;
+        let mut out = Vec::new();
+        while let Some(chunk) = body.next().await {
+            out.extend_from_slice(&chunk?);
+        }
+        Ok(out)
+    }
+}
+
 #[derive(Clone)]
 pub struct Blobs {
     store: Arc<dyn ObjectStore>,
@@ -140,15 +152,6 @@ impl Blobs {
 mod tests {
     use super::*;
 
-    async fn read(fetched: Fetched) -> Vec<u8> {
-        let mut body = fetched.body;
-        let mut out = Vec::new();
-        while let Some(chunk) = body.next().await {
-            out.extend_from_slice(&chunk.unwrap());
-        }
-        out
-    }
-
     #[tokio::test]
     async fn blobs_are_stored_once_read_in_ranges_and_forgotten() {
         let dir = tempfile::tempdir().unwrap();
@@ -160,10 +163,10 @@ mod tests {
         assert!(!blobs.exists(&hash, Part::Thumb).await.unwrap());
         let whole = blobs.get(&hash, Part::Whole, None).await.unwrap();
         assert_eq!((whole.size, whole.range.clone()), (11, 0..11));
-        assert_eq!(read(whole).await, b"hello world");
+        assert_eq!(whole.bytes().await.unwrap(), b"hello world");
         let part = blobs.get(&hash, Part::Whole, Some(6..11)).await.unwrap();
         assert_eq!(part.range, 6..11);
-        assert_eq!(read(part).await, b"world");
+        assert_eq!(part.bytes().await.unwrap(), b"world");
         blobs.delete(&hash).await.unwrap();
         blobs.delete(&hash).await.unwrap();
         assert!(!blobs.exists(&hash, Part::Whole).await.unwrap());

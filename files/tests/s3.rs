@@ -4,8 +4,7 @@
 //! moto is installed by `scripts/setup.sh test` into `.tools/moto`; `NATTER_MOTO_SERVER`
 //! names another `moto_server`. Without one this test fails: CI runs the setup first.
 
-use files::{BlobError, Blobs, Fetched, Part};
-use futures::StreamExt;
+use files::{BlobError, Blobs, Part};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -111,15 +110,6 @@ impl Drop for Moto {
     }
 }
 
-async fn read(fetched: Fetched) -> Vec<u8> {
-    let mut body = fetched.body;
-    let mut out = Vec::new();
-    while let Some(chunk) = body.next().await {
-        out.extend_from_slice(&chunk.unwrap());
-    }
-    out
-}
-
 #[tokio::test]
 async fn blobs_in_an_s3_compatible_store() {
     let moto = Moto::start();
@@ -146,12 +136,12 @@ async fn blobs_in_an_s3_compatible_store() {
 
     let whole = blobs.get(&hash, Part::Whole, None).await.unwrap();
     assert_eq!((whole.size, whole.range.clone()), (25, 0..25));
-    assert_eq!(read(whole).await, original);
+    assert_eq!(whole.bytes().await.unwrap(), original);
     let thumb = blobs.get(&hash, Part::Thumb, None).await.unwrap();
-    assert_eq!(read(thumb).await, thumbnail);
+    assert_eq!(thumb.bytes().await.unwrap(), thumbnail);
     let part = blobs.get(&hash, Part::Whole, Some(4..12)).await.unwrap();
     assert_eq!((part.size, part.range.clone()), (25, 4..12));
-    assert_eq!(read(part).await, b"original");
+    assert_eq!(part.bytes().await.unwrap(), b"original");
 
     blobs.delete(&hash).await.unwrap();
     blobs.delete(&hash).await.unwrap(); // fine when gone already

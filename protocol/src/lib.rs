@@ -36,6 +36,23 @@ pub const UNREAD_CAP: u32 = 999;
 /// A message carries at most this many files.
 pub const MAX_ATTACHMENTS: usize = 10;
 
+/// A file size as people read it: decimal units, "512 B", "1.2 MB", "26 MB". Every client
+/// and the server's errors say sizes the same way.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    match unit {
+        0 => format!("{bytes} B"),
+        _ if value < 10.0 => format!("{value:.1} {}", UNITS[unit]),
+        _ => format!("{value:.0} {}", UNITS[unit]),
+    }
+}
+
 /// `text` as one segment of a URL path (RFC 3986 unreserved characters kept, the rest
 /// percent-encoded as UTF-8).
 pub fn url_path_segment(text: &str) -> String {
@@ -65,3 +82,18 @@ pub const MEMBER_PAGE: usize = 100;
 /// A room's arrivals and departures are gathered and sent as one `presence` event at most
 /// this often.
 pub const PRESENCE_PERIOD_MS: u64 = 250;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_people_read_them() {
+        assert_eq!(human_size(512), "512 B");
+        assert_eq!(human_size(999), "999 B");
+        assert_eq!(human_size(1000), "1.0 kB");
+        assert_eq!(human_size(1_234_567), "1.2 MB");
+        assert_eq!(human_size(4_500_000), "4.5 MB");
+        assert_eq!(human_size(26_214_400), "26 MB");
+    }
+}

@@ -326,13 +326,12 @@ async fn download(
         Err(DownloadError::NotFound) => return not_found(),
         Err(DownloadError::Unavailable) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
     };
+    let (total, sent) = (download.fetched.size, download.fetched.range.clone());
     let (content_type, body) = if thumb {
         // Thumbnails are small: read whole, their type told by their first bytes.
-        let chunks: Vec<bytes::Bytes> = match download.fetched.body.try_collect().await {
-            Ok(chunks) => chunks,
-            Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        let Ok(bytes) = download.fetched.bytes().await else {
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
         };
-        let bytes = chunks.concat();
         (thumb_type(&bytes).to_owned(), Body::from(bytes))
     } else {
         (attachment.mime.clone(), Body::from_stream(download.fetched.body.map_err(std::io::Error::other)))
@@ -345,18 +344,12 @@ async fn download(
         header::CONTENT_DISPOSITION,
         disposition(if inline { "inline" } else { "attachment" }, &attachment.name),
     );
-    let sent = download.fetched.range;
     out.insert(header::CONTENT_LENGTH, HeaderValue::from(sent.end - sent.start));
     let status = if range.is_some() {
         out.insert(
             header::CONTENT_RANGE,
-            HeaderValue::from_str(&format!(
-                "bytes {}-{}/{}",
-                sent.start,
-                sent.end - 1,
-                download.fetched.size
-            ))
-            .unwrap_or(HeaderValue::from_static("*")),
+            HeaderValue::from_str(&format!("bytes {}-{}/{}", sent.start, sent.end - 1, total))
+                .unwrap_or(HeaderValue::from_static("*")),
         );
         StatusCode::PARTIAL_CONTENT
     } else {

@@ -3,23 +3,7 @@
 //! name, size and type, downloaded on click. Without JavaScript an image opens on its own.
 
 use leptos::{html, prelude::*};
-use protocol::Attachment;
-
-/// "12 MB" (decimal units, as people read file sizes).
-pub fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    match unit {
-        0 => format!("{bytes} B"),
-        _ if value < 10.0 => format!("{value:.1} {}", UNITS[unit]),
-        _ => format!("{value:.0} {}", UNITS[unit]),
-    }
-}
+use protocol::{human_size, Attachment};
 
 /// "PDF", "PNG", "text": the part of a media type people recognise.
 fn kind(mime: &str) -> String {
@@ -210,10 +194,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sizes_and_kinds_read_as_people_read_them() {
-        assert_eq!(human_size(512), "512 B");
-        assert_eq!(human_size(1_234_567), "1.2 MB");
-        assert_eq!(human_size(26_214_400), "26 MB");
+    fn kinds_read_as_people_read_them() {
         assert_eq!(kind("application/pdf"), "PDF");
         assert_eq!(kind("text/plain; charset=utf-8"), "text");
         assert_eq!(kind("application/octet-stream"), "file");

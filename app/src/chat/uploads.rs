@@ -127,10 +127,7 @@ impl Uploads {
             self.items.update(|items| items.push(item));
             if too_large {
                 // Said at once, without sending it all first (the server refuses it too).
-                let message = format!(
-                    "The file is larger than the {} allowed.",
-                    crate::chat::attachments::human_size(max)
-                );
+                let message = format!("The file is larger than the {} allowed.", protocol::human_size(max));
                 item.state.set(State::Failed { message, again: false });
             } else {
                 self.start(item);
@@ -256,7 +253,7 @@ pub fn UploadList(uploads: Uploads) -> AnyView {
 #[component]
 fn UploadRow(uploads: Uploads, item: Upload) -> AnyView {
     let name = item.name.get_value();
-    let size = crate::chat::attachments::human_size(item.size);
+    let size = protocol::human_size(item.size);
     let cancel_label = format!("Cancel upload of {name}");
     let remove_label = format!("Remove {name}");
     let retry_label = format!("Retry upload of {name}");
