@@ -3,81 +3,11 @@
 
 mod support;
 
-use portable_pty::{native_pty_system, CommandBuilder, PtySize};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Stdio};
 use std::sync::mpsc::{channel, Receiver};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-use support::{temp_dir, Server, WAIT};
-
-/// The full screen in a pseudo-terminal, read back through a vt100 parser (as in `screen.rs`).
-struct Screen {
-    parser: Arc<Mutex<vt100::Parser>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-}
-
-impl Screen {
-    fn start(server: &str, nick: &str, config: &std::path::Path, cols: u16, rows: u16) -> Screen {
-        let pair =
-            native_pty_system().openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).unwrap();
-        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_natter-tui"));
-        command.args([server, "--nick", nick]);
-        command.env("TERM", "xterm-256color");
-        command.env("TZ", "UTC");
-        command.env("XDG_CONFIG_HOME", config);
-        command.env_remove("NATTER_PASSWORD");
-        let child = pair.slave.spawn_command(command).unwrap();
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let feed = parser.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                feed.lock().unwrap().process(&buf[..n]);
-            }
-        });
-        let writer = pair.master.take_writer().unwrap();
-        Screen { parser, writer, child }
-    }
-
-    fn contents(&self) -> String {
-        self.parser.lock().unwrap().screen().contents()
-    }
-
-    /// Waits until the screen satisfies `test`.
-    fn wait(&self, what: &str, test: impl Fn(&str) -> bool) {
-        let deadline = Instant::now() + WAIT;
-        while !test(&self.contents()) {
-            assert!(Instant::now() < deadline, "waiting for {what}; the screen:\n{}", self.contents());
-            std::thread::sleep(Duration::from_millis(30));
-        }
-    }
-
-    fn shows(&self, text: &str) {
-        self.wait(text, |c| c.contains(text));
-    }
-
-    fn keys(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-    }
-
-    fn line(&mut self, text: &str) {
-        self.keys(text);
-        self.keys("\r");
-    }
-}
-
-impl Drop for Screen {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
+use std::time::Duration;
+use support::{temp_dir, Screen, Server, WAIT};
 
 /// A plain-mode reader staying in the room; what it prints, line by line, without its
 /// `HH:MM ` (as the server stored it: each message whole on one line).

@@ -2,6 +2,10 @@
 //! `natter-tui` against it.
 #![allow(dead_code)]
 
+mod screen;
+
+#[allow(unused_imports)] // plain.rs has no screen
+pub use screen::Screen;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
