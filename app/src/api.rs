@@ -1,6 +1,7 @@
 //! Server functions: the page's data, joining, posting without JavaScript, and the live
 //! WebSocket. Each has a fixed endpoint under `/api` so other clients can rely on it.
 
+use crate::lang::{t, tf};
 use leptos::prelude::*;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use leptos::server_fn::{codec::JsonEncoding, BoxedStream, Websocket};
@@ -28,7 +29,9 @@ pub struct RoomView {
     pub max_file_bytes: u64,
 }
 
-/// Why a server function did not do what was asked. Its text is meant for the reader.
+/// Why a server function did not do what was asked. Its text is meant for the reader, in
+/// their language: the server writes `Refused` and `Unavailable` in the request's language,
+/// and the others are worded where they are shown.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     /// The input breaks a rule; the text says which.
@@ -38,11 +41,62 @@ pub enum AppError {
     #[error("{0}")]
     Unavailable(String),
     /// There is no such room (or page).
-    #[error("Not found.")]
+    #[error("{}", t("error-not-found"))]
     NotFound,
     /// The call did not get through (network, encoding); the detail is for logs.
-    #[error("Could not reach the server; please try again.")]
+    #[error("{}", t("error-transport"))]
     Transport(String),
+}
+
+/// The text for a refusal with `code` (a live `error` event, or a rule of
+/// [`protocol::Invalid`]): in English the server's own sentence, which is more specific; in
+/// the other languages the catalogue's sentence for the code.
+pub fn error_text(code: protocol::ErrorCode, server_message: &str) -> String {
+    use protocol::ErrorCode as C;
+    // The text, and the limit it names where the app knows it.
+    let (key, max) = match code {
+        C::BadFrame => ("error-bad-frame", None),
+        C::NoNickname => ("error-no-nickname", None),
+        C::InvalidNickname => ("error-invalid-nickname", Some(protocol::MAX_NICKNAME_CHARS)),
+        C::InvalidRoom => ("error-invalid-room", Some(protocol::MAX_ROOM_CHARS)),
+        C::RoomExists => ("error-room-exists", None),
+        C::UnknownRoom => ("error-unknown-room", None),
+        C::UnknownPerson => ("error-unknown-person", None),
+        C::NotAllowed => ("error-not-allowed", None),
+        C::EmptyMessage => ("error-empty-message", None),
+        C::MessageTooLong => ("error-message-too-long", Some(protocol::MAX_MESSAGE_CHARS)),
+        C::NotJoined => ("error-not-joined", None),
+        C::NicknameTaken => ("error-nickname-taken", None),
+        C::WrongPassword => ("error-wrong-password", None),
+        C::TooManyAttempts => ("error-too-many-attempts", None),
+        C::InvalidClientId => ("error-invalid-client-id", None),
+        C::StoreUnavailable => ("error-store-unavailable", None),
+        C::RateLimited => ("error-rate-limited", None),
+        C::UnknownMessage => ("error-unknown-message", None),
+        C::InvalidEmoji => ("error-invalid-emoji", None),
+        C::TooManyReactions => ("error-too-many-reactions", Some(protocol::MAX_REACTIONS_PER_MESSAGE)),
+        C::InvalidQuery => ("error-invalid-query", Some(protocol::MAX_QUERY_CHARS)),
+        C::UnknownUpload => ("error-unknown-upload", Some(protocol::MAX_ATTACHMENTS)),
+    };
+    english_or(server_message, || match max {
+        Some(max) => tf(key, &[("max", max.into())]),
+        None => t(key),
+    })
+}
+
+/// [`error_text`] for a rule the input broke.
+pub fn invalid_text(invalid: &protocol::Invalid) -> String {
+    error_text(invalid.code, &invalid.reason)
+}
+
+/// The server's English sentence when the reader reads English (and there is one), else
+/// `translated`.
+fn english_or(server_message: &str, translated: impl FnOnce() -> String) -> String {
+    if crate::lang::locale() == crate::lang::Locale::En && !server_message.trim().is_empty() {
+        server_message.to_owned()
+    } else {
+        translated()
+    }
 }
 
 impl FromServerFnError for AppError {
@@ -56,14 +110,13 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<protocol::Invalid> for AppError {
     fn from(invalid: protocol::Invalid) -> Self {
-        AppError::Refused(invalid.reason)
+        AppError::Refused(invalid_text(&invalid))
     }
 }
 
 #[cfg(feature = "ssr")]
 fn engine() -> Result<engine::Engine, AppError> {
-    use_context::<engine::Engine>()
-        .ok_or_else(|| AppError::Unavailable("The chat engine is not running.".into()))
+    use_context::<engine::Engine>().ok_or_else(|| AppError::Unavailable(t("error-engine-down")))
 }
 
 /// The page data of a room for the current reader, with history back to message `at` when
@@ -85,7 +138,7 @@ pub async fn room_page(room: String, #[server(default)] at: Option<Seq>) -> Resu
     let form_client_id = uuid::Uuid::new_v4().to_string();
     let unavailable = |error: engine::store::StoreError| {
         tracing::warn!(%error, "page data read failed");
-        AppError::Unavailable("History is unavailable right now; please reload in a moment.".into())
+        AppError::Unavailable(t("error-history-unavailable"))
     };
     let rooms = engine.rooms_for(user_id);
     if nickname.is_none() {
@@ -115,12 +168,13 @@ pub async fn room_page(room: String, #[server(default)] at: Option<Seq>) -> Resu
     })
 }
 
-/// The signed-in reader, or a refusal telling them to choose a nickname before `what`.
+/// The signed-in reader, or a refusal telling them to choose a nickname before doing what
+/// the text `before` says ("Choose a nickname before posting.").
 #[cfg(feature = "ssr")]
-async fn speaker(what: &str) -> Result<engine::users::Speaker, AppError> {
+async fn speaker(before: &str) -> Result<engine::users::Speaker, AppError> {
     match crate::identity::current_user().await {
         Some(user) => Ok(user.into()),
-        None => Err(AppError::Refused(format!("Choose a nickname before {what}."))),
+        None => Err(AppError::Refused(t(before))),
     }
 }
 
@@ -137,7 +191,7 @@ pub async fn create_room(
     name: String,
     #[server(default)] private: Option<String>,
 ) -> Result<RoomInfo, AppError> {
-    let creator = speaker("creating rooms").await?;
+    let creator = speaker("error-nickname-before-creating-rooms").await?;
     let room =
         engine()?.create_room(&creator, &name, private.is_some()).await.map_err(refused_or_unavailable)?;
     go_to(&room);
@@ -147,7 +201,7 @@ pub async fn create_room(
 /// Opens the direct conversation with `with` (created the first time) and goes there.
 #[server(prefix = "/api", endpoint = "open_direct")]
 pub async fn open_direct(with: String) -> Result<RoomInfo, AppError> {
-    let me = speaker("messaging people").await?;
+    let me = speaker("error-nickname-before-messaging").await?;
     let (room, _) = engine()?.open_direct(&me, &with).await.map_err(refused_or_unavailable)?;
     go_to(&room);
     Ok(room)
@@ -156,7 +210,7 @@ pub async fn open_direct(with: String) -> Result<RoomInfo, AppError> {
 /// Adds `nickname` to a private room the reader created.
 #[server(prefix = "/api", endpoint = "invite")]
 pub async fn invite(room: String, nickname: String) -> Result<RoomInfo, AppError> {
-    let me = speaker("inviting people").await?;
+    let me = speaker("error-nickname-before-inviting").await?;
     engine()?.invite(&me, &room, &nickname).await.map_err(refused_or_unavailable)
 }
 
@@ -164,7 +218,7 @@ pub async fn invite(room: String, nickname: String) -> Result<RoomInfo, AppError
 /// remove themselves (leaving the room, which then sends them to `#general`).
 #[server(prefix = "/api", endpoint = "remove_member")]
 pub async fn remove_member(room: String, nickname: String) -> Result<RoomInfo, AppError> {
-    let me = speaker("changing members").await?;
+    let me = speaker("error-nickname-before-changing-members").await?;
     let leaving = protocol::nickname_key(&nickname) == protocol::nickname_key(&me.nickname);
     let room = engine()?.remove(&me, &room, &nickname).await.map_err(refused_or_unavailable)?;
     if leaving {
@@ -179,7 +233,7 @@ fn refused_or_unavailable(error: engine::PostError) -> AppError {
         engine::PostError::Invalid(invalid) => invalid.into(),
         engine::PostError::Store(error) => {
             tracing::warn!(%error, "store failed");
-            AppError::Unavailable("The server could not do that right now; please try again.".into())
+            AppError::Unavailable(t("error-server-busy"))
         }
     }
 }
@@ -202,9 +256,17 @@ pub async fn join(nickname: String, #[server(default)] password: Option<String>)
 #[server(prefix = "/api", endpoint = "protect")]
 pub async fn protect(password: String) -> Result<(), AppError> {
     let Some(user) = crate::identity::current_user().await else {
-        return Err(AppError::Refused("Choose a nickname first.".into()));
+        return Err(AppError::Refused(t("error-no-nickname")));
     };
-    engine()?.users().set_password(user.id, &password).await.map_err(refused_or_unavailable)
+    engine()?.users().set_password(user.id, &password).await.map_err(|error| match error {
+        // The only password it refuses is a too short one.
+        engine::PostError::Invalid(invalid) if invalid.code == protocol::ErrorCode::WrongPassword => {
+            AppError::Refused(english_or(&invalid.reason, || {
+                tf("error-password-too-short", &[("min", engine::users::MIN_PASSWORD_CHARS.into())])
+            }))
+        }
+        other => refused_or_unavailable(other),
+    })
 }
 
 /// Posts a message from a plain HTML form (the composer without JavaScript), answering
@@ -216,7 +278,7 @@ pub async fn post_message(
     text: String,
     #[server(default)] reply_to: Option<Seq>,
 ) -> Result<(), AppError> {
-    let author = speaker("posting").await?;
+    let author = speaker("error-nickname-before-posting").await?;
     let posted = engine()?.post(&author, &room, &client_id, &text, reply_to).await;
     posted.map(|_| ()).map_err(refused_or_unavailable)?;
     // A reply from a message's own page goes back to the conversation (other posts go back
@@ -250,7 +312,7 @@ pub async fn message_page(room: String, seq: Seq) -> Result<MessageView, AppErro
     let user = crate::identity::current_user().await;
     let engine = engine()?;
     let room = engine.existing_room(&room, user.as_ref().map(|u| u.id)).map_err(|_| not_found())?;
-    let Some(user) = user else { return Err(AppError::Refused("Choose a nickname first.".into())) };
+    let Some(user) = user else { return Err(AppError::Refused(t("error-no-nickname"))) };
     let found = engine.messages(&room, vec![seq]).await.map_err(store_unavailable)?;
     let message = found.into_iter().next().ok_or_else(not_found)?;
     let own = protocol::nickname_key(&message.author) == protocol::nickname_key(&user.nickname);
@@ -260,25 +322,25 @@ pub async fn message_page(room: String, seq: Seq) -> Result<MessageView, AppErro
 #[cfg(feature = "ssr")]
 fn store_unavailable(error: engine::store::StoreError) -> AppError {
     tracing::warn!(%error, "store read failed");
-    AppError::Unavailable("The server could not do that right now; please try again.".into())
+    AppError::Unavailable(t("error-server-busy"))
 }
 
 /// Edits, deletes or reacts to a message from a plain form, then goes back to it.
 #[cfg(feature = "ssr")]
 async fn change(room: &str, seq: Seq, request: engine::Request) -> Result<(), AppError> {
-    let me = speaker("changing messages").await?;
+    let me = speaker("error-nickname-before-changing-messages").await?;
     let engine = engine()?;
     let done = engine.submit_change(&me, room, seq, request).await.map_err(refused_or_unavailable)?;
     done.await.map_err(|error| match error {
         engine::PostError::Store(engine::store::StoreError::UnknownMessage) => {
-            AppError::Refused("That message does not exist (or was deleted).".into())
+            AppError::Refused(t("error-unknown-message"))
         }
         engine::PostError::Store(engine::store::StoreError::NotAuthor) => {
-            AppError::Refused("Only its author can edit or delete a message.".into())
+            AppError::Refused(t("error-not-author"))
         }
-        engine::PostError::Store(engine::store::StoreError::TooManyReactions) => AppError::Refused(format!(
-            "A message can have at most {} different reactions.",
-            protocol::MAX_REACTIONS_PER_MESSAGE
+        engine::PostError::Store(engine::store::StoreError::TooManyReactions) => AppError::Refused(tf(
+            "error-too-many-reactions",
+            &[("max", protocol::MAX_REACTIONS_PER_MESSAGE.into())],
         )),
         other => refused_or_unavailable(other),
     })?;
@@ -302,7 +364,7 @@ pub async fn delete_message(room: String, seq: Seq) -> Result<(), AppError> {
 /// JavaScript).
 #[server(prefix = "/api", endpoint = "react")]
 pub async fn react(room: String, seq: Seq, emoji: String) -> Result<(), AppError> {
-    let me = speaker("reacting").await?;
+    let me = speaker("error-nickname-before-reacting").await?;
     let engine = engine()?;
     let room = engine.existing_room(&room, me.id)?;
     let found = engine.messages(&room, vec![seq]).await.map_err(store_unavailable)?;
@@ -329,7 +391,7 @@ pub async fn search(
     #[server(default)] before: Option<String>,
 ) -> Result<SearchPage, AppError> {
     let user = crate::identity::current_user().await;
-    let Some(user) = user else { return Err(AppError::Refused("Choose a nickname first.".into())) };
+    let Some(user) = user else { return Err(AppError::Refused(t("error-no-nickname"))) };
     let engine = engine()?;
     let room = room.filter(|r| !r.trim().is_empty());
     let found = engine.search(Some(user.id), &q, room.as_deref(), before.as_deref()).await;

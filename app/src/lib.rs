@@ -7,6 +7,7 @@ mod browser;
 mod chat;
 #[cfg(feature = "ssr")]
 pub mod identity;
+pub mod lang;
 mod live;
 mod notify;
 mod palette;
@@ -67,9 +68,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <HydrationScripts options/>
         }
     });
+    #[cfg(not(feature = "hydrate"))]
+    let locale = lang::request_locale();
+    #[cfg(feature = "hydrate")]
+    let locale = lang::locale();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=locale.tag()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -114,6 +119,9 @@ fn routes() -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // The language of this page, looked up once per render (server) or page load (browser).
+    #[cfg(not(feature = "hydrate"))]
+    provide_context(lang::request_locale());
     // One live view of the chat per page load, shared by every route.
     let live = live::Live::new();
     provide_context(live);

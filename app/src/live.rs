@@ -16,7 +16,8 @@
 
 use crate::api::RoomView;
 use crate::browser;
-use client::{Changes, Core};
+use crate::lang::{t, tf};
+use client::{Changes, Core, Refusal};
 use futures::channel::mpsc::UnboundedSender;
 use leptos::prelude::*;
 use protocol::{ClientEvent, Message, Quote, RoomInfo, Seq, ServerEvent};
@@ -24,6 +25,40 @@ use std::collections::HashMap;
 
 pub use client::typing::TYPING_TIMEOUT_MS;
 pub use client::{Pending, Status, SystemLine, Typist};
+
+/// The connection status as the status line says it, in the reader's language.
+pub fn status_text(status: Status) -> String {
+    t(match status {
+        Status::Offline => "status-offline",
+        Status::Connecting => "status-connecting",
+        Status::Reconnecting => "status-reconnecting",
+        Status::Connected => "status-connected",
+    })
+}
+
+/// A notice of the core's (written in English) in the reader's language: a refusal by its
+/// error code, the reader's removal from a room, else as it is.
+fn notice_text(notice: String, refusals: &[Refusal], forgotten: &[String]) -> String {
+    if let Some(refusal) = refusals.iter().rev().find(|r| r.message == notice) {
+        return crate::api::error_text(refusal.code, &notice);
+    }
+    if let Some(room) =
+        forgotten.iter().find(|room| notice == format!("You are no longer a member of {room}."))
+    {
+        return tf("status-removed", &[("room", room.into())]);
+    }
+    notice
+}
+
+/// A quiet line of the core's ("ann joined", "ann left") in the reader's language.
+fn system_text(mut line: SystemLine) -> SystemLine {
+    if let Some(name) = line.text.strip_suffix(" joined") {
+        line.text = tf("status-person-joined", &[("name", name.into())]);
+    } else if let Some(name) = line.text.strip_suffix(" left") {
+        line.text = tf("status-person-left", &[("name", name.into())]);
+    }
+    line
+}
 
 const JOINED_KEY: &str = "natter.rooms";
 const SHARE_KEY: &str = "natter.share-drafts";
@@ -404,7 +439,7 @@ impl Live {
                         pending: c.pending.then(|| r.pending.clone()),
                         members: c.members.then(|| (r.members.clone(), r.count.max(r.members.len()))),
                         typists: c.typists.then(|| r.typists.clone()),
-                        system: c.system.then(|| r.system.clone()),
+                        system: c.system.then(|| r.system.iter().cloned().map(system_text).collect()),
                         loading_older: c.loading_older.then_some(r.loading_older),
                         last_read: c.last_read.then_some(r.last_read),
                     },
@@ -432,7 +467,7 @@ impl Live {
             self.joined.set(joined);
         }
         if let Some(notice) = notice {
-            self.notice.set(notice);
+            self.notice.set(notice.map(|n| notice_text(n, &changes.refusals, &changes.forgotten)));
         }
         let recount = changes.unread
             || changes.in_rooms.values().any(|c| c.messages || c.last_read)

@@ -72,7 +72,10 @@ pub fn mentioned(live: &Live, message: &Message) {
         if !(hidden || elsewhere) || !enabled() {
             return;
         }
-        let title = format!("{} mentioned you in #{}", message.author, message.room);
+        let title = crate::lang::tf(
+            "notify-mentioned",
+            &[("author", (&message.author).into()), ("room", (&message.room).into())],
+        );
         let options = web_sys::NotificationOptions::new();
         let body: String = markup::plain(&message.text).chars().take(200).collect();
         options.set_body(&body);
@@ -97,7 +100,7 @@ pub fn mentioned(live: &Live, message: &Message) {
 /// "(2) Natter" while the reader has unread mentions.
 pub fn title(mentions: usize) -> String {
     match mentions {
-        0 => "Natter".to_owned(),
-        n => format!("({n}) Natter"),
+        0 => crate::lang::t("brand"),
+        n => crate::lang::tf("notify-title", &[("count", n.into())]),
     }
 }

@@ -1,5 +1,6 @@
 //! Message times. The server renders UTC (it cannot know the reader's zone); once the app
-//! runs in the browser it shows the reader's local time in the reader's locale.
+//! runs in the browser it shows the reader's local time, written as the interface's language
+//! writes times.
 
 use time::{macros::format_description, OffsetDateTime};
 
@@ -19,14 +20,14 @@ pub fn utc_clock(ms: i64) -> String {
     utc(ms).and_then(|t| t.format(format_description!("[hour]:[minute] UTC")).ok()).unwrap_or_default()
 }
 
-/// The time in the reader's zone and locale (browser only).
+/// The time in the reader's zone, as the interface's language writes it (browser only).
 #[cfg(feature = "hydrate")]
 pub fn local_clock(ms: i64) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"hour".into(), &"2-digit".into());
     let _ = js_sys::Reflect::set(&options, &"minute".into(), &"2-digit".into());
-    date.to_locale_time_string_with_options("default", &options).into()
+    date.to_locale_time_string_with_options(crate::lang::locale().tag(), &options).into()
 }
 
 #[cfg(test)]

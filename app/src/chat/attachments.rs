@@ -2,6 +2,7 @@
 //! opening a viewer (arrows between the message's images, Escape closes); other files as
 //! name, size and type, downloaded on click. Without JavaScript an image opens on its own.
 
+use crate::lang::{t, tf};
 use leptos::{html, prelude::*};
 use protocol::{human_size, Attachment};
 
@@ -10,8 +11,8 @@ fn kind(mime: &str) -> String {
     let essence = mime.split(';').next().unwrap_or(mime).trim();
     let (top, sub) = essence.split_once('/').unwrap_or((essence, ""));
     match (top, sub) {
-        ("text", "plain") => "text".into(),
-        (_, "octet-stream") | (_, "") => "file".into(),
+        ("text", "plain") => t("files-kind-text"),
+        (_, "octet-stream") | (_, "") => t("files-kind-file"),
         (_, sub) => sub.trim_start_matches("x-").trim_start_matches("vnd.").to_uppercase(),
     }
 }
@@ -51,7 +52,7 @@ pub fn AttachmentList(attachments: Vec<Attachment>) -> AnyView {
                         viewer.open.set(Some((all.clone(), index)));
                     }
                 };
-                let label = format!("Open image {}", attachment.name);
+                let label = tf("files-open-image", &[("name", (&attachment.name).into())]);
                 view! {
                     <li class="attachment image">
                         <a href=url class="thumb" aria-label=label on:click=open>
@@ -79,7 +80,7 @@ pub fn AttachmentList(attachments: Vec<Attachment>) -> AnyView {
             }
         })
         .collect_view();
-    view! { <ul class="attachments" aria-label="Files">{items}</ul> }.into_any()
+    view! { <ul class="attachments" aria-label=t("files-list")>{items}</ul> }.into_any()
 }
 
 /// The full image over the page: Previous, Next (and the arrow keys), Download, Close
@@ -131,7 +132,7 @@ pub fn ImageViewer(viewer: Viewer) -> AnyView {
             let several = images.len() > 1;
             let position = format!("{} / {}", at + 1, images.len());
             view! {
-                <div class="viewer" role="dialog" aria-modal="true" aria-label="Image viewer" on:keydown=keydown
+                <div class="viewer" role="dialog" aria-modal="true" aria-label=t("files-viewer") on:keydown=keydown
                     on:click=move |ev: leptos::ev::MouseEvent| {
                         // A click on the backdrop itself, not on what it holds.
                         if ev.target() == ev.current_target() { close(); }
@@ -146,11 +147,11 @@ pub fn ImageViewer(viewer: Viewer) -> AnyView {
                     </figure>
                     <div class="viewer-controls">
                         <Show when=move || several>
-                            <button type="button" aria-label="Previous image" on:click=move |_| step(-1)>"←"</button>
-                            <button type="button" aria-label="Next image" on:click=move |_| step(1)>"→"</button>
+                            <button type="button" aria-label=t("files-previous-image") on:click=move |_| step(-1)>"←"</button>
+                            <button type="button" aria-label=t("files-next-image") on:click=move |_| step(1)>"→"</button>
                         </Show>
-                        <a class="button" href=image.url() download=image.name.clone()>"Download"</a>
-                        <button type="button" aria-label="Close" node_ref=close_button on:click=move |_| close()>"✕"</button>
+                        <a class="button" href=image.url() download=image.name.clone()>{t("files-download")}</a>
+                        <button type="button" aria-label=t("files-close") node_ref=close_button on:click=move |_| close()>"✕"</button>
                     </div>
                 </div>
             }

@@ -5,6 +5,7 @@
 use super::message::focus_composer;
 use super::uploads::{UploadList, Uploads};
 use crate::api::PostMessage;
+use crate::lang::{t, tf};
 use crate::live::{Live, Status};
 use crate::palette::name_style;
 use leptos::{html, prelude::*};
@@ -35,6 +36,17 @@ fn completing(text: &str, cursor: usize) -> Option<Completing> {
         end: cursor,
         partial: partial.to_owned(),
     })
+}
+
+/// The text `id` with the name `$name` cut out of it: (what comes before the name, what comes
+/// after), so the name can be shown in its own element wherever the language puts it.
+fn around_name(id: &str) -> (String, String) {
+    const MARK: &str = "\u{1}";
+    let text = tf(id, &[("name", MARK.into())]);
+    match text.split_once(MARK) {
+        Some((before, after)) => (before.to_owned(), after.to_owned()),
+        None => (text, String::new()),
+    }
 }
 
 /// UTF-16 offset (the browser's) to byte offset in `text`.
@@ -110,7 +122,7 @@ pub fn Composer(
                     field.set_value("");
                     at_bottom.set(true);
                 }
-                Err(invalid) => live.notice.set(Some(invalid.reason)),
+                Err(invalid) => live.notice.set(Some(crate::api::invalid_text(&invalid))),
             }
         } else {
             // With files: the text is their caption, sent once they are all up.
@@ -121,7 +133,7 @@ pub fn Composer(
                     at_bottom.set(true);
                     live.notice.set(None);
                 }
-                Err(invalid) => live.notice.set(Some(invalid.reason)),
+                Err(invalid) => live.notice.set(Some(crate::api::invalid_text(&invalid))),
             }
         }
         suggesting.set(None);
@@ -209,38 +221,42 @@ pub fn Composer(
         (!offered.is_empty()).then(|| format!("mention-{}", selected.get().min(offered.len() - 1)))
     };
     view! {
-        {move || live.replying.get().map(|quote| view! {
+        {move || live.replying.get().map(|quote| {
+            let (before, after) = around_name("composer-replying-to");
+            let (before, after) = ((!before.is_empty()).then_some(before), (!after.is_empty()).then_some(after));
+            view! {
             <div class="replying">
-                <span>"Replying to " <strong style=name_style(&quote.author)>{quote.author.clone()}</strong></span>
+                <span>{before}<strong style=name_style(&quote.author)>{quote.author.clone()}</strong>{after}</span>
                 <span class="quote-text">{quote.text.clone()}</span>
-                <button type="button" class="small secondary" aria-label="Cancel reply"
+                <button type="button" class="small secondary" aria-label=t("composer-cancel-reply")
                     on:click=move |_| { live.replying.set(None); focus_composer(); }>"✕"</button>
             </div>
+            }
         })}
         <UploadList uploads/>
         <form class="composer" method="post" action="/api/post_file" enctype="multipart/form-data" on:submit=submit>
             <input type="hidden" name="room" value=room/>
             <input type="hidden" name="client_id" value=form_client_id/>
-            <label class="button attach secondary" title="Attach file">
+            <label class="button attach secondary" title=t("composer-attach")>
                 // Drawn, not an emoji: it shows the same with any fonts.
                 <svg class="icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
                     <path d="M16.5 6.5 8.6 14.4a2 2 0 0 0 2.8 2.8l8-8a4 4 0 0 0-5.7-5.6l-8 8a6 6 0 0 0 8.5 8.4l7.3-7.3"
                         fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"/>
                 </svg>
-                <span class="visually-hidden">"Attach file"</span>
+                <span class="visually-hidden">{t("composer-attach")}</span>
                 <input type="file" name="file" multiple class="file-input" on:change=chosen/>
             </label>
-            <label for="composer-text" class="visually-hidden">"Message"</label>
-            <textarea id="composer-text" name="text" rows="2" placeholder="Write a message…"
+            <label for="composer-text" class="visually-hidden">{t("composer-message")}</label>
+            <textarea id="composer-text" name="text" rows="2" placeholder=t("composer-placeholder")
                 aria-autocomplete="list" aria-controls="mention-list" aria-activedescendant=active
                 node_ref=text on:keydown=keydown on:input=input on:paste=paste on:blur=move |_| live.stop_typing()
                 disabled=offline></textarea>
-            <button type="submit" disabled=offline>"Send"</button>
+            <button type="submit" disabled=offline>{t("composer-send")}</button>
             <Show when=move || !suggestions().is_empty()>
-                <ul class="mentions-list" id="mention-list" role="listbox" aria-label="People to mention">
+                <ul class="mentions-list" id="mention-list" role="listbox" aria-label=t("composer-mentions")>
                     {move || suggestions().into_iter().enumerate().map(|(i, name)| {
                         let chosen = name.clone();
-                        let label = if name == "room" { "@room (everyone here)".to_owned() } else { format!("@{name}") };
+                        let label = if name == "room" { t("composer-mention-room") } else { format!("@{name}") };
                         view! {
                             <li id=format!("mention-{i}") role="option"
                                 aria-selected=move || (selected.get() == i).to_string()
@@ -255,7 +271,7 @@ pub fn Composer(
         <div class="composer-options">
             <label class="share">
                 <input type="checkbox" prop:checked=move || live.share_drafts.get() on:change=share_changed/>
-                "Share what I type"
+                {t("composer-share-typing")}
             </label>
             <p role="alert" class="notice">{notice}</p>
         </div>
@@ -275,6 +291,11 @@ mod tests {
         assert_eq!(completing("@ann hi", 7), Some(Completing { at: 0, end: 7, partial: "ann hi".into() }));
         assert_eq!(completing("@ann\nhi", 7), None);
         assert_eq!(completing("(@Бо", "(@Бо".len()).map(|c| c.partial), Some("Бо".into()));
+    }
+
+    #[test]
+    fn a_name_is_cut_out_of_its_sentence() {
+        assert_eq!(around_name("composer-replying-to"), ("Replying to ".to_owned(), String::new()));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use super::attachments::{ImageViewer, Viewer};
 use super::composer::Composer;
 use super::message::{version, MessageItem};
 use super::uploads::Uploads;
+use crate::lang::{t, tf};
 use crate::live::{Live, Pending, RoomState, SystemLine};
 use crate::palette::name_style;
 use leptos::{html, prelude::*};
@@ -51,6 +52,8 @@ pub fn Conversation(live: Live, form_client_id: String) -> AnyView {
             dropping.set(true);
         }
     };
+    // "You are {name}" around the (reactive) name, in the order the language puts them.
+    let (whoami_before, whoami_after) = around_name("conversation-whoami");
     let drop = move |ev: leptos::ev::DragEvent| {
         dropping.set(false);
         if carries_files(&ev) {
@@ -71,17 +74,17 @@ pub fn Conversation(live: Live, form_client_id: String) -> AnyView {
                         .unwrap_or_else(|| format!("#{room_title}"))
                 }}</h1>
                 {move || state.messages.with(|m| room_mood(m)).map(|mood| {
-                    let label = format!("Room mood: {}", mood.label());
+                    let label = tf("conversation-room-mood", &[("mood", mood.label().into())]);
                     view! { <p class="room-mood" role="img" aria-label=label.clone() title=label>{mood.emoji()}</p> }
                 })}
-                <p class="whoami">"You are " <strong>{move || live.nickname.get()}</strong></p>
+                <p class="whoami">{whoami_before}<strong>{move || live.nickname.get()}</strong>{whoami_after}</p>
                 <super::search::SearchField/>
                 <p role="status" class="status" data-state=move || format!("{:?}", status()).to_lowercase()>
-                    {move || status().label()}
+                    {move || crate::live::status_text(status())}
                 </p>
             </header>
             <noscript>
-                <p class="hint">"JavaScript is off: new messages appear when you post or reload."</p>
+                <p class="hint">{t("conversation-no-javascript")}</p>
             </noscript>
             <MessageList live state at_bottom/>
             <TypingLine live state/>
@@ -231,11 +234,11 @@ fn MessageList(live: Live, state: RoomState, at_bottom: RwSignal<bool>) -> AnyVi
 
     view! {
         <div class="log-wrap">
-            <ol class="messages" role="log" aria-live="polite" aria-label="Conversation" node_ref=list on:scroll=on_scroll>
+            <ol class="messages" role="log" aria-live="polite" aria-label=t("conversation-log") node_ref=list on:scroll=on_scroll>
                 <Show when=move || live.running.get() && state.has_more.get()>
                     <li class="older">
                         <button type="button" class="link" on:click=load_older.clone() disabled=move || state.loading_older.get()>
-                            {move || if state.loading_older.get() { "Loading older messages…" } else { "Load older messages" }}
+                            {move || t(if state.loading_older.get() { "conversation-loading-older" } else { "conversation-load-older" })}
                         </button>
                     </li>
                 </Show>
@@ -258,10 +261,7 @@ fn MessageList(live: Live, state: RoomState, at_bottom: RwSignal<bool>) -> AnyVi
             </ol>
             <Show when=move || { unseen() > 0 }>
                 <button type="button" class="new-messages" on:click=jump_to_bottom>
-                    {move || match unseen() {
-                        1 => "1 new message ↓".to_string(),
-                        n => format!("{n} new messages ↓"),
-                    }}
+                    {move || tf("conversation-new-messages", &[("count", unseen().into())])}
                 </button>
             </Show>
         </div>
@@ -274,7 +274,7 @@ fn PendingItem(pending: Pending, author: String) -> impl IntoView {
     view! {
         <li class="message own pending" data-client-id=pending.client_id>
             <span class="author" style=name_style(&author)>{author.clone()}</span>
-            <span class="sending">"sending…"</span>
+            <span class="sending">{t("conversation-sending")}</span>
             <p class="text" dir="auto">{pending.text}</p>
             {(!pending.attachments.is_empty()).then(|| view! {
                 <ul class="attachments pending-files">
@@ -299,19 +299,31 @@ fn TypingLine(live: Live, state: RoomState) -> AnyView {
         })
     };
     view! {
-        <div class="typing" aria-live="polite" aria-label="Typing">
+        <div class="typing" aria-live="polite" aria-label=t("conversation-typing-label")>
             <For each=typists key=|t| (t.author.clone(), t.draft.clone()) let:typist>
                 {match typist.draft {
                     Some(draft) => view! {
                         <p class="draft">
                             <span class="author" style=name_style(&typist.author)>{typist.author.clone()}</span>
-                            ": " <span class="draft-text" dir="auto">{draft}</span><span class="caret" aria-hidden="true">"▍"</span>
+                            {t("conversation-draft-separator")}<span class="draft-text" dir="auto">{draft}</span><span class="caret" aria-hidden="true">"▍"</span>
                         </p>
                     }.into_any(),
-                    None => view! { <p class="draft">{format!("{} is typing…", typist.author)}</p> }.into_any(),
+                    None => view! { <p class="draft">{tf("conversation-typing", &[("name", (&typist.author).into())])}</p> }.into_any(),
                 }}
             </For>
         </div>
     }
     .into_any()
+}
+
+/// The text `id` (with a `$name` variable) split around the name: what comes before it and
+/// what comes after, so a view can put the name in its own element wherever the language
+/// places it.
+fn around_name(id: &str) -> (String, Option<String>) {
+    const MARK: &str = "\u{E000}";
+    let text = tf(id, &[("name", MARK.into())]);
+    match text.split_once(MARK) {
+        Some((before, after)) => (before.to_owned(), (!after.is_empty()).then(|| after.to_owned())),
+        None => (text, None),
+    }
 }

@@ -5,6 +5,7 @@
 //! and "Show more people" asks for the next.
 
 use crate::api::{Invite, OpenDirect, RemoveMember};
+use crate::lang::{t, tf};
 use crate::live::Live;
 use crate::palette::name_style;
 use leptos::prelude::*;
@@ -24,20 +25,20 @@ pub fn Members(live: Live, room: String) -> AnyView {
     // The reader's nickname is set before the chat renders and stays for the page's life.
     let me = move || protocol::nickname_key(&live.nickname.get_untracked());
     view! {
-        <aside class="members" aria-label="People here">
-            <h2>"Here now " <span class="count">{count}</span></h2>
-            <ul aria-label="Here now">
+        <aside class="members" aria-label=t("members-aside")>
+            <h2>{move || counted(tf("members-here-now", &[("count", count().into())]), count())}</h2>
+            <ul aria-label=t("members-here-now-list")>
                 <For each=members key=|name| name.clone() let:name>
                     <li style=name_style(&name)>
                         <span class="dot" aria-hidden="true"></span>
                         <span class="author">{name.clone()}</span>
                         {(protocol::nickname_key(&name) != me()).then(|| {
-                            let label = format!("Message {name}");
+                            let label = tf("members-message-label", &[("name", (&name).into())]);
                             let with = name.clone();
                             view! {
                                 <ActionForm action=open attr:class="dm">
                                     <input type="hidden" name="with" value=with/>
-                                    <button type="submit" class="small" aria-label=label>"Message"</button>
+                                    <button type="submit" class="small" aria-label=label>{t("members-message")}</button>
                                 </ActionForm>
                             }
                         })}
@@ -46,7 +47,7 @@ pub fn Members(live: Live, room: String) -> AnyView {
             </ul>
             <Show when=more>
                 <button type="button" class="small more" on:click=move |_| live.more_members(&more_room.get_value())>
-                    "Show more people"
+                    {t("members-show-more")}
                 </button>
             </Show>
             <p role="alert" class="notice">{error}</p>
@@ -83,13 +84,13 @@ fn MemberAdmin(live: Live, room: RoomInfo) -> AnyView {
             let name = name.clone();
             let key = protocol::nickname_key(&member);
             let (label, text) = if key == me {
-                (format!("Leave {}", room.name), "Leave")
+                (tf("members-leave-label", &[("room", (&room.name).into())]), t("members-leave"))
             } else {
-                (format!("Remove {member}"), "Remove")
+                (tf("members-remove-label", &[("name", (&member).into())]), t("members-remove"))
             };
             // The creator removes anyone else; a member can only leave. The creator stays.
             let may = Some(&key) != owner.as_ref() && (is_owner || key == me);
-            let role = (Some(&key) == owner.as_ref()).then_some(" (creator)");
+            let role = (Some(&key) == owner.as_ref()).then(|| t("members-creator"));
             let nickname = member.clone();
             let style = name_style(&member);
             view! {
@@ -108,18 +109,18 @@ fn MemberAdmin(live: Live, room: RoomInfo) -> AnyView {
         })
         .collect_view();
     view! {
-        <section class="private-members" aria-label="Members">
-            <h2>"Members " <span class="count">{room.members.len()}</span></h2>
+        <section class="private-members" aria-label=t("members-section")>
+            <h2>{counted(tf("members-heading", &[("count", room.members.len().into())]), room.members.len())}</h2>
             <ul>{rows}</ul>
             <p role="alert" class="notice">{remove_error}</p>
             {is_owner.then(|| view! {
                 <ActionForm action=invite attr:class="invite">
                     <input type="hidden" name="room" value=name.clone()/>
-                    <label for="invite-nickname">"Invite"</label>
+                    <label for="invite-nickname">{t("members-invite-label")}</label>
                     <div class="row">
-                        <input id="invite-nickname" name="nickname" type="text" placeholder="nickname"
-                            autocomplete="off"/>
-                        <button type="submit">"Invite"</button>
+                        <input id="invite-nickname" name="nickname" type="text"
+                            placeholder=t("members-invite-placeholder") autocomplete="off"/>
+                        <button type="submit">{t("members-invite")}</button>
                     </div>
                 </ActionForm>
                 <p role="alert" class="notice">{invite_error}</p>
@@ -127,4 +128,16 @@ fn MemberAdmin(live: Live, room: RoomInfo) -> AnyView {
         </section>
     }
     .into_any()
+}
+
+/// A heading's text with its count (`n`, as the language writes it) marked, wherever the
+/// language puts the number: "Here now <span class="count">3</span>".
+fn counted(text: String, n: usize) -> AnyView {
+    let number = crate::lang::number(n as i64);
+    let Some(at) = text.find(&number) else { return text.into_any() };
+    let before = text[..at].to_owned();
+    let after = text[at + number.len()..].to_owned();
+    let before = (!before.is_empty()).then_some(before);
+    let after = (!after.is_empty()).then_some(after);
+    view! { {before}<span class="count">{number}</span>{after} }.into_any()
 }

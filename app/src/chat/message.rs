@@ -6,6 +6,7 @@
 
 use super::markup::text_view;
 use super::picker::Picker;
+use crate::lang::{t, tf};
 use crate::live::Live;
 use crate::palette::name_style;
 use crate::time_fmt;
@@ -58,7 +59,7 @@ pub fn MessageItem(message: Message, own: bool, live: Live) -> AnyView {
         let (message, me) = (message.clone(), me.clone());
         move || {
             if message.deleted {
-                view! { <div class="text deleted">"message deleted"</div> }.into_any()
+                view! { <div class="text deleted">{t("message-deleted")}</div> }.into_any()
             } else if message.text.is_empty() {
                 // Files without a caption.
                 ().into_any()
@@ -69,8 +70,8 @@ pub fn MessageItem(message: Message, own: bool, live: Live) -> AnyView {
         }
     };
     let edited = message.edited_at.filter(|_| !message.deleted).map(|at| {
-        let title = format!("edited {}", time_fmt::utc_clock(at));
-        view! { <span class="edited" title=title>"(edited)"</span> }
+        let title = tf("message-edited-at", &[("time", (&time_fmt::utc_clock(at)).into())]);
+        view! { <span class="edited" title=title>{t("message-edited")}</span> }
     });
     let quote = message.reply_to.clone().map(|quote| view! { <QuoteLink live room=room.clone() quote/> });
     let files = (!message.attachments.is_empty()).then(|| {
@@ -89,10 +90,11 @@ pub fn MessageItem(message: Message, own: bool, live: Live) -> AnyView {
                 <Actions live seq own quote=quote.clone() text=text.clone()/>
             </Show>
             <Show when=move || !running.get()>
-                <a class="more-link" href=format!("/r/{}/m/{seq}", room.clone())>"More"</a>
+                <a class="more-link" href=format!("/r/{}/m/{seq}", room.clone())>{t("message-more")}</a>
             </Show>
         }
     });
+    let mood_label = tf("message-mood", &[("mood", mood.label().into())]);
     let editing = move || live.editing.get() == Some(seq) && own;
     let original = message.text.clone();
     view! {
@@ -102,7 +104,7 @@ pub fn MessageItem(message: Message, own: bool, live: Live) -> AnyView {
             {quote}
             <span class="author" style=name_style(&message.author)>{message.author.clone()}</span>
             <time datetime=time_fmt::iso(sent_at)>{clock}</time>
-            <span class="mood" role="img" aria-label=format!("{} mood", mood.label()) title=format!("{} mood", mood.label())>
+            <span class="mood" role="img" aria-label=mood_label.clone() title=mood_label>
                 {mood.emoji()}
             </span>
             {edited}
@@ -123,8 +125,8 @@ pub fn MessageItem(message: Message, own: bool, live: Live) -> AnyView {
 fn QuoteLink(live: Live, room: String, quote: Quote) -> AnyView {
     let seq = quote.seq;
     let href = format!("/r/{room}?at={seq}#m{seq}");
-    let text = if quote.deleted { "message deleted".to_owned() } else { quote.text.clone() };
-    let label = format!("In reply to {}: {}", quote.author, text);
+    let text = if quote.deleted { t("message-deleted") } else { quote.text.clone() };
+    let label = tf("message-in-reply-to", &[("author", (&quote.author).into()), ("text", (&text).into())]);
     let jump = move |ev: leptos::ev::MouseEvent| {
         if live.running.get_untracked() {
             ev.prevent_default();
@@ -154,12 +156,13 @@ fn quote_of(text: &str) -> String {
 /// hover and focus, and a click toggles the reader's own.
 #[component]
 fn ReactionList(live: Live, seq: Seq, list: Vec<Reactions>, me: String) -> AnyView {
+    let separator = t("message-people-separator");
     let chips = list
         .into_iter()
         .map(|reaction| {
             let mine = reaction.people.contains(&me);
             let count = reaction.people.len();
-            let who = reaction.people.join(", ");
+            let who = reaction.people.join(&separator);
             let label = format!("{} {count}: {who}", reaction.emoji);
             let emoji = reaction.emoji.clone();
             let toggle = move |_| live.toggle_reaction(seq, &emoji);
@@ -172,7 +175,7 @@ fn ReactionList(live: Live, seq: Seq, list: Vec<Reactions>, me: String) -> AnyVi
             }
         })
         .collect_view();
-    view! { <div class="reactions" role="group" aria-label="Reactions">{chips}</div> }.into_any()
+    view! { <div class="reactions" role="group" aria-label=t("message-reactions")>{chips}</div> }.into_any()
 }
 
 /// Reply, React, Edit and Delete (the last two on the reader's own messages).
@@ -221,16 +224,16 @@ fn Actions(live: Live, seq: Seq, own: bool, quote: Quote, text: String) -> AnyVi
     };
     view! {
         <div class="actions" class:open=move || open.get() class:picking=move || picking.get()>
-            <button type="button" class="more" aria-label="More" aria-expanded=move || open.get().to_string()
+            <button type="button" class="more" aria-label=t("message-more") aria-expanded=move || open.get().to_string()
                 on:click=move |_| open.update(|o| *o = !*o)>"⋯"</button>
-            <div class="action-buttons" role="toolbar" aria-label="Message actions">
-                <button type="button" on:click=reply aria-label="Reply" title="Reply">"↩"</button>
-                <button type="button" node_ref=react_button aria-label="React" title="React"
+            <div class="action-buttons" role="toolbar" aria-label=t("message-actions")>
+                <button type="button" on:click=reply aria-label=t("message-reply") title=t("message-reply")>"↩"</button>
+                <button type="button" node_ref=react_button aria-label=t("message-react") title=t("message-react")
                     aria-haspopup="dialog" aria-expanded=move || picking.get().to_string()
                     on:click=toggle_picker>"☺"</button>
                 {own.then(|| view! {
-                    <button type="button" on:click=edit aria-label="Edit" title="Edit">"✎"</button>
-                    <button type="button" class="danger" on:click=delete aria-label="Delete" title="Delete">"🗑"</button>
+                    <button type="button" on:click=edit aria-label=t("message-edit") title=t("message-edit")>"✎"</button>
+                    <button type="button" class="danger" on:click=delete aria-label=t("message-delete") title=t("message-delete")>"🗑"</button>
                 })}
             </div>
             <Show when=move || picking.get()>
@@ -270,12 +273,12 @@ fn Editor(live: Live, seq: Seq, original: String) -> AnyView {
         let Some(field) = field.get_untracked() else { return };
         let text = field.value();
         if text.trim().is_empty() {
-            live.notice.set(Some("A message cannot be empty; delete it instead.".into()));
+            live.notice.set(Some(t("message-cannot-be-empty")));
             return;
         }
         match live.edit(seq, &text) {
             Ok(()) => done(),
-            Err(invalid) => live.notice.set(Some(invalid.reason)),
+            Err(invalid) => live.notice.set(Some(crate::api::invalid_text(&invalid))),
         }
     };
     let keydown = move |ev: leptos::ev::KeyboardEvent| {
@@ -294,11 +297,11 @@ fn Editor(live: Live, seq: Seq, original: String) -> AnyView {
     });
     view! {
         <div class="editor">
-            <label class="visually-hidden" for=format!("edit-{seq}")>"Edit message"</label>
+            <label class="visually-hidden" for=format!("edit-{seq}")>{t("message-edit-field")}</label>
             <textarea id=format!("edit-{seq}") node_ref=field rows="2" on:keydown=keydown>{original}</textarea>
             <div class="row">
-                <button type="button" on:click=move |_| save()>"Save"</button>
-                <button type="button" class="secondary" on:click=move |_| done()>"Cancel"</button>
+                <button type="button" on:click=move |_| save()>{t("message-save")}</button>
+                <button type="button" class="secondary" on:click=move |_| done()>{t("message-cancel")}</button>
             </div>
         </div>
     }

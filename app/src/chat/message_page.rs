@@ -5,6 +5,7 @@
 use super::message::MessageItem;
 use super::picker::QUICK;
 use crate::api::{message_page, AppError, DeleteMessage, EditMessage, MessageView, PostMessage, React};
+use crate::lang::{t, tf};
 use crate::live::Live;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -17,7 +18,7 @@ pub fn MessagePage() -> AnyView {
     let seq = move || params.read().get("seq").and_then(|s| s.parse().ok()).unwrap_or(0);
     let page = Resource::new(move || (room(), seq()), |(room, seq)| message_page(room, seq));
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="loading">{t("message-page-loading")}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(view) => view! { <Forms live view/> }.into_any(),
@@ -49,53 +50,53 @@ fn Forms(live: Live, view: MessageView) -> AnyView {
     let text = message.text.clone();
     view! {
         <main class="message-page">
-            <a href=back class="back">"← Back to the conversation"</a>
-            <h1>"Message"</h1>
-            <ol class="messages single" role="log" aria-label="Conversation">
+            <a href=back class="back">{t("message-page-back")}</a>
+            <h1>{t("message-page-title")}</h1>
+            <ol class="messages single" role="log" aria-label=t("conversation-log")>
                 <MessageItem message=message.clone() own live/>
             </ol>
             <p role="alert" class="notice">{errors}</p>
-            <section aria-label="Reply">
-                <h2>"Reply"</h2>
+            <section aria-label=t("message-page-reply-heading")>
+                <h2>{t("message-page-reply-heading")}</h2>
                 <ActionForm action=post attr:class="stack">
                     <input type="hidden" name="room" value=room.clone()/>
                     <input type="hidden" name="client_id" value=form_client_id/>
                     <input type="hidden" name="reply_to" value=seq/>
-                    <label for="reply-text">"Your reply"</label>
+                    <label for="reply-text">{t("message-page-your-reply")}</label>
                     <textarea id="reply-text" name="text" rows="3"></textarea>
-                    <button type="submit">"Reply"</button>
+                    <button type="submit">{t("message-reply")}</button>
                 </ActionForm>
             </section>
-            <section aria-label="React">
-                <h2>"React"</h2>
+            <section aria-label=t("message-page-react-heading")>
+                <h2>{t("message-page-react-heading")}</h2>
                 <div class="quick-reactions">
                     {QUICK.iter().map(|emoji| view! {
                         <ActionForm action=react>
                             <input type="hidden" name="room" value=room_name.get_value()/>
                             <input type="hidden" name="seq" value=seq/>
                             <input type="hidden" name="emoji" value=*emoji/>
-                            <button type="submit" aria-label=format!("React {emoji}")>{*emoji}</button>
+                            <button type="submit" aria-label=tf("message-page-react-with", &[("emoji", (*emoji).into())])>{*emoji}</button>
                         </ActionForm>
                     }).collect_view()}
                 </div>
             </section>
             {own.then(|| view! {
-                <section aria-label="Edit">
-                    <h2>"Edit"</h2>
+                <section aria-label=t("message-page-edit-heading")>
+                    <h2>{t("message-page-edit-heading")}</h2>
                     <ActionForm action=edit attr:class="stack">
                         <input type="hidden" name="room" value=room_name.get_value()/>
                         <input type="hidden" name="seq" value=seq/>
-                        <label for="edit-text">"New text"</label>
+                        <label for="edit-text">{t("message-page-new-text")}</label>
                         <textarea id="edit-text" name="text" rows="3">{text.clone()}</textarea>
-                        <button type="submit">"Save"</button>
+                        <button type="submit">{t("message-save")}</button>
                     </ActionForm>
                 </section>
-                <section aria-label="Delete">
-                    <h2>"Delete"</h2>
+                <section aria-label=t("message-page-delete-heading")>
+                    <h2>{t("message-page-delete-heading")}</h2>
                     <ActionForm action=delete>
                         <input type="hidden" name="room" value=room_name.get_value()/>
                         <input type="hidden" name="seq" value=seq/>
-                        <button type="submit" class="danger">"Delete"</button>
+                        <button type="submit" class="danger">{t("message-delete")}</button>
                     </ActionForm>
                 </section>
             })}

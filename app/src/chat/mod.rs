@@ -19,6 +19,7 @@ pub use message_page::MessagePage;
 pub use search::SearchResults;
 
 use crate::api::{AppError, Join};
+use crate::lang::t;
 use crate::live::Live;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -48,7 +49,7 @@ pub fn ChatPage() -> impl IntoView {
         |(room, at, _)| crate::api::room_page(room, at),
     );
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="loading">{t("chat-loading")}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(view) if view.nickname.is_some() => {
@@ -71,9 +72,9 @@ pub fn ChatPage() -> impl IntoView {
 pub fn NotFound() -> impl IntoView {
     view! {
         <main class="not-found">
-            <h1>"Not found"</h1>
-            <p>"There is nothing here."</p>
-            <a href="/">"Go to #general"</a>
+            <h1>{t("chat-not-found-title")}</h1>
+            <p>{t("chat-not-found-text")}</p>
+            <a href="/">{t("chat-go-general")}</a>
         </main>
     }
 }
@@ -83,17 +84,21 @@ fn NicknamePrompt(join: ServerAction<Join>) -> impl IntoView {
     let error = refusal(join);
     view! {
         <main class="join">
-            <h1>"Natter"</h1>
-            <p class="tagline">"Pick a name and start talking."</p>
+            <h1>{t("brand")}</h1>
+            <p class="tagline">{t("chat-tagline")}</p>
             <ActionForm action=join attr:class="join-form">
-                <label for="nickname">"Nickname"</label>
+                <label for="nickname">{t("chat-nickname")}</label>
                 <input id="nickname" name="nickname" type="text" autocomplete="nickname"
                     maxlength=protocol::MAX_NICKNAME_CHARS * 4 autofocus/>
-                <label for="password">"Password " <span class="optional">"(if you set one)"</span></label>
+                <label for="password">
+                    {format!("{} ", t("chat-password"))}
+                    <span class="optional">{t("chat-password-optional")}</span>
+                </label>
                 <input id="password" name="password" type="password" autocomplete="current-password"/>
-                <button type="submit">"Join"</button>
+                <button type="submit">{t("chat-join")}</button>
             </ActionForm>
             <p role="alert" class="notice">{error}</p>
+            <crate::lang::LanguageForm/>
         </main>
     }
 }

@@ -2,6 +2,7 @@
 //! emoji, searchable by name. The full list (about 1,900 emoji with their names) is fetched
 //! from `/emoji.json` the first time a picker opens, so it costs the page nothing until then.
 
+use crate::lang::t;
 use leptos::{html, prelude::*};
 
 /// One click away on every message.
@@ -93,8 +94,8 @@ pub fn Picker(placement: String, choose: Callback<String>, close: Callback<()>) 
     view! {
         // A click anywhere else closes it.
         <div class="picker-backdrop" on:click=move |_| close.run(())></div>
-        <div class="picker" role="dialog" aria-label="Choose a reaction" style=placement on:keydown=keydown>
-            <input type="search" node_ref=field aria-label="Search emoji" placeholder="Search emoji"
+        <div class="picker" role="dialog" aria-label=t("picker-dialog") style=placement on:keydown=keydown>
+            <input type="search" node_ref=field aria-label=t("picker-search") placeholder=t("picker-search")
                 on:input=move |ev| query.set(event_target_value(&ev))/>
             <div class="grid">
                 <For each=move || shown.get() key=|(emoji, name)| (emoji.clone(), name.clone()) let:entry>
@@ -110,7 +111,7 @@ pub fn Picker(placement: String, choose: Callback<String>, close: Callback<()>) 
                 </For>
             </div>
             <Show when=move || !query.get().trim().is_empty() && shown.with(Vec::is_empty)>
-                <p class="muted">"No emoji found."</p>
+                <p class="muted">{t("picker-none")}</p>
             </Show>
         </div>
     }

@@ -2,6 +2,7 @@
 //! counts for the joined ones, and creating rooms.
 
 use crate::api::{CreateRoom, Protect};
+use crate::lang::{t, tf};
 use crate::live::Live;
 use leptos::prelude::*;
 use protocol::{RoomInfo, RoomKind};
@@ -12,25 +13,27 @@ pub fn RoomList(live: Live) -> AnyView {
     let create = ServerAction::<CreateRoom>::new();
     let error = super::refusal(create);
     view! {
-        <nav class="rooms" aria-label="Rooms">
-            <RoomSection live kind=RoomKind::Public heading="Rooms"/>
-            <RoomSection live kind=RoomKind::Private heading="Private rooms"/>
-            <RoomSection live kind=RoomKind::Direct heading="Direct messages"/>
+        <nav class="rooms" aria-label=t("rooms-nav")>
+            <RoomSection live kind=RoomKind::Public heading=t("rooms-heading-public")/>
+            <RoomSection live kind=RoomKind::Private heading=t("rooms-heading-private")/>
+            <RoomSection live kind=RoomKind::Direct heading=t("rooms-heading-direct")/>
             <ActionForm action=create attr:class="new-room">
-                <label for="new-room">"New room"</label>
+                <label for="new-room">{t("rooms-new")}</label>
                 <div class="row">
-                    <input id="new-room" name="name" type="text" placeholder="room-name"
+                    <input id="new-room" name="name" type="text" placeholder=t("rooms-new-placeholder")
                         maxlength=protocol::MAX_ROOM_CHARS autocomplete="off"/>
-                    <button type="submit">"Create"</button>
+                    <button type="submit">{t("rooms-create")}</button>
                 </div>
                 <label class="check">
                     <input type="checkbox" name="private" value="on"/>
-                    " Private: only people I invite"
+                    // The space parts the box from its label in every language.
+                    {format!(" {}", t("rooms-new-private"))}
                 </label>
             </ActionForm>
             <p role="alert" class="notice">{error}</p>
             <ProtectNickname live/>
             <Notifications live/>
+            <crate::lang::LanguageForm/>
         </nav>
     }
     .into_any()
@@ -38,15 +41,15 @@ pub fn RoomList(live: Live) -> AnyView {
 
 /// The rooms of one kind, under a heading (hidden when there are none, public rooms aside).
 #[component]
-fn RoomSection(live: Live, kind: RoomKind, heading: &'static str) -> AnyView {
+fn RoomSection(live: Live, kind: RoomKind, heading: String) -> AnyView {
     let rooms =
         move || live.rooms.with(|rooms| rooms.iter().filter(|r| r.kind == kind).cloned().collect::<Vec<_>>());
     let shown =
         move || kind == RoomKind::Public || live.rooms.with(|rooms| rooms.iter().any(|r| r.kind == kind));
     view! {
         <Show when=shown>
-            <h2>{heading}</h2>
-            <ul aria-label=heading>
+            <h2>{heading.clone()}</h2>
+            <ul aria-label=heading.clone()>
                 <For each=rooms key=|room| (room.name.clone(), room.members.clone()) let:room>
                     <RoomLink live room/>
                 </For>
@@ -60,7 +63,9 @@ fn RoomSection(live: Live, kind: RoomKind, heading: &'static str) -> AnyView {
 fn naming(room: &RoomInfo, me: &str) -> (&'static str, String, String) {
     match room.kind {
         RoomKind::Public => ("#", room.name.clone(), format!("#{}", room.name)),
-        RoomKind::Private => ("🔒", room.name.clone(), format!("{} (private)", room.name)),
+        RoomKind::Private => {
+            ("🔒", room.name.clone(), tf("rooms-private-name", &[("name", (&room.name).into())]))
+        }
         RoomKind::Direct => {
             let title = room.title(me);
             let other = title.trim_start_matches('@').to_owned();
@@ -89,21 +94,24 @@ fn RoomLink(live: Live, room: RoomInfo) -> AnyView {
         let (name, current) = (name.clone(), current.clone());
         move || if current() { 0 } else { live.mention_count(&name) }
     };
+    // The name read out, then what is unread: "#general, 3 unread, 1 mention".
     let label = {
         let (unread, mentions) = (unread.clone(), mentions.clone());
+        let separator = t("rooms-label-separator");
         move || {
-            let mut label = spoken.clone();
+            let mut parts = vec![spoken.clone()];
             match unread() {
                 0 => {}
-                n if n >= protocol::UNREAD_CAP as usize => label.push_str(&format!(", {n}+ unread")),
-                n => label.push_str(&format!(", {n} unread")),
+                n if n >= protocol::UNREAD_CAP as usize => {
+                    parts.push(tf("rooms-label-unread-capped", &[("count", n.into())]))
+                }
+                n => parts.push(tf("rooms-label-unread", &[("count", n.into())])),
             }
             match mentions() {
                 0 => {}
-                1 => label.push_str(", 1 mention"),
-                n => label.push_str(&format!(", {n} mentions")),
+                n => parts.push(tf("rooms-label-mentions", &[("count", n.into())])),
             }
-            label
+            parts.join(&separator)
         }
     };
     let aria_current = {
@@ -140,17 +148,17 @@ fn ProtectNickname(live: Live) -> AnyView {
     });
     let error = super::refusal(protect);
     view! {
-        <section class="protect" aria-label="Your nickname">
+        <section class="protect" aria-label=t("rooms-protect-section")>
             <Show
                 when=move || !live.protected.get()
-                fallback=|| view! { <p class="protected">"🔒 Your nickname is protected."</p> }
+                fallback=|| view! { <p class="protected">{t("rooms-protected")}</p> }
             >
                 <ActionForm action=protect attr:class="protect-form">
-                    <label for="protect-password">"Protect your nickname"</label>
+                    <label for="protect-password">{t("rooms-protect")}</label>
                     <div class="row">
                         <input id="protect-password" name="password" type="password"
-                            autocomplete="new-password" placeholder="password (8+ characters)"/>
-                        <button type="submit">"Set password"</button>
+                            autocomplete="new-password" placeholder=t("rooms-protect-placeholder")/>
+                        <button type="submit">{t("rooms-protect-submit")}</button>
                     </div>
                 </ActionForm>
                 <p role="alert" class="notice">{error}</p>
@@ -181,7 +189,7 @@ fn Notifications(live: Live) -> AnyView {
         <Show when=move || supported.get()>
             <label class="check notifications">
                 <input type="checkbox" prop:checked=move || on.get() on:change=changed/>
-                " Notify me of mentions"
+                {format!(" {}", t("rooms-notify"))}
             </label>
         </Show>
     }

@@ -3,6 +3,7 @@
 //! GET form and a page rendered on the server only (no WASM needed or loaded), so it works the
 //! same with and without JavaScript.
 
+use crate::lang::t;
 use leptos::prelude::*;
 
 /// The search field, labelled "Search messages".
@@ -11,8 +12,8 @@ pub fn SearchField(#[prop(optional)] value: String) -> AnyView {
     view! {
         // A plain form: the results are a page of their own, rendered on the server.
         <form method="get" action="/search" class="search" role="search">
-            <label for="search-q" class="visually-hidden">"Search messages"</label>
-            <input type="search" id="search-q" name="q" placeholder="Search messages" value=value
+            <label for="search-q" class="visually-hidden">{t("search-field")}</label>
+            <input type="search" id="search-q" name="q" placeholder=t("search-field") value=value
                 maxlength=protocol::MAX_QUERY_CHARS enterkeyhint="search"/>
         </form>
     }
@@ -27,6 +28,7 @@ mod results {
     use super::SearchField;
     use super::{encode, marked};
     use crate::api::{search, AppError, SearchPage};
+    use crate::lang::{t, tf};
     use crate::palette::name_style;
     use crate::time_fmt;
     use leptos::prelude::*;
@@ -42,11 +44,11 @@ mod results {
         view! {
             <main class="search-page">
                 <header class="search-header">
-                    <a href="/" class="back">"← Back to the chat"</a>
-                    <h1>"Search"</h1>
+                    <a href="/" class="back">{t("search-back")}</a>
+                    <h1>{t("search-heading")}</h1>
                     <SearchField value=q()/>
                 </header>
-                <Transition fallback=|| view! { <p class="loading">"Searching…"</p> }>
+                <Transition fallback=|| view! { <p class="loading">{t("search-searching")}</p> }>
                     {move || Suspend::new(async move {
                         match results.await {
                             Ok(page) => view! { <Hits page/> }.into_any(),
@@ -63,19 +65,20 @@ mod results {
     #[component]
     fn Hits(page: SearchPage) -> AnyView {
         let count = page.hits.len();
-        let summary = match count {
-            0 => format!("Nothing found for “{}”.", page.query),
-            1 => format!("1 message found for “{}”.", page.query),
-            n if page.next.is_some() => format!("The latest {n} messages found for “{}”.", page.query),
-            n => format!("{n} messages found for “{}”.", page.query),
+        let args = [("count", count.into()), ("query", (&page.query).into())];
+        // More than a page: these are the latest of them.
+        let summary = if count > 1 && page.next.is_some() {
+            tf("search-summary-latest", &args)
+        } else {
+            tf("search-summary", &args)
         };
         let more = page.next.clone().map(|next| {
             let href = format!("/search?q={}&before={next}", encode(&page.query));
-            view! { <a class="older-results" href=href>"Older results"</a> }
+            view! { <a class="older-results" href=href>{t("search-older")}</a> }
         });
         view! {
             <p class="summary" role="status">{summary}</p>
-            <ol class="hits" aria-label="Search results">
+            <ol class="hits" aria-label=t("search-results")>
                 {page.hits.into_iter().map(|hit| view! { <Hit hit/> }).collect_view()}
             </ol>
             {more}

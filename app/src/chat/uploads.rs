@@ -4,6 +4,7 @@
 //! itself once the browser is back online. The message goes when every file is up, once
 //! (the client core resends it with the same `client_id` after a reconnect).
 
+use crate::lang::{t, tf};
 use crate::live::{Live, Status};
 use leptos::prelude::*;
 use protocol::Attachment;
@@ -87,7 +88,7 @@ impl Uploads {
                 }
                 match live.send_files(&caption, attachments) {
                     Ok(()) => uploads.clear(),
-                    Err(invalid) => live.notice.set(Some(invalid.reason)),
+                    Err(invalid) => live.notice.set(Some(crate::api::invalid_text(&invalid))),
                 }
             }
         });
@@ -127,7 +128,7 @@ impl Uploads {
             self.items.update(|items| items.push(item));
             if too_large {
                 // Said at once, without sending it all first (the server refuses it too).
-                let message = format!("The file is larger than the {} allowed.", protocol::human_size(max));
+                let message = tf("files-too-large", &[("size", (&protocol::human_size(max)).into())]);
                 item.state.set(State::Failed { message, again: false });
             } else {
                 self.start(item);
@@ -151,7 +152,7 @@ impl Uploads {
         #[cfg(feature = "hydrate")]
         if let Err(error) = send(item) {
             item.state.set(State::Failed {
-                message: format!("The upload could not start ({error:?})."),
+                message: tf("files-could-not-start", &[("error", (&format!("{error:?}")).into())]),
                 again: false,
             });
         }
@@ -187,13 +188,10 @@ fn send(item: Upload) -> Result<(), wasm_bindgen::JsValue> {
                         progress.try_set(100);
                         State::Done(attachment)
                     }
-                    Err(_) => State::Failed {
-                        message: "The server's answer could not be read.".into(),
-                        again: false,
-                    },
+                    Err(_) => State::Failed { message: t("files-unreadable-answer"), again: false },
                 },
                 // Cut off on the way (a proxy, a restart): try again once online.
-                0 | 502 | 503 | 504 => State::Failed { message: lost().into(), again: true },
+                0 | 502 | 503 | 504 => State::Failed { message: lost(), again: true },
                 _ => {
                     // `{"code": …, "message": …}`: the message is what the reader is told.
                     #[derive(serde::Deserialize)]
@@ -202,7 +200,7 @@ fn send(item: Upload) -> Result<(), wasm_bindgen::JsValue> {
                     }
                     let message = serde_json::from_str::<Refusal>(&text)
                         .map(|r| r.message)
-                        .unwrap_or_else(|_| "The upload was refused.".into());
+                        .unwrap_or_else(|_| t("files-refused"));
                     State::Failed { message, again: false }
                 }
             };
@@ -211,7 +209,7 @@ fn send(item: Upload) -> Result<(), wasm_bindgen::JsValue> {
     };
     request.set_onload(Some(done.as_ref().unchecked_ref()));
     let failed = Closure::<dyn FnMut()>::new(move || {
-        item.state.try_set(State::Failed { message: lost().into(), again: true });
+        item.state.try_set(State::Failed { message: lost(), again: true });
     });
     request.set_onerror(Some(failed.as_ref().unchecked_ref()));
     request.send_with_opt_blob(Some(&file))?;
@@ -228,8 +226,8 @@ fn send(item: Upload) -> Result<(), wasm_bindgen::JsValue> {
 }
 
 #[cfg(feature = "hydrate")]
-fn lost() -> &'static str {
-    "The connection was lost: the upload starts again once you are back online."
+fn lost() -> String {
+    t("files-connection-lost")
 }
 
 /// The files in the composer: name, progress, and what can be done with each.
@@ -237,12 +235,12 @@ fn lost() -> &'static str {
 pub fn UploadList(uploads: Uploads) -> AnyView {
     view! {
         <Show when=move || !uploads.items.with(Vec::is_empty)>
-            <ul class="uploads" aria-label="Files to send">
+            <ul class="uploads" aria-label=t("files-to-send")>
                 <For each=move || uploads.items.get() key=|u| u.key let:item>
                     <UploadRow uploads item/>
                 </For>
                 <Show when=move || uploads.waiting.with(Option::is_some)>
-                    <li class="waiting" role="status">"The message is sent once its files are up."</li>
+                    <li class="waiting" role="status">{t("files-waiting")}</li>
                 </Show>
             </ul>
         </Show>
@@ -254,10 +252,10 @@ pub fn UploadList(uploads: Uploads) -> AnyView {
 fn UploadRow(uploads: Uploads, item: Upload) -> AnyView {
     let name = item.name.get_value();
     let size = protocol::human_size(item.size);
-    let cancel_label = format!("Cancel upload of {name}");
-    let remove_label = format!("Remove {name}");
-    let retry_label = format!("Retry upload of {name}");
-    let progress_label = format!("Uploading {name}");
+    let cancel_label = tf("files-cancel-upload", &[("name", (&name).into())]);
+    let remove_label = tf("files-remove-named", &[("name", (&name).into())]);
+    let retry_label = tf("files-retry-upload", &[("name", (&name).into())]);
+    let progress_label = tf("files-uploading", &[("name", (&name).into())]);
     let key = item.key;
     view! {
         <li class="upload" data-state=move || match item.state.get() {
@@ -272,22 +270,22 @@ fn UploadRow(uploads: Uploads, item: Upload) -> AnyView {
                     <progress max="100" value=move || item.progress.get() aria-label=progress_label.clone()></progress>
                     <span class="upload-percent" aria-hidden="true">{move || format!("{}%", item.progress.get())}</span>
                     <button type="button" class="small secondary" aria-label=cancel_label.clone()
-                        on:click=move |_| uploads.cancel(key)>"Cancel"</button>
+                        on:click=move |_| uploads.cancel(key)>{t("files-cancel")}</button>
                 }.into_any(),
                 State::Done(_) => view! {
                     <span class="upload-done">"✓"</span>
                     <button type="button" class="small secondary" aria-label=remove_label.clone()
-                        on:click=move |_| uploads.cancel(key)>"Remove"</button>
+                        on:click=move |_| uploads.cancel(key)>{t("files-remove")}</button>
                 }.into_any(),
                 State::Failed { message, .. } => { let retry_label = retry_label.clone(); view! {
                     <span class="upload-error" role="alert">{message}</span>
                     // Too large stays too large: nothing to retry.
                     <Show when=move || item.size <= uploads.live.max_file_bytes.get()>
                         <button type="button" class="small" aria-label=retry_label.clone()
-                            on:click=move |_| uploads.start(item)>"Retry"</button>
+                            on:click=move |_| uploads.start(item)>{t("files-retry")}</button>
                     </Show>
                     <button type="button" class="small secondary" aria-label=remove_label.clone()
-                        on:click=move |_| uploads.cancel(key)>"Remove"</button>
+                        on:click=move |_| uploads.cancel(key)>{t("files-remove")}</button>
                 }.into_any() }
             }}
         </li>

@@ -1,0 +1,27 @@
+//! Embeds every catalogue under `locales/{tag}/*.ftl`: a file added there is picked up
+//! without touching the code.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+    println!("cargo:rerun-if-changed={}", root.display());
+    let mut out = String::from("/// (locale tag, file name, contents) of every catalogue file.\npub const FILES: &[(&str, &str, &str)] = &[\n");
+    let mut tags: Vec<_> = std::fs::read_dir(&root).expect("locales/").flatten().map(|e| e.path()).collect();
+    tags.sort();
+    for dir in tags.iter().filter(|p| p.is_dir()) {
+        println!("cargo:rerun-if-changed={}", dir.display());
+        let tag = dir.file_name().and_then(|n| n.to_str()).expect("a locale tag");
+        let mut files: Vec<_> = std::fs::read_dir(dir).expect("a locale directory").flatten().map(|e| e.path()).collect();
+        files.sort();
+        for file in files.iter().filter(|p| p.extension().is_some_and(|e| e == "ftl")) {
+            println!("cargo:rerun-if-changed={}", file.display());
+            let name = file.file_name().and_then(|n| n.to_str()).expect("a file name");
+            writeln!(out, "    ({tag:?}, {name:?}, include_str!({:?})),", file.display().to_string()).unwrap();
+        }
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("catalogues.rs");
+    std::fs::write(dest, out).unwrap();
+}

@@ -1,0 +1,9 @@
+composer-replying-to = Respondendo a { $name }
+composer-cancel-reply = Cancelar resposta
+composer-attach = Anexar arquivo
+composer-message = Mensagem
+composer-placeholder = Escreva uma mensagem…
+composer-send = Enviar
+composer-mentions = Pessoas para mencionar
+composer-mention-room = @room (todos na sala)
+composer-share-typing = Mostrar o que estou digitando

@@ -1,0 +1,9 @@
+composer-replying-to = Ответ пользователю { $name }
+composer-cancel-reply = Отменить ответ
+composer-attach = Прикрепить файл
+composer-message = Сообщение
+composer-placeholder = Напишите сообщение…
+composer-send = Отправить
+composer-mentions = Кого упомянуть
+composer-mention-room = @room (все в комнате)
+composer-share-typing = Показывать, что я пишу

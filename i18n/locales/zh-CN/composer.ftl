@@ -1,0 +1,9 @@
+composer-replying-to = 回复 { $name }
+composer-cancel-reply = 取消回复
+composer-attach = 添加附件
+composer-message = 消息
+composer-placeholder = 输入消息…
+composer-send = 发送
+composer-mentions = 可提及的人
+composer-mention-room = @room（房间里的所有人）
+composer-share-typing = 显示我正在输入的内容

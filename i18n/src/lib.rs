@@ -1,0 +1,234 @@
+//! Natter's interface in four languages. The texts live in Project Fluent catalogues
+//! (`locales/{tag}/*.ftl`, embedded at build time), one set per [`Locale`]; this crate picks
+//! the reader's locale from what the browser asks for (`Accept-Language`) or what they chose,
+//! and formats a text with its variables. Plural forms follow CLDR's rules through Fluent
+//! ("1 сообщение, 2 сообщения, 5 сообщений"), and numbers shown in a text are grouped the way
+//! the language writes them. A text missing from a catalogue falls back to English (a test
+//! keeps every catalogue complete), and one missing from English shows its id.
+//!
+//! Used by the server (rendering pages, translating errors) and by the browser's app alike.
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use std::sync::OnceLock;
+
+mod catalogues {
+    include!(concat!(env!("OUT_DIR"), "/catalogues.rs"));
+}
+
+/// The languages of the interface.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Locale {
+    #[default]
+    En,
+    Ru,
+    PtBr,
+    ZhCn,
+}
+
+/// The cookie that remembers a reader's choice (the tag of a [`Locale`]).
+pub const COOKIE: &str = "natter_lang";
+
+impl Locale {
+    pub const ALL: [Locale; 4] = [Locale::En, Locale::Ru, Locale::PtBr, Locale::ZhCn];
+
+    /// The BCP 47 tag, as in `<html lang>` and the catalogue's directory.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Ru => "ru",
+            Locale::PtBr => "pt-BR",
+            Locale::ZhCn => "zh-CN",
+        }
+    }
+
+    /// The language's name in itself, as a language menu lists it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Locale::En => "English",
+            Locale::Ru => "Русский",
+            Locale::PtBr => "Português (Brasil)",
+            Locale::ZhCn => "中文（简体）",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The locale for a language tag, matched by its language: `pt-PT` gets Brazilian
+    /// Portuguese and `zh-TW` Simplified Chinese, the nearest there is. Case and `_` or `-`
+    /// do not matter.
+    pub fn from_tag(tag: &str) -> Option<Locale> {
+        let language = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match language.as_str() {
+            "en" => Some(Locale::En),
+            "ru" => Some(Locale::Ru),
+            "pt" => Some(Locale::PtBr),
+            "zh" => Some(Locale::ZhCn),
+            _ => None,
+        }
+    }
+
+    /// The best locale for an `Accept-Language` header (RFC 9110: tags with optional
+    /// `q` weights, the highest first, equal weights in their order); English when none of
+    /// them is one of ours.
+    pub fn negotiate(accept_language: &str) -> Locale {
+        let mut wanted: Vec<(u16, usize, &str)> = accept_language
+            .split(',')
+            .enumerate()
+            .filter_map(|(order, item)| {
+                let mut parts = item.split(';');
+                let tag = parts.next()?.trim();
+                let mut weight = 1000u16;
+                for parameter in parts {
+                    if let Some(q) = parameter.trim().strip_prefix("q=").or_else(|| parameter.trim().strip_prefix("Q=")) {
+                        weight = q.trim().parse::<f32>().map_or(0, |q| (q.clamp(0.0, 1.0) * 1000.0).round() as u16);
+                    }
+                }
+                (weight > 0 && !tag.is_empty()).then_some((weight, order, tag))
+            })
+            .collect();
+        wanted.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        wanted.iter().find_map(|(_, _, tag)| Locale::from_tag(tag)).unwrap_or_default()
+    }
+}
+
+/// A value for a text's variable: a string, or a number (which also picks plural forms).
+#[derive(Clone, Debug)]
+pub enum Arg<'a> {
+    Str(&'a str),
+    Num(i64),
+}
+
+impl<'a> From<&'a str> for Arg<'a> {
+    fn from(s: &'a str) -> Self {
+        Arg::Str(s)
+    }
+}
+
+impl<'a> From<&'a String> for Arg<'a> {
+    fn from(s: &'a String) -> Self {
+        Arg::Str(s)
+    }
+}
+
+macro_rules! numeric_arg {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Arg<'_> {
+            fn from(n: $t) -> Self {
+                Arg::Num(n as i64)
+            }
+        }
+    )*};
+}
+numeric_arg!(i32, i64, u32, u64, usize);
+
+type Bundle = FluentBundle<FluentResource>;
+
+/// The bundles, parsed on first use (each locale's files on its own first use).
+fn bundle(locale: Locale) -> &'static Bundle {
+    static BUNDLES: [OnceLock<Bundle>; 4] = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    BUNDLES[locale.index()].get_or_init(|| build(locale))
+}
+
+fn build(locale: Locale) -> Bundle {
+    let id: unic_langid::LanguageIdentifier = locale.tag().parse().expect("a valid tag");
+    let mut bundle = FluentBundle::new_concurrent(vec![id]);
+    // No Unicode isolation marks around variables: all four languages run left to right,
+    // and the marks would end up in copied text and accessible names.
+    bundle.set_use_isolating(false);
+    bundle.set_formatter(Some(match locale {
+        Locale::En => |v, _| group(v, ","),
+        Locale::Ru => |v, _| group(v, "\u{a0}"),
+        Locale::PtBr => |v, _| group(v, "."),
+        Locale::ZhCn => |v, _| group(v, ","),
+    }));
+    for (_, _, text) in catalogues::FILES.iter().filter(|(tag, _, _)| *tag == locale.tag()) {
+        // What parsed is still used if a file has an error; the test suite fails on any.
+        let resource = FluentResource::try_new((*text).to_owned()).unwrap_or_else(|(resource, _)| resource);
+        let _ = bundle.add_resource(resource);
+    }
+    bundle
+}
+
+/// Whole numbers of five digits or more grouped by thousands with `separator`. Four-digit
+/// numbers are left bare in all four languages, as Russian typography writes them (2026,
+/// 1500), which reads naturally in the other three too.
+fn group(value: &FluentValue, separator: &str) -> Option<String> {
+    let FluentValue::Number(number) = value else { return None };
+    let n = number.value;
+    if n.fract() != 0.0 || n.abs() < 10_000.0 || n.abs() >= 1e15 {
+        return None;
+    }
+    Some(grouped(n as i64, separator))
+}
+
+fn grouped(n: i64, separator: &str) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * separator.len() + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(separator);
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// A number as `locale` writes it in running text.
+pub fn number(locale: Locale, n: i64) -> String {
+    let separator = match locale {
+        Locale::En | Locale::ZhCn => ",",
+        Locale::Ru => "\u{a0}",
+        Locale::PtBr => ".",
+    };
+    if n.abs() < 10_000 {
+        n.to_string()
+    } else {
+        grouped(n, separator)
+    }
+}
+
+/// The text `id` in `locale`.
+pub fn text(locale: Locale, id: &str) -> String {
+    format(locale, id, &[])
+}
+
+/// The text `id` in `locale` with its variables. Falls back to English, then to the id.
+pub fn format(locale: Locale, id: &str, args: &[(&str, Arg)]) -> String {
+    let fluent_args = (!args.is_empty()).then(|| {
+        let mut fluent_args = FluentArgs::with_capacity(args.len());
+        for (name, value) in args {
+            match value {
+                Arg::Str(s) => fluent_args.set(*name, FluentValue::from(*s)),
+                Arg::Num(n) => fluent_args.set(*name, FluentValue::from(*n)),
+            }
+        }
+        fluent_args
+    });
+    for locale in [locale, Locale::En] {
+        let bundle = bundle(locale);
+        if let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) {
+            let mut errors = Vec::new();
+            return bundle.format_pattern(pattern, fluent_args.as_ref(), &mut errors).into_owned();
+        }
+    }
+    id.to_owned()
+}
+
+/// Whether `locale`'s catalogue has the text `id` (without falling back).
+pub fn has(locale: Locale, id: &str) -> bool {
+    bundle(locale).has_message(id)
+}
+
+/// Every catalogue file: (locale tag, file name, contents), for the tests that check them.
+pub fn files() -> &'static [(&'static str, &'static str, &'static str)] {
+    catalogues::FILES
+}
+
+#[cfg(test)]
+mod tests;

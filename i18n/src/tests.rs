@@ -1,0 +1,170 @@
+//! The catalogues: complete in every language, free of syntax errors, and using the same
+//! variables as English; negotiation, plurals and number formats.
+
+use super::*;
+use fluent_syntax::ast;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Every message id of a locale with the variables it uses (attributes as `id.attribute`).
+fn messages(tag: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out = BTreeMap::new();
+    for (_, name, text) in files().iter().filter(|(t, _, _)| *t == tag) {
+        let resource = fluent_syntax::parser::parse(*text)
+            .unwrap_or_else(|(_, errors)| panic!("{tag}/{name} does not parse: {errors:?}"));
+        for entry in resource.body {
+            if let ast::Entry::Message(message) = entry {
+                let id = message.id.name.to_owned();
+                let mut variables = BTreeSet::new();
+                if let Some(value) = &message.value {
+                    pattern_variables(value, &mut variables);
+                }
+                for attribute in &message.attributes {
+                    let mut attribute_variables = BTreeSet::new();
+                    pattern_variables(&attribute.value, &mut attribute_variables);
+                    out.insert(format!("{id}.{}", attribute.id.name), attribute_variables);
+                }
+                assert!(out.insert(id.clone(), variables).is_none(), "{tag}/{name}: {id} is defined twice");
+            }
+        }
+    }
+    out
+}
+
+fn pattern_variables(pattern: &ast::Pattern<&str>, out: &mut BTreeSet<String>) {
+    for element in &pattern.elements {
+        if let ast::PatternElement::Placeable { expression } = element {
+            expression_variables(expression, out);
+        }
+    }
+}
+
+fn expression_variables(expression: &ast::Expression<&str>, out: &mut BTreeSet<String>) {
+    match expression {
+        ast::Expression::Select { selector, variants } => {
+            inline_variables(selector, out);
+            for variant in variants {
+                pattern_variables(&variant.value, out);
+            }
+        }
+        ast::Expression::Inline(inline) => inline_variables(inline, out),
+    }
+}
+
+fn inline_variables(inline: &ast::InlineExpression<&str>, out: &mut BTreeSet<String>) {
+    match inline {
+        ast::InlineExpression::VariableReference { id } => {
+            out.insert(id.name.to_owned());
+        }
+        ast::InlineExpression::Placeable { expression } => expression_variables(expression, out),
+        ast::InlineExpression::FunctionReference { arguments, .. } => {
+            for argument in &arguments.positional {
+                inline_variables(argument, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_catalogue_has_every_text_with_the_same_variables() {
+    let english = messages("en");
+    assert!(english.len() > 50, "the English catalogue is nearly empty");
+    let mut problems = Vec::new();
+    for locale in Locale::ALL.into_iter().skip(1) {
+        let theirs = messages(locale.tag());
+        for (id, variables) in &english {
+            match theirs.get(id) {
+                None => problems.push(format!("{}: missing {id}", locale.tag())),
+                Some(v) if v != variables => {
+                    problems.push(format!("{}: {id} uses {v:?}, English uses {variables:?}", locale.tag()))
+                }
+                Some(_) => {}
+            }
+        }
+        for id in theirs.keys().filter(|id| !english.contains_key(*id)) {
+            problems.push(format!("{}: {id} is not in English", locale.tag()));
+        }
+    }
+    assert!(problems.is_empty(), "the catalogues differ:\n{}", problems.join("\n"));
+}
+
+#[test]
+fn every_catalogue_file_exists_in_every_language() {
+    let names = |tag: &str| -> BTreeSet<&str> { files().iter().filter(|f| f.0 == tag).map(|f| f.1).collect() };
+    for locale in Locale::ALL {
+        assert_eq!(names(locale.tag()), names("en"), "{} has other files than en", locale.tag());
+    }
+}
+
+#[test]
+fn no_text_is_left_untranslated_by_accident() {
+    // A text identical to English is allowed only where it is a name or a symbol.
+    let english = messages("en");
+    for locale in Locale::ALL.into_iter().skip(1) {
+        let same: Vec<_> = english
+            .keys()
+            .filter(|id| !id.contains('.'))
+            .filter(|id| {
+                let ours = text(locale, id);
+                ours == text(Locale::En, id) && ours.chars().any(|c| c.is_ascii_alphabetic()) && !ours.contains("Natter")
+            })
+            .filter(|id| !SAME_IN_EVERY_LANGUAGE.contains(&id.as_str()))
+            .cloned()
+            .collect();
+        assert!(same.is_empty(), "{} has English texts: {same:?}", locale.tag());
+    }
+}
+
+/// Texts that are the same in every language (names, units).
+const SAME_IN_EVERY_LANGUAGE: &[&str] = &["brand", "language-name-en", "size-bytes", "size-kb", "size-mb", "size-gb"];
+
+#[test]
+fn negotiates_accept_language() {
+    assert_eq!(Locale::negotiate(""), Locale::En);
+    assert_eq!(Locale::negotiate("ru-RU,ru;q=0.9,en-US;q=0.8,en;q=0.7"), Locale::Ru);
+    assert_eq!(Locale::negotiate("pt-BR"), Locale::PtBr);
+    assert_eq!(Locale::negotiate("pt-PT,pt;q=0.9"), Locale::PtBr);
+    assert_eq!(Locale::negotiate("zh-CN,zh;q=0.9"), Locale::ZhCn);
+    assert_eq!(Locale::negotiate("zh-Hans-CN"), Locale::ZhCn);
+    assert_eq!(Locale::negotiate("de-DE,de;q=0.9,ru;q=0.5,en;q=0.4"), Locale::Ru);
+    assert_eq!(Locale::negotiate("en;q=0.5, ru;q=0.8"), Locale::Ru);
+    assert_eq!(Locale::negotiate("ru;q=0, en"), Locale::En);
+    assert_eq!(Locale::negotiate("*"), Locale::En);
+    assert_eq!(Locale::negotiate("fr, de"), Locale::En);
+    assert_eq!(Locale::negotiate(" PT_br ; q=1.0"), Locale::PtBr);
+}
+
+#[test]
+fn russian_plurals_follow_cldr() {
+    let said = |n: i64| format(Locale::Ru, "test-messages", &[("count", n.into())]);
+    assert_eq!(said(1), "1 сообщение");
+    assert_eq!(said(2), "2 сообщения");
+    assert_eq!(said(5), "5 сообщений");
+    assert_eq!(said(11), "11 сообщений");
+    assert_eq!(said(21), "21 сообщение");
+    assert_eq!(said(22), "22 сообщения");
+    assert_eq!(said(112), "112 сообщений");
+    assert_eq!(said(10_001), "10\u{a0}001 сообщение");
+}
+
+#[test]
+fn other_plurals_and_numbers() {
+    let said = |locale, n: i64| format(locale, "test-messages", &[("count", n.into())]);
+    assert_eq!(said(Locale::En, 1), "1 message");
+    assert_eq!(said(Locale::En, 0), "0 messages");
+    assert_eq!(said(Locale::En, 12_345), "12,345 messages");
+    assert_eq!(said(Locale::PtBr, 0), "0 mensagem");
+    assert_eq!(said(Locale::PtBr, 1), "1 mensagem");
+    assert_eq!(said(Locale::PtBr, 2), "2 mensagens");
+    assert_eq!(said(Locale::PtBr, 12_345), "12.345 mensagens");
+    assert_eq!(said(Locale::ZhCn, 3), "3 条消息");
+    assert_eq!(number(Locale::Ru, 1234), "1234");
+    assert_eq!(number(Locale::Ru, 1_234_567), "1\u{a0}234\u{a0}567");
+    assert_eq!(number(Locale::PtBr, -12_345), "-12.345");
+}
+
+#[test]
+fn falls_back_to_english_then_to_the_id() {
+    assert_eq!(text(Locale::Ru, "no-such-text"), "no-such-text");
+    assert!(has(Locale::En, "brand"));
+}
