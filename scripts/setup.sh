@@ -49,6 +49,13 @@ if [ "$mode" = test ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
   fi
+  # Chinese text and colour emoji in the browser's screenshots (the languages' tests and
+  # docs/screenshots): without these fonts they show as boxes.
+  if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! fc-list 2>/dev/null | grep -qi "Noto Color Emoji"; then
+    say "installing the CJK and emoji fonts"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fonts-noto-color-emoji
+  fi
   # The end-to-end tests drive the terminal client in tmux sessions.
   if ! command -v tmux >/dev/null; then
     say "installing tmux"

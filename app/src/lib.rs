@@ -77,7 +77,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <html lang=locale.tag()>
             <head>
                 <meta charset="utf-8"/>
-                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                // `resizes-content`: the on-screen keyboard shrinks the page, so the composer stays above it.
+                <meta name="viewport" content="width=device-width, initial-scale=1, interactive-widget=resizes-content"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 {scripts}

@@ -25,7 +25,7 @@ pub fn Members(live: Live, room: String) -> AnyView {
     // The reader's nickname is set before the chat renders and stays for the page's life.
     let me = move || protocol::nickname_key(&live.nickname.get_untracked());
     view! {
-        <aside class="members" aria-label=t("members-aside")>
+        <aside class="members" id="members" tabindex="-1" aria-label=t("members-aside")>
             <h2>{move || counted(tf("members-here-now", &[("count", count().into())]), count())}</h2>
             <ul aria-label=t("members-here-now-list")>
                 <For each=members key=|name| name.clone() let:name>

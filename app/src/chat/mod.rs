@@ -116,12 +116,94 @@ fn Chat(live: Live, form_client_id: String) -> AnyView {
             navigate("/", Default::default());
         }
     });
+    // On a narrow screen the conversation takes it all, and the rooms and the people are
+    // drawers opened from a top bar. Only once the app runs: without JavaScript the rooms
+    // stay stacked above the conversation.
+    let drawers = RwSignal::new(false);
+    Effect::new(move |_| drawers.set(true));
+    let drawer = RwSignal::new(None::<Drawer>);
+    // A room chosen in the drawer closes it.
+    Effect::new(move |_| {
+        live.current.track();
+        drawer.set(None);
+    });
+    let close = move || {
+        if let Some(open) = drawer.get_untracked() {
+            drawer.set(None);
+            focus(open.button());
+        }
+    };
+    let toggle = move |which: Drawer| {
+        if drawer.get_untracked() == Some(which) {
+            close();
+        } else {
+            drawer.set(Some(which));
+            focus(which.panel());
+        }
+    };
+    let expanded = move |which: Drawer| move || (drawer.get() == Some(which)).to_string();
     view! {
-        <div class="layout">
+        <div class="layout" class:drawers=move || drawers.get()
+            class:rooms-open=move || drawer.get() == Some(Drawer::Rooms)
+            class:members-open=move || drawer.get() == Some(Drawer::Members)
+            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                if ev.key() == "Escape" && drawer.get_untracked().is_some() {
+                    ev.prevent_default();
+                    close();
+                }
+            }>
+            <div class="topbar">
+                <button type="button" id=Drawer::Rooms.button() class="drawer-button"
+                    aria-controls=Drawer::Rooms.panel() aria-expanded=expanded(Drawer::Rooms)
+                    on:click=move |_| toggle(Drawer::Rooms)>{crate::lang::t("chat-rooms-button")}</button>
+                <button type="button" id=Drawer::Members.button() class="drawer-button"
+                    aria-controls=Drawer::Members.panel() aria-expanded=expanded(Drawer::Members)
+                    on:click=move |_| toggle(Drawer::Members)>{crate::lang::t("chat-members-button")}</button>
+            </div>
             <rooms::RoomList live/>
             <conversation::Conversation live form_client_id/>
             <members::Members live room=live.current.get_untracked()/>
+            // Tapping beside an open drawer closes it (the keyboard has Escape).
+            <div class="scrim" aria-hidden="true" on:click=move |_| close()></div>
         </div>
     }
     .into_any()
+}
+
+/// The two drawers of a narrow screen.
+#[derive(Clone, Copy, PartialEq)]
+enum Drawer {
+    Rooms,
+    Members,
+}
+
+impl Drawer {
+    fn button(self) -> &'static str {
+        match self {
+            Drawer::Rooms => "rooms-button",
+            Drawer::Members => "members-button",
+        }
+    }
+
+    /// The id of the drawer's panel (the room list's `nav`, the people's `aside`).
+    fn panel(self) -> &'static str {
+        match self {
+            Drawer::Rooms => "rooms",
+            Drawer::Members => "members",
+        }
+    }
+}
+
+/// Moves focus to the element with `id` (after the drawer's class has changed, so a panel
+/// that was hidden can take it).
+fn focus(id: &'static str) {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Some(element) = document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = element.focus();
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
 }

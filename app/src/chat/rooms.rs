@@ -13,7 +13,7 @@ pub fn RoomList(live: Live) -> AnyView {
     let create = ServerAction::<CreateRoom>::new();
     let error = super::refusal(create);
     view! {
-        <nav class="rooms" aria-label=t("rooms-nav")>
+        <nav class="rooms" id="rooms" tabindex="-1" aria-label=t("rooms-nav")>
             <RoomSection live kind=RoomKind::Public heading=t("rooms-heading-public")/>
             <RoomSection live kind=RoomKind::Private heading=t("rooms-heading-private")/>
             <RoomSection live kind=RoomKind::Direct heading=t("rooms-heading-direct")/>

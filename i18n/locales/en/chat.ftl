@@ -10,3 +10,6 @@ chat-password = Password
 # After "Password": the field may be left empty.
 chat-password-optional = (if you set one)
 chat-join = Join
+# The top bar of a narrow screen: open the room list and the people here as drawers.
+chat-rooms-button = Rooms
+chat-members-button = Members

@@ -10,3 +10,5 @@ chat-password = Senha
 # After "Password": the field may be left empty.
 chat-password-optional = (se você definiu uma)
 chat-join = Entrar
+chat-rooms-button = Salas
+chat-members-button = Pessoas

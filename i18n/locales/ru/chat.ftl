@@ -10,3 +10,5 @@ chat-password = Пароль
 # After "Password": the field may be left empty.
 chat-password-optional = (если вы его задали)
 chat-join = Войти
+chat-rooms-button = Комнаты
+chat-members-button = Участники

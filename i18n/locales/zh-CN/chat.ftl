@@ -10,3 +10,5 @@ chat-password = 密码
 # After "Password": the field may be left empty.
 chat-password-optional = （如果设置过）
 chat-join = 加入
+chat-rooms-button = 房间
+chat-members-button = 成员
