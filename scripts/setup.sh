@@ -66,7 +66,7 @@ if [ "$mode" = test ]; then
     say "installing cargo-fuzz"
     cargo install cargo-fuzz --locked
   fi
-  if [ ! -d end2end/node_modules/@playwright/test ]; then
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/@axe-core/playwright ]; then
     say "installing the end-to-end test packages"
     (cd end2end && npm ci --no-audit --no-fund)
   fi

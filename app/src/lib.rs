@@ -2,6 +2,9 @@
 //! functions it calls. Server-function bodies reach the chat only through the [`engine::Engine`]
 //! in Leptos context.
 
+// The conversation's view type (a log around a list) is deeper than the default limit.
+#![recursion_limit = "256"]
+
 pub mod api;
 mod browser;
 mod chat;

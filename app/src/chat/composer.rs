@@ -248,7 +248,9 @@ pub fn Composer(
             </label>
             <label for="composer-text" class="visually-hidden">{t("composer-message")}</label>
             <textarea id="composer-text" name="text" rows="2" placeholder=t("composer-placeholder")
-                aria-autocomplete="list" aria-controls="mention-list" aria-activedescendant=active
+                aria-autocomplete="list" aria-activedescendant=active
+                // Names the list only while it is there.
+                aria-controls=move || (!suggestions().is_empty()).then_some("mention-list")
                 node_ref=text on:keydown=keydown on:input=input on:paste=paste on:blur=move |_| live.stop_typing()
                 disabled=offline></textarea>
             <button type="submit" disabled=offline>{t("composer-send")}</button>

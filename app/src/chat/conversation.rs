@@ -133,7 +133,7 @@ fn rows(messages: &[Message], system: &[SystemLine]) -> Vec<Row> {
 
 #[component]
 fn MessageList(live: Live, state: RoomState, at_bottom: RwSignal<bool>) -> AnyView {
-    let list = NodeRef::<html::Ol>::new();
+    let list = NodeRef::<html::Div>::new();
     let room = state.name.get_value();
     let me = move || live.nickname.get();
     // What the list looked like last time, to keep the reader's place when it changes.
@@ -234,7 +234,10 @@ fn MessageList(live: Live, state: RoomState, at_bottom: RwSignal<bool>) -> AnyVi
 
     view! {
         <div class="log-wrap">
-            <ol class="messages" role="log" aria-live="polite" aria-label=t("conversation-log") node_ref=list on:scroll=on_scroll>
+            // The log is the scroller; the messages inside it are a list (a `log` role on the
+            // list itself would take its list semantics away).
+            <div class="messages" role="log" aria-live="polite" aria-label=t("conversation-log") node_ref=list on:scroll=on_scroll>
+            <ol class="message-items">
                 <Show when=move || live.running.get() && state.has_more.get()>
                     <li class="older">
                         <button type="button" class="link" on:click=load_older.clone() disabled=move || state.loading_older.get()>
@@ -259,6 +262,7 @@ fn MessageList(live: Live, state: RoomState, at_bottom: RwSignal<bool>) -> AnyVi
                     <PendingItem pending author=live.nickname.get_untracked()/>
                 </For>
             </ol>
+            </div>
             <Show when=move || { unseen() > 0 }>
                 <button type="button" class="new-messages" on:click=jump_to_bottom>
                     {move || tf("conversation-new-messages", &[("count", unseen().into())])}
@@ -299,7 +303,8 @@ fn TypingLine(live: Live, state: RoomState) -> AnyView {
         })
     };
     view! {
-        <div class="typing" aria-live="polite" aria-label=t("conversation-typing-label")>
+        // Not a live region: a screen reader would read every keystroke of a shared draft.
+        <div class="typing" role="group" aria-label=t("conversation-typing-label")>
             <For each=typists key=|t| (t.author.clone(), t.draft.clone()) let:typist>
                 {match typist.draft {
                     Some(draft) => view! {

@@ -52,9 +52,11 @@ fn Forms(live: Live, view: MessageView) -> AnyView {
         <main class="message-page">
             <a href=back class="back">{t("message-page-back")}</a>
             <h1>{t("message-page-title")}</h1>
-            <ol class="messages single" role="log" aria-label=t("conversation-log")>
-                <MessageItem message=message.clone() own live/>
-            </ol>
+            <div class="messages single" role="log" aria-label=t("conversation-log")>
+                <ol class="message-items">
+                    <MessageItem message=message.clone() own live/>
+                </ol>
+            </div>
             <p role="alert" class="notice">{errors}</p>
             <section aria-label=t("message-page-reply-heading")>
                 <h2>{t("message-page-reply-heading")}</h2>
