@@ -169,7 +169,24 @@ pub struct Live {
     /// Fired when the core finds the connection silent (its keepalive `ping` went
     /// unanswered): the connection loop drops the socket and reconnects.
     hang_up: StoredValue<Option<futures::channel::oneshot::Sender<()>>>,
+    /// How the live connection goes: a WebSocket, or HTTP where WebSockets are blocked.
+    pub transport: RwSignal<Transport>,
+    /// WebSocket attempts in a row that never carried an event.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    silent_sockets: StoredValue<u32>,
 }
+
+/// The live connection's transport.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    WebSocket,
+    /// Server-sent events down, POSTs up (`live::http`).
+    Http,
+}
+
+/// WebSocket attempts that carry nothing, in a row, after which the page uses HTTP.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+const SILENT_SOCKETS: u32 = 2;
 
 impl Live {
     pub fn new() -> Self {
@@ -197,6 +214,8 @@ impl Live {
             owner: StoredValue::new(Owner::current().unwrap_or_default()),
             poll_at: StoredValue::new(None),
             hang_up: StoredValue::new(None),
+            transport: RwSignal::new(Transport::WebSocket),
+            silent_sockets: StoredValue::new(0),
         }
     }
 
@@ -591,8 +610,17 @@ impl Live {
                 self.outgoing.set_value(Some(out));
                 let (hang_up, mut hung_up) = futures::channel::oneshot::channel();
                 self.hang_up.set_value(Some(hang_up));
-                if let Ok(events) = crate::api::live(input.into()).await {
-                    let mut events: std::pin::Pin<Box<dyn futures::Stream<Item = _> + Send>> = events.into();
+                type Events = std::pin::Pin<Box<dyn futures::Stream<Item = Result<ServerEvent, ServerFnError>>>>;
+                let transport = self.transport.get_untracked();
+                let opened: Option<Events> = match transport {
+                    Transport::WebSocket => crate::api::live(input.into()).await.ok().map(|events| {
+                        let events: std::pin::Pin<Box<dyn futures::Stream<Item = _> + Send>> = events.into();
+                        events as Events
+                    }),
+                    Transport::Http => http::connect(input).await.ok().map(|events| Box::pin(events) as Events),
+                };
+                let mut heard = false;
+                if let Some(mut events) = opened {
                     loop {
                         // The browser going offline ends the connection at once instead of
                         // waiting for a socket that may take minutes to notice; so does a
@@ -600,9 +628,21 @@ impl Live {
                         let gone = futures::future::select(Box::pin(wait_until_offline()), &mut hung_up);
                         let next = futures::future::select(events.next(), gone).await;
                         match next {
-                            futures::future::Either::Left((Some(Ok(event)), _)) => self.apply(event),
+                            futures::future::Either::Left((Some(Ok(event)), _)) => {
+                                heard = true;
+                                self.apply(event)
+                            }
                             _ => break,
                         }
+                    }
+                }
+                // A WebSocket that never carried an event, again and again while the browser
+                // is online: something between here and the server blocks WebSockets.
+                if transport == Transport::WebSocket && browser::online() {
+                    let silent = if heard { 0 } else { self.silent_sockets.get_value() + 1 };
+                    self.silent_sockets.set_value(silent);
+                    if silent >= SILENT_SOCKETS {
+                        self.transport.set(Transport::Http);
                     }
                 }
                 self.hang_up.set_value(None);
@@ -692,6 +732,9 @@ async fn window_event(online: bool) {
     let _ = rx.await;
     handle.remove();
 }
+
+#[cfg(feature = "hydrate")]
+mod http;
 
 #[cfg(test)]
 mod tests;

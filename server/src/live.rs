@@ -72,13 +72,13 @@ pub const CLOSE_RESTART: u16 = 1012;
 /// What every live connection shares.
 #[derive(Clone)]
 pub struct Live {
-    engine: Engine,
-    session_key: SessionKey,
+    pub(crate) engine: Engine,
+    pub(crate) session_key: SessionKey,
     slots: Arc<Semaphore>,
     max_connections: u32,
-    stopping: watch::Receiver<bool>,
+    pub(crate) stopping: watch::Receiver<bool>,
     /// Counts keepalive periods; every connection watches the one ticker.
-    tick: watch::Receiver<u64>,
+    pub(crate) tick: watch::Receiver<u64>,
 }
 
 impl Live {
@@ -102,6 +102,21 @@ impl Live {
             }
         });
         Live { engine, session_key, slots, max_connections, stopping, tick }
+    }
+
+    /// A place under the connection limit for one more live connection (WebSocket or
+    /// server-sent events), or the 503 that refuses it.
+    pub(crate) fn slot(&self) -> Result<OwnedSemaphorePermit, Response> {
+        match self.slots.clone().try_acquire_owned() {
+            Ok(slot) if !*self.stopping.borrow() => Ok(slot),
+            _ => {
+                self.engine.metrics().connections_refused.inc();
+                tracing::warn!(max = self.max_connections, "refused a live connection: at the connection limit");
+                let retry = [(header::RETRY_AFTER, "5")];
+                let why = "Natter cannot take more live connections right now; try again in a few seconds.";
+                Err((StatusCode::SERVICE_UNAVAILABLE, retry, why).into_response())
+            }
+        }
     }
 
     /// Waits (at most [`DRAIN`]) until every live connection has closed.
@@ -131,15 +146,9 @@ pub async fn upgrade(State(live): State<Live>, mut request: Request, next: Next)
     let Some(upgraded) = request.extensions_mut().remove::<hyper::upgrade::OnUpgrade>() else {
         return (StatusCode::UPGRADE_REQUIRED, "this connection cannot be upgraded").into_response();
     };
-    let slot = match live.slots.clone().try_acquire_owned() {
-        Ok(slot) if !*live.stopping.borrow() => slot,
-        _ => {
-            live.engine.metrics().connections_refused.inc();
-            tracing::warn!(max = live.max_connections, "refused a live connection: at the connection limit");
-            let retry = [(header::RETRY_AFTER, "5")];
-            let why = "Natter cannot take more live connections right now; try again in a few seconds.";
-            return (StatusCode::SERVICE_UNAVAILABLE, retry, why).into_response();
-        }
+    let slot = match live.slot() {
+        Ok(slot) => slot,
+        Err(refused) => return refused,
     };
     let signed_in = app::identity::user_from_headers(request.headers(), &live.session_key, &live.engine)
         .await
@@ -294,7 +303,7 @@ async fn keepalive(outbox: &Arc<Outbox>, heard: &AtomicBool, tick: &mut watch::R
 }
 
 /// Closes the outbox when the connection's task ends.
-struct CloseOnDrop(Arc<Outbox>);
+pub(crate) struct CloseOnDrop(pub(crate) Arc<Outbox>);
 
 impl Drop for CloseOnDrop {
     fn drop(&mut self) {

@@ -8,6 +8,7 @@ mod live;
 mod ops;
 mod routes;
 mod secret;
+mod sse;
 
 use clap::Parser;
 use config::{Config, LogFormat};

@@ -43,6 +43,7 @@ pub fn router(
         .merge(ops)
         .merge(files)
         .merge(crate::emoji::routes())
+        .merge(crate::sse::routes(crate::sse::Sse::new(live.clone())))
         .leptos_routes_with_context(&options, routes, context, {
             let options = options.clone();
             move || shell(options.clone())

@@ -30,6 +30,8 @@ pub fn Conversation(live: Live, form_client_id: String) -> AnyView {
     let state = live.room(&room);
     let room_title = room.clone();
     let status = move || live.status.get();
+    // Where WebSockets are blocked the connection goes over HTTP, and the status says so.
+    let http = move || live.transport.get() == crate::live::Transport::Http;
     // Follow new messages while the reader is at the bottom.
     let at_bottom = RwSignal::new(true);
     let uploads = Uploads::new(live);
@@ -79,8 +81,13 @@ pub fn Conversation(live: Live, form_client_id: String) -> AnyView {
                 })}
                 <p class="whoami">{whoami_before}<strong>{move || live.nickname.get()}</strong>{whoami_after}</p>
                 <super::search::SearchField/>
-                <p role="status" class="status" data-state=move || format!("{:?}", status()).to_lowercase()>
-                    {move || crate::live::status_text(status())}
+                <p role="status" class="status" data-state=move || format!("{:?}", status()).to_lowercase()
+                    data-transport=move || if http() { "http" } else { "websocket" }
+                    title=move || t(if http() { "status-transport-http" } else { "status-transport-websocket" })>
+                    {move || match (status(), http()) {
+                        (crate::live::Status::Connected, true) => t("status-connected-http"),
+                        (status, _) => crate::live::status_text(status),
+                    }}
                 </p>
             </header>
             <noscript>

@@ -9,3 +9,6 @@ status-person-joined = { $name } entrou
 status-person-left = { $name } saiu
 # The reader was removed from a private room ($room is its name).
 status-removed = Você não é mais membro da sala { $room }.
+status-connected-http = conectado via HTTP
+status-transport-websocket = Conexão: WebSocket
+status-transport-http = Conexão: HTTP (server-sent events), porque esta rede bloqueia WebSockets
