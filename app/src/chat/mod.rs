@@ -152,6 +152,11 @@ fn Chat(live: Live, form_client_id: String) -> AnyView {
                     close();
                 }
             }>
+            // The first thing a keyboard reaches: straight to the composer.
+            <a class="skip-link" href="#composer-text" on:click=move |ev: leptos::ev::MouseEvent| {
+                ev.prevent_default();
+                focus("composer-text");
+            }>{crate::lang::t("chat-skip-to-composer")}</a>
             <div class="topbar">
                 <button type="button" id=Drawer::Rooms.button() class="drawer-button"
                     aria-controls=Drawer::Rooms.panel() aria-expanded=expanded(Drawer::Rooms)

@@ -13,3 +13,4 @@ chat-join = Join
 # The top bar of a narrow screen: open the room list and the people here as drawers.
 chat-rooms-button = Rooms
 chat-members-button = Members
+chat-skip-to-composer = Skip to the message box

@@ -12,3 +12,4 @@ chat-password-optional = (se você definiu uma)
 chat-join = Entrar
 chat-rooms-button = Salas
 chat-members-button = Pessoas
+chat-skip-to-composer = Ir para a caixa de mensagem

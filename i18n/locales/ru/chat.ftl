@@ -12,3 +12,4 @@ chat-password-optional = (если вы его задали)
 chat-join = Войти
 chat-rooms-button = Комнаты
 chat-members-button = Участники
+chat-skip-to-composer = Перейти к полю сообщения

@@ -12,3 +12,4 @@ chat-password-optional = （如果设置过）
 chat-join = 加入
 chat-rooms-button = 房间
 chat-members-button = 成员
+chat-skip-to-composer = 跳到消息输入框
