@@ -14,6 +14,7 @@ pub mod lang;
 mod live;
 mod notify;
 mod palette;
+pub mod theme;
 mod time_fmt;
 
 use leptos::prelude::*;
@@ -77,7 +78,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let locale = lang::locale();
     view! {
         <!DOCTYPE html>
-        <html lang=locale.tag()>
+        <html lang=locale.tag() data-theme=theme::current().map(theme::Theme::name)>
             <head>
                 <meta charset="utf-8"/>
                 // `resizes-content`: the on-screen keyboard shrinks the page, so the composer stays above it.

@@ -122,3 +122,14 @@ test("at 320 px in Russian, the longest labels still fit", async ({ browser, ser
   await expect(page.getByRole("navigation", { name: "Комнаты" })).toBeFocused();
   expect(await overflows(page)).toEqual([]);
 });
+
+test("text zoomed to 200% loses nothing at 1280 px", async ({ browser, server }) => {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+  await join(page, server.url, "zoomed-reader");
+  await say(page, long);
+  await page.evaluate(() => (document.documentElement.style.fontSize = "200%"));
+  await expect(page.getByRole("log").locator("li.message:not(.pending)")).toHaveCount(1);
+  expect(await overflows(page)).toEqual([]);
+  await expect(page.getByLabel("Message", { exact: true })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Send", exact: true })).toBeInViewport();
+});

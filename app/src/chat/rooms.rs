@@ -34,6 +34,7 @@ pub fn RoomList(live: Live) -> AnyView {
             <ProtectNickname live/>
             <Notifications live/>
             <crate::lang::LanguageForm/>
+            <crate::theme::ThemeForm/>
         </nav>
     }
     .into_any()
