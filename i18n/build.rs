@@ -13,12 +13,14 @@ fn main() {
     for dir in tags.iter().filter(|p| p.is_dir()) {
         println!("cargo:rerun-if-changed={}", dir.display());
         let tag = dir.file_name().and_then(|n| n.to_str()).expect("a locale tag");
-        let mut files: Vec<_> = std::fs::read_dir(dir).expect("a locale directory").flatten().map(|e| e.path()).collect();
+        let mut files: Vec<_> =
+            std::fs::read_dir(dir).expect("a locale directory").flatten().map(|e| e.path()).collect();
         files.sort();
         for file in files.iter().filter(|p| p.extension().is_some_and(|e| e == "ftl")) {
             println!("cargo:rerun-if-changed={}", file.display());
             let name = file.file_name().and_then(|n| n.to_str()).expect("a file name");
-            writeln!(out, "    ({tag:?}, {name:?}, include_str!({:?})),", file.display().to_string()).unwrap();
+            writeln!(out, "    ({tag:?}, {name:?}, include_str!({:?})),", file.display().to_string())
+                .unwrap();
         }
     }
     out.push_str("];\n");

@@ -88,7 +88,10 @@ fn browser_locale() -> Locale {
 /// (a path of this site), where the page renders in it. Called by [`LanguageForm`]'s plain
 /// form, with or without JavaScript.
 #[server(prefix = "/api", endpoint = "language")]
-pub async fn set_language(lang: String, #[server(default)] back: Option<String>) -> Result<(), crate::api::AppError> {
+pub async fn set_language(
+    lang: String,
+    #[server(default)] back: Option<String>,
+) -> Result<(), crate::api::AppError> {
     let locale = Locale::from_tag(&lang)
         .filter(|l| l.tag().eq_ignore_ascii_case(lang.trim()))
         .ok_or_else(|| crate::api::AppError::Refused(t("language-unknown")))?;

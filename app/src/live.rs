@@ -610,14 +610,17 @@ impl Live {
                 self.outgoing.set_value(Some(out));
                 let (hang_up, mut hung_up) = futures::channel::oneshot::channel();
                 self.hang_up.set_value(Some(hang_up));
-                type Events = std::pin::Pin<Box<dyn futures::Stream<Item = Result<ServerEvent, ServerFnError>>>>;
+                type Events =
+                    std::pin::Pin<Box<dyn futures::Stream<Item = Result<ServerEvent, ServerFnError>>>>;
                 let transport = self.transport.get_untracked();
                 let opened: Option<Events> = match transport {
                     Transport::WebSocket => crate::api::live(input.into()).await.ok().map(|events| {
                         let events: std::pin::Pin<Box<dyn futures::Stream<Item = _> + Send>> = events.into();
                         events as Events
                     }),
-                    Transport::Http => http::connect(input).await.ok().map(|events| Box::pin(events) as Events),
+                    Transport::Http => {
+                        http::connect(input).await.ok().map(|events| Box::pin(events) as Events)
+                    }
                 };
                 let mut heard = false;
                 if let Some(mut events) = opened {

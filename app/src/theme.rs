@@ -38,7 +38,10 @@ impl Theme {
 pub fn current() -> Option<Theme> {
     #[cfg(feature = "hydrate")]
     {
-        document().document_element().and_then(|html| html.get_attribute("data-theme")).and_then(|t| Theme::parse(&t))
+        document()
+            .document_element()
+            .and_then(|html| html.get_attribute("data-theme"))
+            .and_then(|t| Theme::parse(&t))
     }
     #[cfg(not(feature = "hydrate"))]
     {
@@ -60,7 +63,10 @@ pub fn current() -> Option<Theme> {
 /// Sets the reader's theme (`light`, `dark`, or `system` to follow the system again) and goes
 /// back to `back` (a path of this site).
 #[server(prefix = "/api", endpoint = "theme")]
-pub async fn set_theme(theme: String, #[server(default)] back: Option<String>) -> Result<(), crate::api::AppError> {
+pub async fn set_theme(
+    theme: String,
+    #[server(default)] back: Option<String>,
+) -> Result<(), crate::api::AppError> {
     let cookie = match Theme::parse(&theme) {
         Some(theme) => format!("{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", theme.name()),
         None if theme.trim() == "system" => format!("{COOKIE}=; Path=/; Max-Age=0; SameSite=Lax"),
@@ -81,8 +87,12 @@ pub async fn set_theme(theme: String, #[server(default)] back: Option<String>) -
 pub fn ThemeForm() -> impl IntoView {
     let chosen = current();
     let path = leptos_router::hooks::use_location().pathname;
-    let options = [("system", None, "theme-system"), ("light", Some(Theme::Light), "theme-light"), ("dark", Some(Theme::Dark), "theme-dark")]
-        .map(|(value, theme, label)| view! { <option value=value selected=theme == chosen>{t(label)}</option> });
+    let options = [
+        ("system", None, "theme-system"),
+        ("light", Some(Theme::Light), "theme-light"),
+        ("dark", Some(Theme::Dark), "theme-dark"),
+    ]
+    .map(|(value, theme, label)| view! { <option value=value selected=theme == chosen>{t(label)}</option> });
     view! {
         <form class="language theme" method="post" action="/api/theme">
             <label for="theme">{t("theme")}</label>

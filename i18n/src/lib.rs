@@ -82,8 +82,13 @@ impl Locale {
                 let tag = parts.next()?.trim();
                 let mut weight = 1000u16;
                 for parameter in parts {
-                    if let Some(q) = parameter.trim().strip_prefix("q=").or_else(|| parameter.trim().strip_prefix("Q=")) {
-                        weight = q.trim().parse::<f32>().map_or(0, |q| (q.clamp(0.0, 1.0) * 1000.0).round() as u16);
+                    if let Some(q) =
+                        parameter.trim().strip_prefix("q=").or_else(|| parameter.trim().strip_prefix("Q="))
+                    {
+                        weight = q
+                            .trim()
+                            .parse::<f32>()
+                            .map_or(0, |q| (q.clamp(0.0, 1.0) * 1000.0).round() as u16);
                     }
                 }
                 (weight > 0 && !tag.is_empty()).then_some((weight, order, tag))
@@ -128,7 +133,8 @@ type Bundle = FluentBundle<FluentResource>;
 
 /// The bundles, parsed on first use (each locale's files on its own first use).
 fn bundle(locale: Locale) -> &'static Bundle {
-    static BUNDLES: [OnceLock<Bundle>; 4] = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    static BUNDLES: [OnceLock<Bundle>; 4] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
     BUNDLES[locale.index()].get_or_init(|| build(locale))
 }
 

@@ -90,7 +90,8 @@ fn every_catalogue_has_every_text_with_the_same_variables() {
 
 #[test]
 fn every_catalogue_file_exists_in_every_language() {
-    let names = |tag: &str| -> BTreeSet<&str> { files().iter().filter(|f| f.0 == tag).map(|f| f.1).collect() };
+    let names =
+        |tag: &str| -> BTreeSet<&str> { files().iter().filter(|f| f.0 == tag).map(|f| f.1).collect() };
     for locale in Locale::ALL {
         assert_eq!(names(locale.tag()), names("en"), "{} has other files than en", locale.tag());
     }
@@ -106,7 +107,9 @@ fn no_text_is_left_untranslated_by_accident() {
             .filter(|id| !id.contains('.'))
             .filter(|id| {
                 let ours = text(locale, id);
-                ours == text(Locale::En, id) && ours.chars().any(|c| c.is_ascii_alphabetic()) && !ours.contains("Natter")
+                ours == text(Locale::En, id)
+                    && ours.chars().any(|c| c.is_ascii_alphabetic())
+                    && !ours.contains("Natter")
             })
             .filter(|id| !SAME_IN_EVERY_LANGUAGE.contains(&id.as_str()))
             .cloned()
@@ -116,7 +119,8 @@ fn no_text_is_left_untranslated_by_accident() {
 }
 
 /// Texts that are the same in every language (names, units).
-const SAME_IN_EVERY_LANGUAGE: &[&str] = &["brand", "language-name-en", "size-bytes", "size-kb", "size-mb", "size-gb"];
+const SAME_IN_EVERY_LANGUAGE: &[&str] =
+    &["brand", "language-name-en", "size-bytes", "size-kb", "size-mb", "size-gb"];
 
 #[test]
 fn negotiates_accept_language() {

@@ -106,15 +106,18 @@ impl Live {
 
     /// A place under the connection limit for one more live connection (WebSocket or
     /// server-sent events), or the 503 that refuses it.
-    pub(crate) fn slot(&self) -> Result<OwnedSemaphorePermit, Response> {
+    pub(crate) fn slot(&self) -> Result<OwnedSemaphorePermit, Box<Response>> {
         match self.slots.clone().try_acquire_owned() {
             Ok(slot) if !*self.stopping.borrow() => Ok(slot),
             _ => {
                 self.engine.metrics().connections_refused.inc();
-                tracing::warn!(max = self.max_connections, "refused a live connection: at the connection limit");
+                tracing::warn!(
+                    max = self.max_connections,
+                    "refused a live connection: at the connection limit"
+                );
                 let retry = [(header::RETRY_AFTER, "5")];
                 let why = "Natter cannot take more live connections right now; try again in a few seconds.";
-                Err((StatusCode::SERVICE_UNAVAILABLE, retry, why).into_response())
+                Err(Box::new((StatusCode::SERVICE_UNAVAILABLE, retry, why).into_response()))
             }
         }
     }
@@ -148,7 +151,7 @@ pub async fn upgrade(State(live): State<Live>, mut request: Request, next: Next)
     };
     let slot = match live.slot() {
         Ok(slot) => slot,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let signed_in = app::identity::user_from_headers(request.headers(), &live.session_key, &live.engine)
         .await

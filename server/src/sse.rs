@@ -49,11 +49,14 @@ const CONNECTION: u8 = 1;
 const PING: u8 = 2;
 const CLOSE: u8 = 3;
 
+/// A session's input: client events, or why one could not be read.
+type SessionInput = mpsc::Sender<Result<ClientEvent, String>>;
+
 /// The open connections, by id: where their POSTs go.
 #[derive(Clone)]
 pub struct Sse {
     live: Live,
-    open: Arc<Mutex<HashMap<String, mpsc::Sender<Result<ClientEvent, String>>>>>,
+    open: Arc<Mutex<HashMap<String, SessionInput>>>,
 }
 
 impl Sse {
@@ -61,7 +64,7 @@ impl Sse {
         Sse { live, open: Arc::new(Mutex::new(HashMap::new())) }
     }
 
-    fn open(&self) -> std::sync::MutexGuard<'_, HashMap<String, mpsc::Sender<Result<ClientEvent, String>>>> {
+    fn open(&self) -> std::sync::MutexGuard<'_, HashMap<String, SessionInput>> {
         self.open.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -77,7 +80,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(sse: Sse) -> Router<S> {
 async fn events(State(sse): State<Sse>, headers: HeaderMap) -> Response {
     let slot = match sse.live.slot() {
         Ok(slot) => slot,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let live = &sse.live;
     let signed_in =
@@ -162,7 +165,8 @@ async fn client_events(State(sse): State<Sse>, Path(connection): Path<String>, b
     }
     for event in decode(&body) {
         if session.send(event).await.is_err() {
-            return (StatusCode::NOT_FOUND, "The live connection ended: open /api/events again.").into_response();
+            return (StatusCode::NOT_FOUND, "The live connection ended: open /api/events again.")
+                .into_response();
         }
     }
     StatusCode::NO_CONTENT.into_response()
@@ -182,7 +186,9 @@ fn decode(body: &[u8]) -> Vec<Result<ClientEvent, String>> {
         return vec![as_frame(body)];
     }
     match serde_json::from_slice::<Vec<serde_json::Value>>(body) {
-        Ok(events) => events.iter().map(|event| as_frame(&serde_json::to_vec(event).unwrap_or_default())).collect(),
+        Ok(events) => {
+            events.iter().map(|event| as_frame(&serde_json::to_vec(event).unwrap_or_default())).collect()
+        }
         Err(error) => vec![Err(format!("Not a valid array of events: {error}."))],
     }
 }
@@ -228,7 +234,9 @@ impl Cursor {
     fn opening_events(self) -> Vec<ClientEvent> {
         let Some(nickname) = self.nickname else { return Vec::new() };
         let mut events = vec![ClientEvent::Hello { nickname, password: None }];
-        events.extend(self.rooms.into_iter().map(|(room, since)| ClientEvent::Join { room, since: Some(since) }));
+        events.extend(
+            self.rooms.into_iter().map(|(room, since)| ClientEvent::Join { room, since: Some(since) }),
+        );
         events
     }
 
@@ -413,7 +421,8 @@ impl<W: AsyncWrite + Unpin + Send + 'static> Wire for Stream<W> {
     fn len(&self, item: &Item) -> usize {
         let known = self.lengths.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
         known.unwrap_or_else(|| {
-            let mut cursor = Cursor { nickname: self.cursor.nickname.clone(), rooms: self.cursor.rooms.clone() };
+            let mut cursor =
+                Cursor { nickname: self.cursor.nickname.clone(), rooms: self.cursor.rooms.clone() };
             head(item, &mut cursor).len() + body(item).len() + END.len()
         })
     }

@@ -131,11 +131,12 @@ async fn a_client_over_http_talks_with_one_over_a_websocket_exactly_once() {
     let (mut bob, _) = server.joined("bob", "general").await;
 
     ann.send(&[say("general", "a1", "over http")]).await;
-    let seq = ann.until(|e| match e {
-        ServerEvent::Ack { client_id, seq, .. } if client_id == "a1" => Some(seq),
-        _ => None,
-    })
-    .await;
+    let seq = ann
+        .until(|e| match e {
+            ServerEvent::Ack { client_id, seq, .. } if client_id == "a1" => Some(seq),
+            _ => None,
+        })
+        .await;
     let seen = loop {
         if let ServerEvent::Message(m) = bob.next().await {
             break m;
@@ -144,20 +145,22 @@ async fn a_client_over_http_talks_with_one_over_a_websocket_exactly_once() {
     assert_eq!((seen.seq, seen.text.as_str(), seen.author.as_str()), (seq, "over http", "ann"));
 
     bob.say("general", "b1", "over a websocket").await;
-    let got = ann.until(|e| match e {
-        ServerEvent::Message(m) => Some(m),
-        _ => None,
-    })
-    .await;
+    let got = ann
+        .until(|e| match e {
+            ServerEvent::Message(m) => Some(m),
+            _ => None,
+        })
+        .await;
     assert_eq!((got.seq, got.text.as_str()), (seq + 1, "over a websocket"));
     // The resend of a message is stored once and acknowledged with its first seq.
     ann.send(&[say("general", "a1", "over http")]).await;
-    let again = ann.until(|e| match e {
-        ServerEvent::Ack { client_id, seq, .. } if client_id == "a1" => Some(seq),
-        ServerEvent::Message(m) if m.client_id == "a1" => panic!("delivered twice: {m:?}"),
-        _ => None,
-    })
-    .await;
+    let again = ann
+        .until(|e| match e {
+            ServerEvent::Ack { client_id, seq, .. } if client_id == "a1" => Some(seq),
+            ServerEvent::Message(m) if m.client_id == "a1" => panic!("delivered twice: {m:?}"),
+            _ => None,
+        })
+        .await;
     assert_eq!(again, seq);
 }
 
@@ -168,27 +171,30 @@ async fn the_same_errors_and_limits_as_a_websocket() {
     let mut ann = SseClient::open(&server, None).await;
     // Not JSON, an unknown event, a send before hello: each answered on the stream.
     assert_eq!(ann.post("{nope".into()).await, 204);
-    let code = ann.until(|e| match e {
-        ServerEvent::Error { code, .. } => Some(code),
-        _ => None,
-    })
-    .await;
+    let code = ann
+        .until(|e| match e {
+            ServerEvent::Error { code, .. } => Some(code),
+            _ => None,
+        })
+        .await;
     assert_eq!(code, protocol::ErrorCode::BadFrame);
     ann.send(&[say("general", "x", "too early")]).await;
-    let code = ann.until(|e| match e {
-        ServerEvent::Error { code, .. } => Some(code),
-        _ => None,
-    })
-    .await;
+    let code = ann
+        .until(|e| match e {
+            ServerEvent::Error { code, .. } => Some(code),
+            _ => None,
+        })
+        .await;
     assert_eq!(code, protocol::ErrorCode::NoNickname);
     ann.send(&[ClientEvent::Hello { nickname: "ann".into(), password: None }]).await;
     ann.send(&[ClientEvent::Join { room: "general".into(), since: None }]).await;
     ann.send(&[say("general", "long", &"x".repeat(protocol::MAX_MESSAGE_CHARS + 1))]).await;
-    let code = ann.until(|e| match e {
-        ServerEvent::Error { code, .. } => Some(code),
-        _ => None,
-    })
-    .await;
+    let code = ann
+        .until(|e| match e {
+            ServerEvent::Error { code, .. } => Some(code),
+            _ => None,
+        })
+        .await;
     assert_eq!(code, protocol::ErrorCode::MessageTooLong);
     // Too large a request, and a connection that does not exist.
     let huge = format!("\"{}\"", "x".repeat(protocol::frame::MAX_CLIENT_FRAME_BYTES));

@@ -38,7 +38,8 @@ pub async fn connect(
     let on_message = {
         let events = events.clone();
         Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
-            let Some(data) = event.dyn_ref::<web_sys::MessageEvent>().and_then(|m| m.data().as_string()) else {
+            let Some(data) = event.dyn_ref::<web_sys::MessageEvent>().and_then(|m| m.data().as_string())
+            else {
                 return;
             };
             if let Ok(event) = serde_json::from_str::<ServerEvent>(&data) {
