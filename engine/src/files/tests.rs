@@ -190,11 +190,14 @@ async fn upload_tokens_name_their_person_and_cannot_be_forged() {
 async fn contents_left_by_an_upload_that_failed_half_way_are_swept() {
     let (dir, engine) = engine().await;
     let files = engine.files();
-    // As an upload does, the contents are recorded, then written; then storing the upload fails.
+    // As an upload does, the contents are recorded, then written (under the lock the sweeper
+    // takes too: the sweep at start-up runs beside this test); then storing the upload fails.
+    let registering = files.registry.lock().await;
     files.store.add_blob("ab12", 3, false).await.unwrap();
     files.blobs.put("ab12", Part::Whole, b"abc".to_vec()).await.unwrap();
     let stored = || std::fs::read_dir(dir.path().join("files/files")).map_or(0, |d| d.count());
     assert_eq!(stored(), 1);
+    drop(registering);
     files.sweep_now().await;
     assert_eq!(stored(), 0, "named by no upload: deleted");
     assert!(files.store.orphan_blobs().await.unwrap().is_empty());
