@@ -6,7 +6,7 @@
 use crate::lang::t;
 use leptos::prelude::*;
 
-#[cfg_attr(feature = "hydrate", allow(dead_code))]
+#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
 const COOKIE: &str = "natter_theme";
 
 /// A theme the reader chose; `None` follows the system.
@@ -24,6 +24,7 @@ impl Theme {
         }
     }
 
+    #[cfg_attr(not(any(feature = "ssr", feature = "hydrate")), allow(dead_code))]
     fn parse(name: &str) -> Option<Theme> {
         match name.trim() {
             "light" => Some(Theme::Light),

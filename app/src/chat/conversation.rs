@@ -105,7 +105,9 @@ pub fn Conversation(live: Live, form_client_id: String) -> AnyView {
 /// One row of the conversation, in order.
 #[derive(Clone, PartialEq)]
 enum Row {
-    Message(Box<Message>),
+    /// A message, and whether it continues its author's group (the same author within a
+    /// minute of their message just before): its name and picture are not repeated.
+    Message(Box<Message>, bool),
     System(SystemLine),
 }
 
@@ -113,11 +115,16 @@ impl Row {
     /// A message's key changes with what it shows (edited, deleted, reacted to).
     fn key(&self) -> String {
         match self {
-            Row::Message(m) => format!("m{}:{:x}", m.seq, version(m)),
+            Row::Message(m, continued) => {
+                format!("m{}:{:x}{}", m.seq, version(m), if *continued { "c" } else { "" })
+            }
             Row::System(line) => format!("s{}", line.id),
         }
     }
 }
+
+/// How close in time an author's messages must follow each other to be shown as one group.
+const GROUP_MS: i64 = 60_000;
 
 /// Messages in `seq` order with each presence line after the message it followed.
 fn rows(messages: &[Message], system: &[SystemLine]) -> Vec<Row> {
@@ -129,7 +136,16 @@ fn rows(messages: &[Message], system: &[SystemLine]) -> Vec<Row> {
         rows.push(Row::System(line.clone()));
     }
     for message in messages {
-        rows.push(Row::Message(Box::new(message.clone())));
+        let continued = match rows.last() {
+            Some(Row::Message(before, _)) => {
+                before.author == message.author
+                    && !before.deleted
+                    && message.reply_to.is_none()
+                    && (0..GROUP_MS).contains(&(message.sent_at - before.sent_at))
+            }
+            _ => false,
+        };
+        rows.push(Row::Message(Box::new(message.clone()), continued));
         while let Some(line) = lines.next_if(|l| l.after_seq <= message.seq) {
             rows.push(Row::System(line.clone()));
         }
@@ -258,9 +274,9 @@ fn MessageList(live: Live, state: RoomState, at_bottom: RwSignal<bool>) -> AnyVi
                     let:row
                 >
                     {match row {
-                        Row::Message(message) => {
+                        Row::Message(message, continued) => {
                             let own = message.author == me();
-                            view! { <MessageItem message=*message own live/> }.into_any()
+                            view! { <MessageItem message=*message own live continued/> }.into_any()
                         }
                         Row::System(line) => view! { <li class="system">{line.text}</li> }.into_any(),
                     }}
@@ -337,5 +353,47 @@ fn around_name(id: &str) -> (String, Option<String>) {
     match text.split_once(MARK) {
         Some((before, after)) => (before.to_owned(), (!after.is_empty()).then(|| after.to_owned())),
         None => (text, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use protocol::{Quote, Seq};
+
+    fn message(seq: Seq, author: &str, sent_at: i64) -> Message {
+        Message { seq, author: author.into(), sent_at, text: format!("m{seq}"), ..Message::default() }
+    }
+
+    fn grouped(messages: &[Message]) -> Vec<bool> {
+        rows(messages, &[])
+            .into_iter()
+            .map(|row| match row {
+                Row::Message(_, continued) => continued,
+                Row::System(_) => panic!("no system lines here"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_authors_messages_within_a_minute_are_one_group() {
+        let at = 1_700_000_000_000;
+        let messages = [
+            message(1, "ann", at),
+            message(2, "ann", at + 20_000),
+            message(3, "ann", at + 79_000),
+            message(4, "bob", at + 80_000),
+            message(5, "ann", at + 81_000),
+            message(6, "ann", at + 200_000),
+        ];
+        assert_eq!(grouped(&messages), [false, true, true, false, false, false]);
+        // A reply starts a group of its own (its quote comes first); so does a message after
+        // a deleted one.
+        let mut reply = message(2, "ann", at + 1_000);
+        reply.reply_to = Some(Quote { seq: 1, author: "ann".into(), text: "m1".into(), deleted: false });
+        assert_eq!(grouped(&[message(1, "ann", at), reply]), [false, false]);
+        let mut deleted = message(1, "ann", at);
+        deleted.deleted = true;
+        assert_eq!(grouped(&[deleted, message(2, "ann", at + 1_000)]), [false, false]);
     }
 }

@@ -40,7 +40,15 @@ pub fn version(message: &Message) -> u64 {
 }
 
 #[component]
-pub fn MessageItem(message: Message, own: bool, live: Live) -> AnyView {
+pub fn MessageItem(
+    message: Message,
+    own: bool,
+    live: Live,
+    /// It follows its author's message of a moment ago: shown under it, without the name again
+    /// (which stays for screen readers).
+    #[prop(optional)]
+    continued: bool,
+) -> AnyView {
     let running = live.running;
     let seq = message.seq;
     let room = message.room.clone();
@@ -98,10 +106,12 @@ pub fn MessageItem(message: Message, own: bool, live: Live) -> AnyView {
     let editing = move || live.editing.get() == Some(seq) && own;
     let original = message.text.clone();
     view! {
-        <li class="message" class:own=own class:mentioned=mentioned class:deleted=message.deleted
+        <li class="message" class:own=own class:mentioned=mentioned class:deleted=message.deleted class:continued=continued
             id=format!("m{seq}") data-seq=seq
             class:focused=move || live.focus.with(|f| f.as_ref().is_some_and(|(_, s)| *s == seq))>
             {quote}
+            // A picture of the author: their initial in their colour.
+            <span class="avatar" aria-hidden="true" style=name_style(&message.author)>{initial(&message.author)}</span>
             <span class="author" style=name_style(&message.author)>{message.author.clone()}</span>
             <time datetime=time_fmt::iso(sent_at)>{clock}</time>
             <span class="mood" role="img" aria-label=mood_label.clone() title=mood_label>
@@ -117,6 +127,14 @@ pub fn MessageItem(message: Message, own: bool, live: Live) -> AnyView {
         </li>
     }
     .into_any()
+}
+
+/// The first letter of a name, as its picture shows it (upper case where the script has it).
+fn initial(name: &str) -> String {
+    name.chars()
+        .find(|c| c.is_alphanumeric())
+        .or_else(|| name.chars().next())
+        .map_or_else(String::new, |c| c.to_uppercase().collect())
 }
 
 /// A reply's quote of the message it answers; following it brings that message into view
