@@ -1,5 +1,7 @@
 // Scenario (e) of natter-bench: milliseconds from navigation start to the live connection
-// showing "connected", for a returning visitor (session cookie set), in headless Chromium.
+// showing "connected", for a returning visitor (session cookie set), in headless Chromium:
+// with the browser's cache warm, empty, and empty on a slow mobile network (Lighthouse's
+// mobile profile: 1.6 Mbps down, 750 kbps up, 150 ms round trips), where the page's weight shows.
 // Usage: node connect-time.mjs http://127.0.0.1:PORT [runs]. Prints one JSON line.
 import { chromium } from "@playwright/test";
 
@@ -38,7 +40,23 @@ try {
     cold.push(await timeToConnected(await context.newPage()));
     await context.close();
   }
-  console.log(JSON.stringify({ warm, cold }));
+  const throttled = [];
+  for (let i = 0; i < Math.min(runs, 3); i++) {
+    const context = await browser.newContext();
+    await context.addCookies(cookies);
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false,
+      latency: 150,
+      downloadThroughput: (1.6e6 / 8) * 0.9,
+      uploadThroughput: (750e3 / 8) * 0.9,
+    });
+    throttled.push(await timeToConnected(page));
+    await context.close();
+  }
+  console.log(JSON.stringify({ warm, cold, throttled }));
 } finally {
   await browser.close();
 }

@@ -45,10 +45,17 @@ pub async fn page(args: &Args, seconds: u64) -> Result<Outcome, String> {
     drop(server);
     let server = Server::start(&args.natter, &[])?;
     match connect_time(&server.addr) {
-        Ok((warm, cold)) => {
+        Ok((warm, cold, throttled)) => {
             figures.push(("connected ms (cached, median)".into(), median(&warm).to_string()));
             figures.push(("connected ms (empty cache, median)".into(), median(&cold).to_string()));
             figures.push(("connected ms runs (cached / empty)".into(), format!("{warm:?} / {cold:?}")));
+            if !throttled.is_empty() {
+                figures.push((
+                    "connected ms, slow mobile network (1.6 Mbps, 150 ms RTT), empty cache, median".into(),
+                    median(&throttled).to_string(),
+                ));
+                figures.push(("connected ms runs, slow mobile network".into(), format!("{throttled:?}")));
+            }
         }
         Err(error) => figures.push(("connected ms".into(), format!("unavailable: {error}"))),
     }
@@ -165,8 +172,9 @@ fn bundle_sizes(site: &str) -> Result<(u64, u64), String> {
     Ok((wasm, js))
 }
 
-/// Runs `end2end/connect-time.mjs` (Playwright, headless Chromium): (cached, empty cache) runs.
-fn connect_time(addr: &str) -> Result<(Vec<u64>, Vec<u64>), String> {
+/// Runs `end2end/connect-time.mjs` (Playwright, headless Chromium): (cached, empty cache,
+/// empty cache on a slow mobile network) runs.
+fn connect_time(addr: &str) -> Result<(Vec<u64>, Vec<u64>, Vec<u64>), String> {
     let output = std::process::Command::new("node")
         .current_dir("end2end")
         .args(["connect-time.mjs", &format!("http://{addr}"), "5"])
@@ -180,5 +188,5 @@ fn connect_time(addr: &str) -> Result<(Vec<u64>, Vec<u64>), String> {
     let list = |key: &str| -> Vec<u64> {
         json[key].as_array().map(|a| a.iter().filter_map(|v| v.as_u64()).collect()).unwrap_or_default()
     };
-    Ok((list("warm"), list("cold")))
+    Ok((list("warm"), list("cold"), list("throttled")))
 }
