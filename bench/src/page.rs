@@ -172,9 +172,11 @@ fn bundle_sizes(site: &str) -> Result<(u64, u64), String> {
     Ok((wasm, js))
 }
 
-/// Runs `end2end/connect-time.mjs` (Playwright, headless Chromium): (cached, empty cache,
-/// empty cache on a slow mobile network) runs.
-fn connect_time(addr: &str) -> Result<(Vec<u64>, Vec<u64>, Vec<u64>), String> {
+/// Milliseconds to `connected` of each run: cache warm, empty, empty on a slow mobile network.
+type ConnectTimes = (Vec<u64>, Vec<u64>, Vec<u64>);
+
+/// Runs `end2end/connect-time.mjs` (Playwright, headless Chromium).
+fn connect_time(addr: &str) -> Result<ConnectTimes, String> {
     let output = std::process::Command::new("node")
         .current_dir("end2end")
         .args(["connect-time.mjs", &format!("http://{addr}"), "5"])
