@@ -281,6 +281,12 @@ fn MessageList(live: Live, state: RoomState, at_bottom: RwSignal<bool>) -> AnyVi
                         Row::System(line) => view! { <li class="system">{line.text}</li> }.into_any(),
                     }}
                 </For>
+                // An empty room says what to do in it.
+                <Show when=move || {
+                    state.messages.with(Vec::is_empty) && state.pending.with(Vec::is_empty) && !state.has_more.get()
+                }>
+                    <li class="empty">{t("conversation-empty")}</li>
+                </Show>
                 <For each=move || state.pending.get() key=|p| p.client_id.clone() let:pending>
                     <PendingItem pending author=live.nickname.get_untracked()/>
                 </For>

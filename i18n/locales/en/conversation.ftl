@@ -24,3 +24,5 @@ conversation-typing-label = Typing
 # Between a name and their shared draft ("alice: hel▍").
 conversation-draft-separator = {": "}
 conversation-typing = { $name } is typing…
+# An empty room, in place of its messages.
+conversation-empty = No messages here yet. Say hello: everyone in the room sees it at once.
