@@ -98,6 +98,8 @@ async fn events(State(sse): State<Sse>, headers: HeaderMap) -> Response {
     let (reader, writer) = tokio::io::simplex(PIPE_BYTES);
     let outbox = live.engine.hub().outbox(Box::new(Stream::new(writer)));
     outbox.control(CONNECTION, id.clone().into_bytes());
+    // Resolves when the response body is dropped: the client went away.
+    let (body_alive, body_dropped) = tokio::sync::oneshot::channel::<()>();
     let (engine, mut stopping, mut tick) = (live.engine.clone(), live.stopping.clone(), live.tick.clone());
     tick.mark_unchanged();
     let open = Arc::clone(&sse.open);
@@ -116,6 +118,7 @@ async fn events(State(sse): State<Sse>, headers: HeaderMap) -> Response {
         let ended = tokio::select! {
             _ = session => true,
             () = keepalive(&outbox, &mut tick) => false,
+            _ = body_dropped => false,
         };
         open.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
         if ended {
@@ -130,7 +133,10 @@ async fn events(State(sse): State<Sse>, headers: HeaderMap) -> Response {
         .header(header::CACHE_CONTROL, "no-cache, no-store")
         // Proxies that buffer responses (nginx) pass this one on as it comes.
         .header("x-accel-buffering", "no")
-        .body(Body::from_stream(tokio_util::io::ReaderStream::new(reader)))
+        .body(Body::from_stream(tokio_util::io::ReaderStream::new(reader).map(move |chunk| {
+            let _ = &body_alive;
+            chunk
+        })))
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
