@@ -13,7 +13,8 @@ pub enum Want {
     Own,
 }
 
-/// The message a command acts on in `messages` (in `seq` order), or why there is none.
+/// The message a command acts on in `messages` (in `seq` order), or why there is none (the
+/// key of its text in the catalogue).
 pub fn target<'m>(
     messages: &'m [Message],
     selected: Option<Seq>,
@@ -21,21 +22,20 @@ pub fn target<'m>(
     want: Want,
 ) -> Result<&'m Message, &'static str> {
     if let Some(seq) = selected {
-        let at =
-            messages.binary_search_by_key(&seq, |m| m.seq).map_err(|_| "The selected message is gone.")?;
+        let at = messages.binary_search_by_key(&seq, |m| m.seq).map_err(|_| "tui-selected-gone")?;
         let message = &messages[at];
         return if message.deleted {
-            Err("The selected message was deleted.")
+            Err("tui-selected-deleted")
         } else if want == Want::Own && message.author != me {
-            Err("That is not your message: you can edit and delete only your own.")
+            Err("tui-not-yours")
         } else {
             Ok(message)
         };
     }
     let mut live = messages.iter().rev().filter(|m| !m.deleted);
     match want {
-        Want::Answer => live.find(|m| m.author != me).ok_or("No message by someone else here yet."),
-        Want::Own => live.find(|m| m.author == me).ok_or("You have no message here yet."),
+        Want::Answer => live.find(|m| m.author != me).ok_or("tui-no-answerable"),
+        Want::Own => live.find(|m| m.author == me).ok_or("tui-no-own"),
     }
 }
 

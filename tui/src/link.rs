@@ -114,7 +114,7 @@ impl Link {
                 if polled.changes.silent {
                     // Dropping the sender ends the connection's task; its close is ignored.
                     self.generation += 1;
-                    let mut lost = self.lose("the server stopped answering".to_owned());
+                    let mut lost = self.lose(crate::lang::t("tui-lost-silent"));
                     lost.changes.merge(polled.changes);
                     return lost;
                 }
@@ -159,7 +159,7 @@ async fn run_connection(
     events: &UnboundedSender<(u64, Net)>,
 ) -> String {
     let socket = match tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(url)).await {
-        Err(_) => return "the server did not answer".to_owned(),
+        Err(_) => return crate::lang::t("tui-lost-no-answer"),
         Ok(Err(error)) => return error.to_string(),
         Ok(Ok((socket, _))) => socket,
     };
@@ -183,9 +183,14 @@ async fn run_connection(
                     }
                 }
                 Some(Ok(Frame::Close(Some(close)))) => {
-                    return format!("closed by the server ({} {})", u16::from(close.code), close.reason)
+                    let code = u16::from(close.code).to_string();
+                    let reason = close.reason.to_string();
+                    return crate::lang::tf(
+                        "tui-lost-closed-code",
+                        &[("code", (&code).into()), ("reason", (&reason).into())],
+                    );
                 }
-                Some(Ok(Frame::Close(None))) | None => return "closed by the server".to_owned(),
+                Some(Ok(Frame::Close(None))) | None => return crate::lang::t("tui-lost-closed"),
                 // Pings are answered by the library; they show the server is there.
                 Some(Ok(Frame::Ping(_))) => {
                     if events.send((generation, Net::Ping)).is_err() {

@@ -7,6 +7,7 @@ mod colour;
 mod composer;
 mod config;
 mod format;
+mod lang;
 mod link;
 mod message;
 mod plain;
@@ -38,6 +39,8 @@ struct Args {
 }
 
 fn main() {
+    // The language first: everything after speaks it (`--help` stays English, as clap writes it).
+    lang::init();
     let args = Args::parse();
     let code = match start(args) {
         Ok(code) => code,
@@ -51,8 +54,8 @@ fn main() {
 
 fn start(args: Args) -> Result<i32, String> {
     let url = url::live_url(&args.server)?;
-    let nickname = protocol::nickname(&args.nick).map_err(|e| e.reason)?.to_owned();
-    let room = protocol::room_name(&args.room).map_err(|e| e.reason)?;
+    let nickname = protocol::nickname(&args.nick).map_err(|e| lang::invalid_text(&e))?.to_owned();
+    let room = protocol::room_name(&args.room).map_err(|e| lang::invalid_text(&e))?;
     // One TLS provider for the whole process (`wss`).
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut core = client::Core::new(&nickname);
@@ -71,5 +74,6 @@ fn start(args: Args) -> Result<i32, String> {
 
 /// Asks for the password of a protected nickname on the terminal, without echo.
 fn ask_password(nickname: &str) -> Option<String> {
-    rpassword::prompt_password(format!("Password for {nickname}: ")).ok().filter(|p| !p.is_empty())
+    let prompt = lang::tf("tui-password-prompt", &[("nickname", nickname.into())]);
+    rpassword::prompt_password(format!("{prompt} ")).ok().filter(|p| !p.is_empty())
 }

@@ -12,6 +12,7 @@
 
 use crate::colour::{name_colour, Depth};
 use crate::format;
+use crate::lang::t;
 use crate::text::{self, fit, wrap};
 use markup::{Block, Inline};
 use protocol::{Attachment, Message, Mood, Quote, Reactions, SearchHit};
@@ -71,7 +72,7 @@ pub fn message_lines(message: &Message, look: Look, width: usize) -> Vec<Line<'s
     ];
     let mut rows: Vec<Row> = Vec::new();
     if message.deleted {
-        header.push((" message deleted".into(), dim().add_modifier(Modifier::ITALIC)));
+        header.push((format!(" {}", t("tui-message-deleted")), dim().add_modifier(Modifier::ITALIC)));
         rows.extend(wrap_row(&header, inner));
     } else {
         header.push((format!(" {} ", Mood::of(message.mood).emoji()), dim()));
@@ -82,9 +83,9 @@ pub fn message_lines(message: &Message, look: Look, width: usize) -> Vec<Line<'s
         if message.edited_at.is_some() {
             match chunks.last_mut() {
                 Some(last) if last.prefix.is_empty() && last.paragraph => {
-                    last.pieces.push((" (edited)".into(), dim()))
+                    last.pieces.push((format!(" {}", t("tui-edited")), dim()))
                 }
-                _ => chunks.push(Chunk::text(vec![("(edited)".into(), dim())])),
+                _ => chunks.push(Chunk::text(vec![(t("tui-edited"), dim())])),
             }
         }
         for attachment in &message.attachments {
@@ -133,7 +134,7 @@ pub fn pending_lines(
     let name = Style::new().fg(name_colour(me, depth)).add_modifier(Modifier::DIM);
     let mut rows: Vec<Row> = quote.map(|q| quote_row(q, inner, depth)).into_iter().collect();
     let mut pieces = vec![
-        ("sending ".into(), dim()),
+        (format!("{} ", t("tui-sending")), dim()),
         (me.to_owned(), name),
         (": ".into(), dim()),
         (text.to_owned(), dim()),
@@ -180,7 +181,8 @@ pub fn first_line(text: &str) -> String {
 /// "↳ ann: first line…", one row.
 fn quote_row(quote: &Quote, width: usize, depth: Depth) -> Row {
     if quote.deleted {
-        return vec![(fit("↳ message deleted", width), dim().add_modifier(Modifier::ITALIC))];
+        let deleted = format!("↳ {}", t("tui-message-deleted"));
+        return vec![(fit(&deleted, width), dim().add_modifier(Modifier::ITALIC))];
     }
     let author = fit(&quote.author, width / 2);
     let room = width.saturating_sub(text::width(&author) + 4);

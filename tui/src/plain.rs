@@ -4,8 +4,11 @@
 //! as `HH:MM nickname edited #SEQ: new text` and a deletion as `HH:MM #SEQ deleted`
 //! (reactions are left out); errors go to standard error. Exits 0 once
 //! standard input has ended and everything was acknowledged; 1 if the server refused a
-//! message, 2 if it refused the nickname or the room.
+//! message, 2 if it refused the nickname or the room. What goes to standard output stays in
+//! English whatever the language (scripts read it); what goes to standard error speaks the
+//! reader's language.
 
+use crate::lang::{self, tf};
 use crate::link::{now_ms, Link};
 use crate::{ask_password, format};
 use protocol::{ErrorCode, Message, Seq};
@@ -30,10 +33,10 @@ pub async fn run(mut link: Link, room: String, may_ask: bool) -> i32 {
         tokio::select! {
             update = link.next() => {
                 if let Some(reason) = update.lost {
-                    eprintln!("natter-tui: connection lost ({reason}); reconnecting");
+                    eprintln!("natter-tui: {}", tf("tui-plain-lost", &[("reason", (&reason).into())]));
                 }
                 for refusal in &update.changes.refusals {
-                    eprintln!("natter-tui: {}", refusal.message);
+                    eprintln!("natter-tui: {}", lang::error_text(refusal.code, &refusal.message));
                     match refusal.code {
                         ErrorCode::NicknameTaken if !asked => {
                             asked = true;
@@ -88,7 +91,8 @@ pub async fn run(mut link: Link, room: String, may_ask: bool) -> i32 {
                 }
                 Ok(None) => stdin_open = false,
                 Err(error) => {
-                    eprintln!("natter-tui: reading standard input: {error}");
+                    let error = error.to_string();
+                    eprintln!("natter-tui: {}", tf("tui-plain-stdin", &[("error", (&error).into())]));
                     stdin_open = false;
                 }
             },
@@ -100,7 +104,7 @@ pub async fn run(mut link: Link, room: String, may_ask: bool) -> i32 {
             match link.core.send(&room, &id, &text, None) {
                 Ok(sent) => link.send(sent.send),
                 Err(invalid) => {
-                    eprintln!("natter-tui: {}", invalid.reason);
+                    eprintln!("natter-tui: {}", lang::invalid_text(&invalid));
                     refused = true;
                 }
             }

@@ -16,6 +16,7 @@
 use crate::actions::{self, Want};
 use crate::colour::{name_colour, Depth};
 use crate::composer::Composer;
+use crate::lang::{self, t, tf};
 use crate::link::{now_ms, Link, Update};
 use crate::message::{first_line, hit_lines, message_lines, pending_lines, quiet_lines, Look};
 use crate::text::{cells, fit};
@@ -49,15 +50,16 @@ const MEMBERS_WIDTH: u16 = 16;
 /// The composer grows up to this many lines.
 const COMPOSER_MAX_LINES: usize = 6;
 
+/// `/help`: the keys of its lines in the catalogue.
 const HELP: &[&str] = &[
-    "/join ROOM · /create ROOM [private] · /dm NICK · /invite NICK · /remove NICK · /leave",
-    "/password (protect your nickname) · /typing on|off · /help · /quit",
-    "Alt-Up/Alt-Down select a message (Esc lets go); these act on it, or by default on:",
-    "/reply [TEXT] the last message by someone else · /react EMOJI (👍 or :+1:, again takes it back)",
-    "/edit [TEXT] and /delete your last message · /search QUERY (alone: clears the hits)",
-    "/upload PATH [caption] sends a file (25 MiB at most; quote a path with spaces: \"my file.png\")",
-    "Enter sends, Alt-Enter is a new line, Up brings back sent lines, Tab completes names (@ too)",
-    "PageUp/PageDown or the wheel scroll · Ctrl-N/Ctrl-P switch rooms · F2 members · Ctrl-T share typing · Ctrl-C quits",
+    "tui-help-rooms",
+    "tui-help-account",
+    "tui-help-select",
+    "tui-help-answer",
+    "tui-help-own",
+    "tui-help-upload",
+    "tui-help-compose",
+    "tui-help-move",
 ];
 
 /// What the composer is doing besides writing a new message.
@@ -202,7 +204,7 @@ impl App {
     /// Sends what the core gave for an action; it gives nothing while not connected.
     fn sent(&mut self, frames: Vec<ClientEvent>) {
         if frames.is_empty() {
-            self.note("Not connected: that was not sent.");
+            self.note(t("tui-not-sent"));
         }
         self.link.send(frames);
     }
@@ -224,7 +226,7 @@ impl App {
                 }
                 _ => {}
             }
-            self.note(format!("⚠ {}", refusal.message));
+            self.note(format!("⚠ {}", lang::error_text(refusal.code, &refusal.message)));
         }
         // Edits, deletions and reactions change how many rows a message takes; scrolled up,
         // a change below the view moves the offset by as much, so the view stays still.
@@ -244,7 +246,12 @@ impl App {
                 if message.room != self.current {
                     let title = title_of(&self.link, &message.room);
                     let text = fit(&first_line(&message.text), 80);
-                    self.note(format!("@ {} mentioned you in {title}: {text}", message.author));
+                    let args = [
+                        ("name", (&message.author).into()),
+                        ("room", (&title).into()),
+                        ("text", (&text).into()),
+                    ];
+                    self.note(format!("@ {}", tf("tui-mentioned-you", &args)));
                 }
             }
         }
@@ -261,14 +268,12 @@ impl App {
         if update.lost.is_some() {
             // The token's answer will not come on this connection.
             for waiting in std::mem::take(&mut self.waiting) {
-                self.note(format!("⚠ {} was not uploaded: the connection was lost.", waiting.file.name));
+                self.note(format!("⚠ {}", tf("tui-upload-lost", &[("name", (&waiting.file.name).into())])));
             }
         }
         if changes.protected {
-            self.note(format!(
-                "Your nickname {} is protected: from now on it needs this password.",
-                self.link.core.nickname()
-            ));
+            let nickname = self.link.core.nickname().to_owned();
+            self.note(tf("tui-protected", &[("nickname", (&nickname).into())]));
         }
         if changes.rooms {
             if let Some(with) = self.pending_dm.clone() {
@@ -462,7 +467,7 @@ impl App {
     fn set_share(&mut self, share: bool) {
         self.link.core.set_share_drafts(share);
         config::save_share_drafts(share);
-        self.note(format!("Sharing what you type is {}.", if share { "on" } else { "off" }));
+        self.note(t(if share { "tui-share-on" } else { "tui-share-off" }));
     }
 
     fn cycle_room(&mut self, step: isize) {
@@ -533,7 +538,7 @@ impl App {
         let id = uuid::Uuid::new_v4().to_string();
         match self.link.core.send(&self.current, &id, text, reply_to) {
             Ok(sent) => self.link.send(sent.send),
-            Err(invalid) => self.note(format!("⚠ {}", invalid.reason)),
+            Err(invalid) => self.note(format!("⚠ {}", lang::invalid_text(&invalid))),
         }
         self.scroll = 0;
     }
@@ -541,13 +546,13 @@ impl App {
     /// The message a command acts on in the room on screen: its `seq`, author and text.
     fn target(&mut self, want: Want) -> Option<(Seq, String, String)> {
         let room = self.link.core.room(&self.current);
-        let found = room.map_or(Err("Nothing here yet."), |r| {
+        let found = room.map_or(Err("tui-nothing-here"), |r| {
             actions::target(&r.messages, self.selected, self.link.core.nickname(), want)
         });
         match found {
             Ok(m) => Some((m.seq, m.author.clone(), m.text.clone())),
             Err(why) => {
-                self.note(why);
+                self.note(t(why));
                 None
             }
         }
@@ -568,7 +573,7 @@ impl App {
     /// `/react EMOJI`: adds the reader's reaction, or takes it back.
     fn react(&mut self, word: &str) {
         let Some(emoji) = actions::emoji(word) else {
-            self.note(format!("⚠ {word} is not an emoji I know: try 👍, :+1:, :tada: or :heart:."));
+            self.note(format!("⚠ {}", tf("tui-not-an-emoji", &[("word", word.into())])));
             return;
         };
         let Some((seq, ..)) = self.target(Want::Answer) else { return };
@@ -594,7 +599,7 @@ impl App {
         let Mode::Editing { room, seq } = std::mem::take(&mut self.mode) else { return };
         let original = self.link.core.room(&room).and_then(|r| r.message(seq)).map(|m| m.text.clone());
         if text.trim().is_empty() {
-            self.note("An edit needs some text: Esc cancels it, /delete deletes the message.");
+            self.note(t("tui-edit-needs-text"));
             self.mode = Mode::Editing { room, seq };
             return;
         }
@@ -606,7 +611,7 @@ impl App {
             Ok(frames) => self.sent(frames),
             Err(invalid) => {
                 // Kept, to fix.
-                self.note(format!("⚠ {}", invalid.reason));
+                self.note(format!("⚠ {}", lang::invalid_text(&invalid)));
                 self.composer.insert(&text);
                 self.mode = Mode::Editing { room, seq };
             }
@@ -626,13 +631,16 @@ impl App {
             return;
         }
         if query.chars().count() > protocol::MAX_QUERY_CHARS {
-            self.note(format!("⚠ A search is at most {} characters.", protocol::MAX_QUERY_CHARS));
+            self.note(format!(
+                "⚠ {}",
+                tf("tui-search-too-long", &[("max", protocol::MAX_QUERY_CHARS.into())])
+            ));
             return;
         }
         let frames = self.link.core.search(query, None, None);
         if !frames.is_empty() {
             let room = self.current.clone();
-            self.note_in(&room, Note::Search(format!("Searching for “{query}”…")));
+            self.note_in(&room, Note::Search(tf("tui-searching", &[("query", query.into())])));
             self.search_room = Some(room);
         }
         self.sent(frames);
@@ -649,13 +657,12 @@ impl App {
         self.clear_search();
         let room = self.search_room.clone().unwrap_or_else(|| self.current.clone());
         let count = results.hits.len();
+        let args = [("count", count.into()), ("query", (&results.query).into())];
         let heading = match count {
-            0 => format!("No message matches “{}”.", results.query),
-            1 => format!("1 message matches “{}”:", results.query),
-            _ if results.next.is_some() => {
-                format!("The newest {count} messages that match “{}”, newest first:", results.query)
-            }
-            _ => format!("{count} messages match “{}”, newest first:", results.query),
+            0 => tf("tui-search-none", &args),
+            1 => tf("tui-search-one", &args),
+            _ if results.next.is_some() => tf("tui-search-newest", &args),
+            _ => tf("tui-search-found", &args),
         };
         self.note_in(&room, Note::Search(heading));
         for hit in results.hits {
@@ -669,7 +676,7 @@ impl App {
     fn upload(&mut self, raw: &str) {
         let checked = upload::parse(raw).and_then(|(path, caption)| {
             let file = upload::check(&path)?;
-            protocol::caption(&caption).map_err(|invalid| invalid.reason)?;
+            protocol::caption(&caption).map_err(|invalid| lang::invalid_text(&invalid))?;
             Ok((file, caption))
         });
         let (file, caption) = match checked {
@@ -677,7 +684,7 @@ impl App {
             Err(why) => return self.note(format!("⚠ {why}")),
         };
         if self.link.core.status() != Status::Connected {
-            return self.note(format!("Not connected: {} was not uploaded.", file.name));
+            return self.note(tf("tui-upload-offline", &[("name", (&file.name).into())]));
         }
         // After `/reply` alone, the file is the reply.
         let reply_to = match std::mem::take(&mut self.mode) {
@@ -718,7 +725,7 @@ impl App {
             let frames = self.link.core.ask_upload_token();
             if frames.is_empty() {
                 self.waiting.clear();
-                return self.note(format!("Not connected: {name} was not uploaded."));
+                return self.note(tf("tui-upload-offline", &[("name", (&name).into())]));
             }
             self.link.send(frames);
         }
@@ -728,7 +735,7 @@ impl App {
     fn post(&mut self, mut job: Upload, token: String) {
         let client = match self.http.clone().map_or_else(upload::client, Ok) {
             Ok(client) => client,
-            Err(why) => return self.note(format!("⚠ {} was not uploaded: {why}", job.file.name)),
+            Err(why) => return self.note(not_uploaded(&job.file.name, &why)),
         };
         self.http = Some(client.clone());
         job.percent = Some(0);
@@ -757,7 +764,7 @@ impl App {
                 match sent {
                     // Not connected: the core sends it once it is again.
                     Ok(sent) => self.link.send(sent.send),
-                    Err(invalid) => self.note(format!("⚠ {}", invalid.reason)),
+                    Err(invalid) => self.note(format!("⚠ {}", lang::invalid_text(&invalid))),
                 }
                 if job.room == self.current {
                     self.scroll = 0;
@@ -774,7 +781,7 @@ impl App {
                     job.percent = None;
                     self.start_upload(job);
                 } else {
-                    self.note(format!("⚠ {} was not uploaded: {}", job.file.name, failure.message));
+                    self.note(not_uploaded(&job.file.name, &failure.message));
                 }
                 true
             }
@@ -786,12 +793,17 @@ impl App {
         let mut all = self.uploading.iter().chain(&self.waiting);
         let first = all.next()?;
         let more = all.count();
-        let mut text = format!("Uploading {}…", fit(&first.file.name, 24));
-        if let Some(percent) = first.percent {
-            text.push_str(&format!(" {percent}%"));
-        }
+        let name = fit(&first.file.name, 24);
+        let mut text = match first.percent {
+            Some(percent) => tf(
+                "tui-uploading-percent",
+                &[("name", (&name).into()), ("percent", u32::from(percent).into())],
+            ),
+            None => tf("tui-uploading", &[("name", (&name).into())]),
+        };
         if more > 0 {
-            text.push_str(&format!(" (+{more} more)"));
+            text.push(' ');
+            text.push_str(&tf("tui-uploading-more", &[("count", more.into())]));
         }
         Some(text)
     }
@@ -805,17 +817,17 @@ impl App {
         // What follows the command as typed, line breaks and all (a reply, an edit).
         let raw = line[name.len()..].trim();
         let connected = self.link.core.status() == Status::Connected;
-        let needs = |what: &str| format!("/{name} needs {what}.");
+        let needs = |key: &str| tf(key, &[("command", name.into())]);
         match (name, arg) {
             ("" | "help", _) => {
                 for line in HELP {
-                    self.note(*line);
+                    self.note(t(line));
                 }
             }
             ("quit" | "exit", _) => self.quit = Some(0),
             ("join", Some(room)) => match protocol::room_name(room.trim_start_matches('#')) {
                 Ok(room) => self.switch(&room),
-                Err(invalid) => self.note(format!("⚠ {}", invalid.reason)),
+                Err(invalid) => self.note(format!("⚠ {}", lang::invalid_text(&invalid))),
             },
             ("create", Some(room)) => match protocol::room_name(room.trim_start_matches('#')) {
                 Ok(room) => {
@@ -823,7 +835,7 @@ impl App {
                     self.link.send(vec![ClientEvent::CreateRoom { room: room.clone(), private }]);
                     self.switch(&room);
                 }
-                Err(invalid) => self.note(format!("⚠ {}", invalid.reason)),
+                Err(invalid) => self.note(format!("⚠ {}", lang::invalid_text(&invalid))),
             },
             ("dm", Some(nick)) => {
                 self.pending_dm = Some(nick.trim_start_matches('@').to_owned());
@@ -840,7 +852,7 @@ impl App {
             }]),
             ("leave", _) => {
                 if self.current == protocol::DEFAULT_ROOM {
-                    self.note(format!("{} cannot be left.", protocol::DEFAULT_ROOM));
+                    self.note(tf("tui-cannot-leave", &[("room", protocol::DEFAULT_ROOM.into())]));
                     return;
                 }
                 let left = self.current.clone();
@@ -854,25 +866,25 @@ impl App {
             ("password", None) if connected => {
                 self.mode = Mode::Password { first: None, typed: String::new() };
             }
-            ("password", None) => self.note("Not connected: try /password again once connected."),
+            ("password", None) => self.note(t("tui-password-offline")),
             // Never taken from the line: it would stay in the history of sent lines.
-            ("password", Some(_)) => self.note("Type /password alone: the password is asked without echo."),
+            ("password", Some(_)) => self.note(t("tui-password-alone")),
             ("typing", Some("on")) => self.set_share(true),
             ("typing", Some("off")) => self.set_share(false),
-            ("typing", _) => self.note(needs("on or off")),
+            ("typing", _) => self.note(needs("tui-needs-on-off")),
             ("reply", _) => self.reply(raw),
             ("react", Some(word)) => self.react(word),
-            ("react", None) => self.note(needs("an emoji: 👍, :+1:, :tada:…")),
+            ("react", None) => self.note(needs("tui-needs-emoji")),
             ("edit", _) => self.edit(raw),
             ("delete", _) => self.ask_delete(),
             ("search", _) => self.search(raw),
             ("upload", _) => self.upload(raw),
-            ("join" | "create", None) => self.note(needs("a room name")),
-            ("dm" | "invite" | "remove", None) => self.note(needs("a nickname")),
-            _ => self.note(format!("Unknown command /{name}: / lists them.")),
+            ("join" | "create", None) => self.note(needs("tui-needs-room")),
+            ("dm" | "invite" | "remove", None) => self.note(needs("tui-needs-nickname")),
+            _ => self.note(tf("tui-unknown-command", &[("command", name.into())])),
         }
         if !connected && matches!(name, "create" | "dm" | "invite" | "remove") {
-            self.note("Not connected: that was not sent.");
+            self.note(t("tui-not-sent"));
         }
     }
 
@@ -930,7 +942,7 @@ impl App {
             KeyCode::Char('c') if ctrl => self.quit = Some(0),
             KeyCode::Esc => {
                 self.mode = Mode::Writing;
-                self.note("No password set: nothing changed.");
+                self.note(t("tui-password-cancelled"));
             }
             KeyCode::Char(c) if !ctrl => typed.push(c),
             KeyCode::Backspace => {
@@ -939,7 +951,7 @@ impl App {
             KeyCode::Enter => match first.take() {
                 None if typed.is_empty() => {
                     self.mode = Mode::Writing;
-                    self.note("No password given: nothing changed.");
+                    self.note(t("tui-password-empty"));
                 }
                 None => *first = Some(std::mem::take(typed)),
                 Some(chosen) => {
@@ -949,7 +961,7 @@ impl App {
                         let frames = self.link.core.protect(&chosen);
                         self.sent(frames);
                     } else {
-                        self.note("The two passwords differ: nothing changed.");
+                        self.note(t("tui-password-differ"));
                     }
                 }
             },
@@ -962,34 +974,27 @@ impl App {
         let strong = Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD);
         let (text, style) = match &self.mode {
             // What a selection is for, while there is one.
-            Mode::Writing if self.selected.is_some() => {
-                (" selected: /reply /react /edit /delete · Esc lets go ".to_owned(), strong)
-            }
+            Mode::Writing if self.selected.is_some() => (format!(" {} ", t("tui-title-selected")), strong),
             Mode::Writing => {
                 let share =
-                    if self.link.core.share_drafts() { "sharing what you type" } else { "typing hidden" };
+                    t(if self.link.core.share_drafts() { "tui-title-sharing" } else { "tui-title-hidden" });
                 let title = title_of(&self.link, &self.current);
                 (format!(" {title} · {share} "), Style::default().add_modifier(Modifier::DIM))
             }
-            Mode::Replying { quote, .. } => {
-                let (head, tail) = (format!(" replying to {}: ", quote.author), " · Esc cancels ");
-                let room = width.saturating_sub(crate::text::width(&head) + crate::text::width(tail));
-                (format!("{head}{}{tail}", fit(&quote.text, room)), strong)
-            }
-            Mode::Editing { .. } => (" editing your message · Enter saves, Esc cancels ".to_owned(), strong),
-            Mode::Password { first: None, .. } => (
-                format!(" New password for {} (8+ characters) · Esc cancels ", self.link.core.nickname()),
+            Mode::Replying { quote, .. } => (
+                around("tui-title-replying", &[("name", (&quote.author).into())], &quote.text, width),
                 strong,
             ),
-            Mode::Password { first: Some(_), .. } => (" The same again · Esc cancels ".to_owned(), strong),
-            Mode::Deleting { text, .. } => {
-                let (head, tail) = (" delete “", "”? y/n ");
-                let room = width.saturating_sub(crate::text::width(head) + crate::text::width(tail));
-                (
-                    format!("{head}{}{tail}", fit(text, room)),
-                    Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
-                )
+            Mode::Editing { .. } => (format!(" {} ", t("tui-title-editing")), strong),
+            Mode::Password { first: None, .. } => {
+                let nickname = self.link.core.nickname();
+                (format!(" {} ", tf("tui-title-password", &[("nickname", nickname.into())])), strong)
             }
+            Mode::Password { first: Some(_), .. } => (format!(" {} ", t("tui-title-password-again")), strong),
+            Mode::Deleting { text, .. } => (
+                around("tui-title-delete", &[], text, width),
+                Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+            ),
         };
         Span::styled(fit(&text, width), style)
     }
@@ -1025,7 +1030,7 @@ impl App {
                 ])
             })
             .collect();
-        let block = Block::default().borders(Borders::RIGHT).title("rooms");
+        let block = Block::default().borders(Borders::RIGHT).title(t("tui-rooms"));
         frame.render_widget(Paragraph::new(lines).block(block), area);
     }
 
@@ -1040,13 +1045,14 @@ impl App {
             .map(|m| Line::from(Span::styled(fit(m, width), Style::default().fg(name_colour(m, self.depth)))))
             .collect();
         if count > members.len() {
-            let more = format!("… {} more", count - members.len());
+            let more = tf("tui-members-more", &[("count", (count - members.len()).into())]);
             lines.push(Line::from(Span::styled(
                 fit(&more, width),
                 Style::default().add_modifier(Modifier::DIM),
             )));
         }
-        let block = Block::default().borders(Borders::LEFT).title(format!("members {count}"));
+        let block =
+            Block::default().borders(Borders::LEFT).title(tf("tui-members", &[("count", count.into())]));
         frame.render_widget(Paragraph::new(lines).block(block), area);
     }
 
@@ -1055,10 +1061,16 @@ impl App {
         room.typists
             .iter()
             .take(3)
-            .map(|t| {
-                let text = match &t.draft {
-                    Some(draft) => format!("{} is typing: {}", t.author, draft.replace('\n', " ")),
-                    None => format!("{} is typing…", t.author),
+            .map(|typist| {
+                let text = match &typist.draft {
+                    Some(draft) => {
+                        let draft = draft.replace('\n', " ");
+                        tf(
+                            "tui-typing-draft",
+                            &[("name", (&typist.author).into()), ("draft", (&draft).into())],
+                        )
+                    }
+                    None => tf("tui-typing", &[("name", (&typist.author).into())]),
                 };
                 Line::from(Span::styled(
                     fit(&text, width),
@@ -1106,8 +1118,11 @@ impl App {
         if self.scroll > 0 {
             let unseen =
                 self.link.core.room(&self.current).map_or(0, |r| r.unread(self.link.core.nickname()));
-            let marker =
-                if unseen > 0 { format!(" {unseen} new ↓ ") } else { " ↓ more below ".to_owned() };
+            let marker = if unseen > 0 {
+                format!(" {} ", tf("tui-new-below", &[("count", unseen.into())]))
+            } else {
+                format!(" {} ", t("tui-more-below"))
+            };
             let w = crate::text::width(&marker) as u16;
             let at = Rect {
                 x: area.x + area.width.saturating_sub(w),
@@ -1198,7 +1213,7 @@ impl App {
             if room.has_more {
                 let lines = || {
                     vec![Line::from(Span::styled(
-                        "… older messages load as you scroll",
+                        t("tui-older-load"),
                         Style::default().add_modifier(Modifier::DIM),
                     ))]
                 };
@@ -1219,15 +1234,19 @@ impl App {
     fn draw_status(&self, frame: &mut Frame, area: Rect) {
         let core = &self.link.core;
         let (text, colour) = match core.status() {
-            Status::Connected => (format!("● connected as {}", core.nickname()), Color::Green),
-            Status::Connecting => ("○ connecting…".to_owned(), Color::Yellow),
+            Status::Connected => (
+                format!("● {}", tf("tui-connected-as", &[("nickname", core.nickname().into())])),
+                Color::Green,
+            ),
+            Status::Connecting => (format!("○ {}", t("tui-connecting")), Color::Yellow),
             Status::Reconnecting => {
                 let left = core.retry_at().map_or(0.0, |at| ((at - now_ms()) / 1000.0).max(0.0));
-                (format!("○ reconnecting in {}s", left.ceil() as u64), Color::Yellow)
+                let seconds = left.ceil() as u64;
+                (format!("○ {}", tf("tui-reconnecting-in", &[("seconds", seconds.into())])), Color::Yellow)
             }
-            Status::Offline => ("○ offline".to_owned(), Color::Red),
+            Status::Offline => (format!("○ {}", t("tui-offline")), Color::Red),
         };
-        let hint = "  ·  / for commands · F2 members · Ctrl-C quits";
+        let hint = format!("  ·  {}", t("tui-status-hint"));
         let mut spans = vec![Span::styled(text, Style::default().fg(colour))];
         if let Some(uploads) = self.upload_status() {
             spans.push(Span::styled(format!("  ·  {uploads}"), Style::default().fg(Color::Cyan)));
@@ -1266,11 +1285,29 @@ enum Extra<'a> {
 impl Extra<'_> {
     fn lines(&self, width: usize, depth: Depth) -> Vec<Line<'static>> {
         match self {
-            Extra::System(text) => quiet_lines(text, true, width),
+            Extra::System(text) => quiet_lines(&lang::system_text(text), true, width),
             Extra::Note(Note::Said(text) | Note::Search(text)) => quiet_lines(text, false, width),
             Extra::Note(Note::Hit(hit, room)) => hit_lines(hit, room, width, depth),
         }
     }
+}
+
+/// "⚠ NAME was not uploaded: WHY".
+fn not_uploaded(name: &str, why: &str) -> String {
+    format!("⚠ {}", tf("tui-not-uploaded", &[("name", name.into()), ("reason", why.into())]))
+}
+
+/// The text `key` (with `args`) around `inner`, which is cut to what room is left at `width`
+/// (a composer title such as ` delete “…”? y/n `): `inner` goes where the text has `$text`.
+fn around(key: &str, args: &[(&str, lang::Arg)], inner: &str, width: usize) -> String {
+    const MARK: &str = "\u{1}";
+    let mut all = args.to_vec();
+    all.push(("text", MARK.into()));
+    let whole = tf(key, &all);
+    let (head, tail) = whole.split_once(MARK).unwrap_or((whole.as_str(), ""));
+    let (head, tail) = (format!(" {head}"), format!("{tail} "));
+    let room = width.saturating_sub(crate::text::width(&head) + crate::text::width(&tail));
+    format!("{head}{}{tail}", fit(inner, room))
 }
 
 fn title_of(link: &Link, room: &str) -> String {
@@ -1575,6 +1612,37 @@ mod tests {
         assert!(draw(&mut app).iter().any(|r| r.contains(":nope: is not an emoji")));
     }
     #[test]
+    fn the_screen_speaks_the_readers_language() {
+        crate::lang::with_locale(crate::lang::Locale::Ru, || {
+            let mut app = app(3);
+            let rows = draw(&mut app);
+            let status = &rows[11];
+            assert!(status.contains("○ подключение…") || status.contains("○ не в сети"), "{status}");
+            assert!(status.contains("/ — команды"), "{status}");
+            assert!(rows[0].contains("комнаты"), "{rows:#?}");
+            assert!(rows.iter().any(|r| r.contains("#general · набор виден всем")), "{rows:#?}");
+            typed(&mut app, "/delete");
+            assert!(draw(&mut app).iter().any(|r| r.contains("удалить «line 3»? y/n")));
+            key(&mut app, KeyCode::Char('n'), KeyModifiers::NONE);
+            typed(&mut app, "/react :nope:");
+            typed(&mut app, "/join");
+            typed(&mut app, "/create 'no good'");
+            let said: Vec<&str> = app.notes["general"]
+                .iter()
+                .filter_map(|(_, n)| if let Note::Said(t) = n { Some(t.as_str()) } else { None })
+                .collect();
+            assert_eq!(said[0], "⚠ Не знаю такого эмодзи: :nope:. Попробуйте 👍, :+1:, :tada: или :heart:.");
+            assert_eq!(said[1], "Укажите после /join название комнаты.");
+            assert!(
+                said[2].starts_with("⚠ Название комнаты — от 1 до 32"),
+                "by its code, not the English reason: {said:?}"
+            );
+        });
+        // Other tests (and this thread, after) read English.
+        assert!(draw(&mut app(1))[11].contains("Ctrl-C quits"));
+    }
+
+    #[test]
     fn upload_refuses_what_it_cannot_send_before_sending_anything() {
         let mut app = app(2);
         let dir = std::env::temp_dir().join(format!("natter-tui-screen-{}", std::process::id()));
@@ -1599,7 +1667,7 @@ mod tests {
         assert!(said[3].contains("at most"), "the caption is checked too: {said:?}");
         assert_eq!(said[4], "Not connected: small.txt was not uploaded.");
         assert!(app.waiting.is_empty() && app.uploading.is_empty());
-        assert!(HELP.iter().any(|l| l.contains("/upload PATH [caption]")));
+        assert!(HELP.iter().any(|l| t(l).contains("/upload PATH [caption]")));
         std::fs::remove_dir_all(dir).unwrap();
     }
 

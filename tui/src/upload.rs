@@ -7,6 +7,7 @@
 //! file's bytes as the body; `201` answers the attachment as JSON, an error
 //! `{"code": …, "message": …}` (`429` with `Retry-After`).
 
+use crate::lang::{t, tf};
 use futures::{Stream, StreamExt};
 use protocol::Attachment;
 use std::path::{Path, PathBuf};
@@ -24,7 +25,13 @@ const UPLOAD_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The usage, for refusals.
-pub const USAGE: &str = "/upload PATH [caption] (quote a path with spaces: \"my file.png\")";
+pub fn usage() -> String {
+    t("tui-upload-usage")
+}
+
+fn needs_file() -> String {
+    tf("tui-upload-needs-file", &[("usage", (&usage()).into())])
+}
 
 /// A file checked for upload.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,14 +76,15 @@ impl Failure {
 pub fn parse(raw: &str) -> Result<(PathBuf, String), String> {
     let raw = raw.trim();
     let mut chars = raw.char_indices();
-    let Some((_, first)) = chars.next() else { return Err(format!("/upload needs a file: {USAGE}.")) };
+    let Some((_, first)) = chars.next() else { return Err(needs_file()) };
     let mut path = String::new();
     let rest = if first == '"' || first == '\'' {
-        let close = raw[1..].find(first).ok_or_else(|| format!("The quote before {raw} is not closed."))?;
+        let close =
+            raw[1..].find(first).ok_or_else(|| tf("tui-upload-quote-open", &[("path", raw.into())]))?;
         path.push_str(&raw[1..1 + close]);
         let rest = &raw[2 + close..];
         if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
-            return Err(format!("Put a space between the file and the caption: {USAGE}."));
+            return Err(tf("tui-upload-space", &[("usage", (&usage()).into())]));
         }
         rest
     } else {
@@ -100,7 +108,7 @@ pub fn parse(raw: &str) -> Result<(PathBuf, String), String> {
         &raw[end..]
     };
     if path.is_empty() {
-        return Err(format!("/upload needs a file: {USAGE}."));
+        return Err(needs_file());
     }
     Ok((expand(&path), rest.trim().to_owned()))
 }
@@ -143,25 +151,32 @@ fn percent_decode(text: &str) -> String {
 /// The file at `path` if it can be sent: it is there, a file (not a folder), readable, and at
 /// most [`MAX_BYTES`].
 pub fn check(path: &Path) -> Result<File, String> {
-    let shown = path.display();
+    let shown = path.display().to_string();
+    let at = |key: &str| tf(key, &[("path", (&shown).into())]);
     let meta = std::fs::metadata(path).map_err(|error| match error.kind() {
-        std::io::ErrorKind::NotFound => format!("There is no file {shown}."),
-        std::io::ErrorKind::PermissionDenied => format!("{shown} cannot be read: permission denied."),
-        _ => format!("{shown} cannot be read: {error}."),
+        std::io::ErrorKind::NotFound => at("tui-upload-no-file"),
+        std::io::ErrorKind::PermissionDenied => at("tui-upload-denied"),
+        _ => unreadable(&shown, &error),
     })?;
     if meta.is_dir() {
-        return Err(format!("{shown} is a folder: /upload sends one file."));
+        return Err(at("tui-upload-folder"));
     }
     if !meta.is_file() {
-        return Err(format!("{shown} is not a regular file."));
+        return Err(at("tui-upload-not-regular"));
     }
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     if meta.len() > MAX_BYTES {
         let size = crate::format::size(meta.len());
-        return Err(format!("{name} is {size}: a file can be at most 25 MiB."));
+        return Err(tf("tui-upload-too-large", &[("name", (&name).into()), ("size", (&size).into())]));
     }
-    std::fs::File::open(path).map_err(|error| format!("{shown} cannot be read: {error}."))?;
+    std::fs::File::open(path).map_err(|error| unreadable(&shown, &error))?;
     Ok(File { path: path.to_owned(), name, size: meta.len() })
+}
+
+/// "PATH cannot be read: ERROR." (the error as the system says it).
+fn unreadable(path: &str, error: &dyn std::fmt::Display) -> String {
+    let error = error.to_string();
+    tf("tui-upload-unreadable", &[("path", path.into()), ("error", (&error).into())])
 }
 
 /// The HTTP client of uploads (HTTP/1.1; rustls with the compiled-in roots, as `wss`).
@@ -171,7 +186,7 @@ pub fn client() -> Result<reqwest::Client, String> {
         .connect_timeout(CONNECT_TIMEOUT)
         .timeout(UPLOAD_TIMEOUT)
         .build()
-        .map_err(|error| format!("No HTTP client: {}", describe(&error)))
+        .map_err(|error| tf("tui-upload-no-client", &[("error", (&describe(&error)).into())]))
 }
 
 /// An upload task: sends `file`, reporting to `reports` as upload `id`.
@@ -200,11 +215,10 @@ pub async fn post(
     file: &File,
     progress: impl FnMut(u8) + Send + 'static,
 ) -> Result<Attachment, Failure> {
-    let data = tokio::fs::read(&file.path)
-        .await
-        .map_err(|error| Failure::new(format!("{} cannot be read: {error}.", file.name)))?;
+    let data =
+        tokio::fs::read(&file.path).await.map_err(|error| Failure::new(unreadable(&file.name, &error)))?;
     if data.len() as u64 > MAX_BYTES {
-        return Err(Failure::new(format!("{} grew past 25 MiB.", file.name)));
+        return Err(Failure::new(tf("tui-upload-grew", &[("name", (&file.name).into())])));
     }
     let url =
         format!("{}/api/files?name={}", base.trim_end_matches('/'), protocol::url_path_segment(&file.name));
@@ -217,45 +231,74 @@ pub async fn post(
         .body(reqwest::Body::wrap_stream(chunks(data, progress)))
         .send()
         .await
-        .map_err(|error| Failure::new(format!("The upload failed: {}.", describe(&error))))?;
+        .map_err(|error| Failure::new(tf("tui-upload-failed", &[("error", (&describe(&error)).into())])))?;
     let status = response.status();
     let retry_after = response
         .headers()
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let body = response
-        .bytes()
-        .await
-        .map_err(|error| Failure::new(format!("The server's answer was cut: {}.", describe(&error))))?;
+    let body = response.bytes().await.map_err(|error| {
+        Failure::new(tf("tui-upload-answer-cut", &[("error", (&describe(&error)).into())]))
+    })?;
     if status.is_success() {
+        let status = status.to_string();
         return serde_json::from_slice(&body)
-            .map_err(|_| Failure::new(format!("The server's answer ({status}) is not a file it stored.")));
+            .map_err(|_| Failure::new(tf("tui-upload-answer-not-file", &[("status", (&status).into())])));
     }
     Err(refusal(status.as_u16(), &body, retry_after))
 }
 
-/// The failure an error answer means: the server's message (with when to try again, if it
-/// says), or its status when it sent none.
+/// The failure an error answer means: the server's message (in English; in another
+/// language the text for its code, when it is one this client knows), with when to try
+/// again if it says; or its status when it sent none.
 fn refusal(status: u16, body: &[u8], retry_after: Option<u64>) -> Failure {
     #[derive(serde::Deserialize)]
     struct Answer {
+        #[serde(default)]
+        code: String,
         message: String,
     }
     let mut message = match serde_json::from_slice::<Answer>(body) {
-        Ok(answer) if !answer.message.trim().is_empty() => answer.message.trim().to_owned(),
+        Ok(answer) if !answer.message.trim().is_empty() => {
+            refusal_text(&answer.code).unwrap_or_else(|| answer.message.trim().to_owned())
+        }
         _ => {
-            let reason = reqwest::StatusCode::from_u16(status)
-                .ok()
-                .and_then(|s| s.canonical_reason())
-                .map_or_else(String::new, |r| format!(" {r}"));
-            format!("The server answered {status}{reason}.")
+            let code = status.to_string();
+            match reqwest::StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()) {
+                Some(reason) => {
+                    tf("tui-upload-answered-reason", &[("status", (&code).into()), ("reason", reason.into())])
+                }
+                None => tf("tui-upload-answered", &[("status", (&code).into())]),
+            }
         }
     };
     if let Some(seconds) = retry_after.filter(|_| status == 429) {
-        message.push_str(&format!(" Try again in {seconds} s."));
+        message.push(' ');
+        message.push_str(&tf("tui-upload-retry-in", &[("seconds", seconds.into())]));
     }
     Failure { message, unauthorized: status == 401 }
+}
+
+/// The reader's language's text for an upload refusal's `code` (`docs/protocol.md`); `None` in
+/// English, where the server's own sentence says more, and for a code this client does not
+/// know.
+fn refusal_text(code: &str) -> Option<String> {
+    if crate::lang::locale() == crate::lang::Locale::En {
+        return None;
+    }
+    let key = match code {
+        "file_too_large" => "tui-upload-refused-too-large",
+        "type_not_allowed" => "tui-upload-refused-type",
+        "invalid_file" => "tui-upload-refused-invalid",
+        "quota_exceeded" => "tui-upload-refused-quota",
+        "storage_full" => "tui-upload-refused-server-full",
+        "too_fast" => "tui-upload-refused-too-fast",
+        "not_signed_in" => "tui-upload-refused-not-signed-in",
+        "store_unavailable" => "tui-upload-refused-unavailable",
+        _ => return None,
+    };
+    Some(t(key))
 }
 
 /// `data` in pieces, telling `progress` each new percentage handed over.
@@ -359,6 +402,26 @@ pub(crate) mod tests {
             refusal(502, b"<html>bad gateway</html>", None).message,
             "The server answered 502 Bad Gateway."
         );
+    }
+
+    #[test]
+    fn other_languages_read_refusals_by_their_code() {
+        use crate::lang::{with_locale, Locale};
+        let full =
+            br#"{"code":"storage_full","message":"The server is full: it takes no more files for now."}"#;
+        let ru = with_locale(Locale::Ru, || refusal(507, full, None));
+        assert_eq!(ru.message, "На сервере нет места: пока он не принимает файлы.");
+        let fast = br#"{"code":"too_fast","message":"Too many uploads: wait 12 s."}"#;
+        let pt = with_locale(Locale::PtBr, || refusal(429, fast, Some(12)));
+        assert_eq!(pt.message, "Muitos envios seguidos. Tente de novo em 12 s.");
+        // A code this client does not know: the server's words.
+        let new = br#"{"code":"something_new","message":"Something new."}"#;
+        assert_eq!(with_locale(Locale::ZhCn, || refusal(400, new, None)).message, "Something new.");
+        let zh = with_locale(Locale::ZhCn, || refusal(502, b"", None));
+        assert_eq!(zh.message, "服务器返回了 502 Bad Gateway。");
+        let dir = std::env::temp_dir().join(format!("natter-tui-upload-ru-{}", std::process::id()));
+        let missing = with_locale(Locale::Ru, || check(&dir.join("nope.png")).unwrap_err());
+        assert!(missing.starts_with("Файл ") && missing.ends_with(" не найден."), "{missing}");
     }
 
     #[test]

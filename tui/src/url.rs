@@ -11,12 +11,12 @@ pub fn live_url(server: &str) -> Result<String, String> {
     let ws = match scheme.as_str() {
         "http" | "ws" => "ws",
         "https" | "wss" => "wss",
-        other => return Err(format!("unsupported scheme {other}: use http, https, ws or wss")),
+        other => return Err(crate::lang::tf("tui-url-scheme", &[("scheme", other.into())])),
     };
     // Only the host (and port) count: the live endpoint has a fixed path.
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
     if host.is_empty() {
-        return Err(format!("no host in {server:?}"));
+        return Err(crate::lang::tf("tui-url-no-host", &[("server", (&format!("{server:?}")).into())]));
     }
     Ok(format!("{ws}://{host}{}", protocol::LIVE_PATH))
 }

@@ -20,6 +20,7 @@ pub fn plain(server: &str, nick: &str, room: &str) -> Command {
     command
         .args([server, "--plain", "--nick", nick, "--room", room])
         .env("TZ", "UTC")
+        .env("NATTER_LANG", "en")
         .env_remove("NATTER_PASSWORD");
     command
 }

@@ -25,6 +25,7 @@ impl Screen {
         command.args([server, "--nick", nick]);
         command.env("TERM", "xterm-256color");
         command.env("TZ", "UTC");
+        command.env("NATTER_LANG", "en");
         command.env("XDG_CONFIG_HOME", config);
         command.env_remove("NATTER_PASSWORD");
         let child = pair.slave.spawn_command(command).unwrap();
