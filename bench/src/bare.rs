@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::broadcast;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Bytes, Message as Frame};
 
 /// Messages a receiver may be behind before it skips.
@@ -39,9 +40,14 @@ fn message(room: String, seq: u64, client_id: String, author: String, text: Stri
     Message { room, seq, client_id, author, text, sent_at, mood: 0.0, lang: None, ..Message::default() }
 }
 
+/// Bytes read per call. tungstenite's default (128 KiB) is allocated for every connection and
+/// zero-filled before each read: the floor would pay for buffers no lean server keeps.
+const READ_BUFFER_BYTES: usize = 4096;
+
 async fn connection(stream: TcpStream, room: broadcast::Sender<Bytes>, seq: Arc<AtomicU64>) {
     let _ = stream.set_nodelay(true);
-    let Ok(socket) = tokio_tungstenite::accept_async(stream).await else { return };
+    let config = WebSocketConfig::default().read_buffer_size(READ_BUFFER_BYTES);
+    let Ok(socket) = tokio_tungstenite::accept_async_with_config(stream, Some(config)).await else { return };
     let (mut sink, mut source) = socket.split();
     let mut nickname = String::new();
     let mut live: Option<broadcast::Receiver<Bytes>> = None;
@@ -84,7 +90,19 @@ async fn connection(stream: TcpStream, room: broadcast::Sender<Bytes>, seq: Arc<
             }
             bytes = broadcast => match bytes {
                 Ok(bytes) => {
-                    if sink.send(Frame::Binary(bytes)).await.is_err() {
+                    // What else the room has ready goes in the same write, as natter's
+                    // flushers batch a connection's frames.
+                    if sink.feed(Frame::Binary(bytes)).await.is_err() {
+                        return;
+                    }
+                    if let Some(live) = live.as_mut() {
+                        while let Ok(more) = live.try_recv() {
+                            if sink.feed(Frame::Binary(more)).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    if sink.flush().await.is_err() {
                         return;
                     }
                     continue;

@@ -3,6 +3,7 @@
 //! and a connection that keeps being refused is closed (the transport sends close code 1008,
 //! policy violation). Other connections are unaffected.
 
+use governor::clock::DefaultClock;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use protocol::{ClientEvent, ErrorCode, Invalid};
 use std::num::NonZeroU32;
@@ -22,10 +23,16 @@ const EVENTS: (u32, u32) = (100, 300);
 const MAX_STRIKES: u32 = 50;
 const STRIKE_WINDOW: Duration = Duration::from_secs(10);
 
+/// One clock for every connection's limiters. Making a clock asks the CPU about its
+/// timestamp counter (`CPUID`, which a virtual machine traps): four new clocks per connection
+/// were 44% of the server's CPU while 10,000 people joined one room (`docs/performance.md`).
+/// A copy of this one costs nothing.
+static CLOCK: std::sync::LazyLock<DefaultClock> = std::sync::LazyLock::new(DefaultClock::default);
+
 fn limiter((per_second, burst): (u32, u32)) -> DefaultDirectRateLimiter {
     let per_second = NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN);
     let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
-    RateLimiter::direct(Quota::per_second(per_second).allow_burst(burst))
+    RateLimiter::direct_with_clock(Quota::per_second(per_second).allow_burst(burst), CLOCK.clone())
 }
 
 pub(super) struct Limits {
