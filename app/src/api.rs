@@ -1,7 +1,9 @@
 //! Server functions: the page's data, joining, posting without JavaScript, and the live
 //! WebSocket. Each has a fixed endpoint under `/api` so other clients can rely on it.
 
-use crate::lang::{t, tf};
+use crate::lang::t;
+#[cfg(feature = "ssr")]
+use crate::lang::tf;
 use leptos::prelude::*;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use leptos::server_fn::{codec::JsonEncoding, BoxedStream, Websocket};
@@ -48,55 +50,20 @@ pub enum AppError {
     Transport(String),
 }
 
-/// The text for a refusal with `code` (a live `error` event, or a rule of
-/// [`protocol::Invalid`]): in English the server's own sentence, which is more specific; in
-/// the other languages the catalogue's sentence for the code.
+/// The text for a refusal with `code` in the reader's language ([`i18n::error_text`]).
 pub fn error_text(code: protocol::ErrorCode, server_message: &str) -> String {
-    use protocol::ErrorCode as C;
-    // The text, and the limit it names where the app knows it.
-    let (key, max) = match code {
-        C::BadFrame => ("error-bad-frame", None),
-        C::NoNickname => ("error-no-nickname", None),
-        C::InvalidNickname => ("error-invalid-nickname", Some(protocol::MAX_NICKNAME_CHARS)),
-        C::InvalidRoom => ("error-invalid-room", Some(protocol::MAX_ROOM_CHARS)),
-        C::RoomExists => ("error-room-exists", None),
-        C::UnknownRoom => ("error-unknown-room", None),
-        C::UnknownPerson => ("error-unknown-person", None),
-        C::NotAllowed => ("error-not-allowed", None),
-        C::EmptyMessage => ("error-empty-message", None),
-        C::MessageTooLong => ("error-message-too-long", Some(protocol::MAX_MESSAGE_CHARS)),
-        C::NotJoined => ("error-not-joined", None),
-        C::NicknameTaken => ("error-nickname-taken", None),
-        C::WrongPassword => ("error-wrong-password", None),
-        C::TooManyAttempts => ("error-too-many-attempts", None),
-        C::InvalidClientId => ("error-invalid-client-id", None),
-        C::StoreUnavailable => ("error-store-unavailable", None),
-        C::RateLimited => ("error-rate-limited", None),
-        C::UnknownMessage => ("error-unknown-message", None),
-        C::InvalidEmoji => ("error-invalid-emoji", None),
-        C::TooManyReactions => ("error-too-many-reactions", Some(protocol::MAX_REACTIONS_PER_MESSAGE)),
-        C::InvalidQuery => ("error-invalid-query", Some(protocol::MAX_QUERY_CHARS)),
-        C::UnknownUpload => ("error-unknown-upload", Some(protocol::MAX_ATTACHMENTS)),
-    };
-    english_or(server_message, || match max {
-        Some(max) => tf(key, &[("max", max.into())]),
-        None => t(key),
-    })
+    i18n::error_text(crate::lang::locale(), code, server_message)
 }
 
 /// [`error_text`] for a rule the input broke.
 pub fn invalid_text(invalid: &protocol::Invalid) -> String {
-    error_text(invalid.code, &invalid.reason)
+    i18n::invalid_text(crate::lang::locale(), invalid)
 }
 
-/// The server's English sentence when the reader reads English (and there is one), else
-/// `translated`.
+/// The server's English sentence when the reader reads English, else `translated`.
+#[cfg(feature = "ssr")]
 fn english_or(server_message: &str, translated: impl FnOnce() -> String) -> String {
-    if crate::lang::locale() == crate::lang::Locale::En && !server_message.trim().is_empty() {
-        server_message.to_owned()
-    } else {
-        translated()
-    }
+    i18n::english_or(crate::lang::locale(), server_message, translated)
 }
 
 impl FromServerFnError for AppError {

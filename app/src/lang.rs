@@ -49,14 +49,7 @@ pub fn request_locale() -> Locale {
 /// The language for a request's headers: the `natter_lang` cookie, else `Accept-Language`.
 #[cfg(feature = "ssr")]
 pub fn from_headers(headers: &http::HeaderMap) -> Locale {
-    let chosen = headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|cookies| cookies.split(';'))
-        .filter_map(|cookie| cookie.trim().strip_prefix(i18n::COOKIE)?.strip_prefix('='))
-        .find_map(Locale::from_tag);
-    chosen.unwrap_or_else(|| {
+    crate::prefs::cookie(headers, i18n::COOKIE).and_then(Locale::from_tag).unwrap_or_else(|| {
         headers
             .get(http::header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok())
@@ -95,15 +88,7 @@ pub async fn set_language(
     let locale = Locale::from_tag(&lang)
         .filter(|l| l.tag().eq_ignore_ascii_case(lang.trim()))
         .ok_or_else(|| crate::api::AppError::Refused(t("language-unknown")))?;
-    let cookie = format!("{}={}; Path=/; Max-Age=31536000; SameSite=Lax", i18n::COOKIE, locale.tag());
-    if let (Ok(value), Some(response)) =
-        (http::HeaderValue::from_str(&cookie), use_context::<leptos_axum::ResponseOptions>())
-    {
-        response.append_header(http::header::SET_COOKIE, value);
-    }
-    // Only a path of this site: never a redirect elsewhere.
-    let back = back.filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'));
-    leptos_axum::redirect(back.as_deref().unwrap_or("/"));
+    crate::prefs::remember_and_go_back(i18n::COOKIE, Some(locale.tag()), back);
     Ok(())
 }
 

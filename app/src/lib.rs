@@ -14,6 +14,8 @@ pub mod lang;
 mod live;
 mod notify;
 mod palette;
+#[cfg(feature = "ssr")]
+mod prefs;
 pub mod theme;
 mod time_fmt;
 

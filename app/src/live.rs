@@ -50,16 +50,6 @@ fn notice_text(notice: String, refusals: &[Refusal], forgotten: &[String]) -> St
     notice
 }
 
-/// A quiet line of the core's ("ann joined", "ann left") in the reader's language.
-fn system_text(mut line: SystemLine) -> SystemLine {
-    if let Some(name) = line.text.strip_suffix(" joined") {
-        line.text = tf("status-person-joined", &[("name", name.into())]);
-    } else if let Some(name) = line.text.strip_suffix(" left") {
-        line.text = tf("status-person-left", &[("name", name.into())]);
-    }
-    line
-}
-
 const JOINED_KEY: &str = "natter.rooms";
 const SHARE_KEY: &str = "natter.share-drafts";
 const READ_KEY: &str = "natter.read";
@@ -458,7 +448,7 @@ impl Live {
                         pending: c.pending.then(|| r.pending.clone()),
                         members: c.members.then(|| (r.members.clone(), r.count.max(r.members.len()))),
                         typists: c.typists.then(|| r.typists.clone()),
-                        system: c.system.then(|| r.system.iter().cloned().map(system_text).collect()),
+                        system: c.system.then(|| r.system.clone()),
                         loading_older: c.loading_older.then_some(r.loading_older),
                         last_read: c.last_read.then_some(r.last_read),
                     },

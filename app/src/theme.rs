@@ -48,14 +48,7 @@ pub fn current() -> Option<Theme> {
     {
         #[cfg(feature = "ssr")]
         if let Some(parts) = use_context::<http::request::Parts>() {
-            return parts
-                .headers
-                .get_all(http::header::COOKIE)
-                .iter()
-                .filter_map(|value| value.to_str().ok())
-                .flat_map(|cookies| cookies.split(';'))
-                .filter_map(|cookie| cookie.trim().strip_prefix(COOKIE)?.strip_prefix('='))
-                .find_map(Theme::parse);
+            return crate::prefs::cookie(&parts.headers, COOKIE).and_then(Theme::parse);
         }
         None
     }
@@ -68,18 +61,12 @@ pub async fn set_theme(
     theme: String,
     #[server(default)] back: Option<String>,
 ) -> Result<(), crate::api::AppError> {
-    let cookie = match Theme::parse(&theme) {
-        Some(theme) => format!("{COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", theme.name()),
-        None if theme.trim() == "system" => format!("{COOKIE}=; Path=/; Max-Age=0; SameSite=Lax"),
+    let chosen = match Theme::parse(&theme) {
+        Some(theme) => Some(theme.name()),
+        None if theme.trim() == "system" => None,
         None => return Err(crate::api::AppError::Refused(t("theme-unknown"))),
     };
-    if let (Ok(value), Some(response)) =
-        (http::HeaderValue::from_str(&cookie), use_context::<leptos_axum::ResponseOptions>())
-    {
-        response.append_header(http::header::SET_COOKIE, value);
-    }
-    let back = back.filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'));
-    leptos_axum::redirect(back.as_deref().unwrap_or("/"));
+    crate::prefs::remember_and_go_back(COOKIE, chosen, back);
     Ok(())
 }
 

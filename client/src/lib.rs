@@ -833,10 +833,10 @@ impl Core {
                 c.members = true;
                 c.typists |= before != self.state(&room).typists.len();
                 for name in arrived.iter().filter(|n| **n != me) {
-                    self.system_line(&room, format!("{name} joined"), &mut changes);
+                    self.system_line(&room, name, true, &mut changes);
                 }
                 for name in left.iter().filter(|n| **n != me) {
-                    self.system_line(&room, format!("{name} left"), &mut changes);
+                    self.system_line(&room, name, false, &mut changes);
                 }
             }
             ServerEvent::MemberPage { room, members, count, .. } => {
@@ -960,12 +960,12 @@ impl Core {
         state.messages.extend(fresh);
     }
 
-    fn system_line(&mut self, room: &str, text: String, changes: &mut Changes) {
+    fn system_line(&mut self, room: &str, person: &str, joined: bool, changes: &mut Changes) {
         self.next_line += 1;
         let id = self.next_line;
         let state = self.state(room);
         let after_seq = state.last_seq();
-        state.system.push(SystemLine { id, after_seq, text });
+        state.system.push(SystemLine { id, after_seq, person: person.to_owned(), joined });
         changes.room(room).system = true;
     }
 

@@ -22,12 +22,22 @@ pub struct Typist {
     pub at: f64,
 }
 
-/// A quiet line in the conversation ("bob joined"), shown after message `after_seq`.
+/// A quiet line in the conversation, shown after message `after_seq`: `person` came into the
+/// room (`joined`) or left it. Each client words it in its reader's language
+/// (`i18n::presence`); [`SystemLine::text`] is the English.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SystemLine {
     pub id: u64,
     pub after_seq: Seq,
-    pub text: String,
+    pub person: String,
+    pub joined: bool,
+}
+
+impl SystemLine {
+    /// "bob joined", "bob left".
+    pub fn text(&self) -> String {
+        format!("{} {}", self.person, if self.joined { "joined" } else { "left" })
+    }
 }
 
 #[derive(Clone, Debug, Default)]

@@ -275,7 +275,7 @@ fn members_typists_and_system_lines_follow_the_room() {
     assert_eq!(room.members, vec!["ann".to_string(), "bob".to_string()]);
     assert_eq!(room.count, 2);
     assert_eq!(room.system.len(), 1);
-    assert_eq!(room.system[0].text, "bob joined");
+    assert_eq!(room.system[0].text(), "bob joined");
     let typing = |author: &str, draft: &str| ServerEvent::Typing {
         room: "general".into(),
         author: author.into(),
@@ -300,7 +300,7 @@ fn members_typists_and_system_lines_follow_the_room() {
     let room = core.room("general").unwrap();
     assert_eq!(room.members, vec!["ann".to_string()]);
     assert_eq!(room.count, 1);
-    assert_eq!(room.system[1].text, "bob left");
+    assert_eq!(room.system[1].text(), "bob left");
     assert_eq!(room.system[1].after_seq, 1);
 }
 

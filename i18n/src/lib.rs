@@ -12,6 +12,9 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::sync::OnceLock;
 
+mod shared;
+pub use shared::{english_or, error_text, invalid_text, presence};
+
 mod catalogues {
     include!(concat!(env!("OUT_DIR"), "/catalogues.rs"));
 }
@@ -144,11 +147,12 @@ fn build(locale: Locale) -> Bundle {
     // No Unicode isolation marks around variables: all four languages run left to right,
     // and the marks would end up in copied text and accessible names.
     bundle.set_use_isolating(false);
+    // (A formatter is a plain function: one per locale, each naming its own.)
     bundle.set_formatter(Some(match locale {
-        Locale::En => |v, _| group(v, ","),
-        Locale::Ru => |v, _| group(v, "\u{a0}"),
-        Locale::PtBr => |v, _| group(v, "."),
-        Locale::ZhCn => |v, _| group(v, ","),
+        Locale::En => |v, _| group(v, Locale::En),
+        Locale::Ru => |v, _| group(v, Locale::Ru),
+        Locale::PtBr => |v, _| group(v, Locale::PtBr),
+        Locale::ZhCn => |v, _| group(v, Locale::ZhCn),
     }));
     for (_, _, text) in catalogues::FILES.iter().filter(|(tag, _, _)| *tag == locale.tag()) {
         // What parsed is still used if a file has an error; the test suite fails on any.
@@ -158,16 +162,14 @@ fn build(locale: Locale) -> Bundle {
     bundle
 }
 
-/// Whole numbers of five digits or more grouped by thousands with `separator`. Four-digit
-/// numbers are left bare in all four languages, as Russian typography writes them (2026,
-/// 1500), which reads naturally in the other three too.
-fn group(value: &FluentValue, separator: &str) -> Option<String> {
+/// A whole number in a text, as [`number`] writes it.
+fn group(value: &FluentValue, locale: Locale) -> Option<String> {
     let FluentValue::Number(number) = value else { return None };
     let n = number.value;
-    if n.fract() != 0.0 || n.abs() < 10_000.0 || n.abs() >= 1e15 {
+    if n.fract() != 0.0 || n.abs() >= 1e15 {
         return None;
     }
-    Some(grouped(n as i64, separator))
+    Some(self::number(locale, n as i64))
 }
 
 fn grouped(n: i64, separator: &str) -> String {
@@ -185,7 +187,9 @@ fn grouped(n: i64, separator: &str) -> String {
     out
 }
 
-/// A number as `locale` writes it in running text.
+/// A number as `locale` writes it in running text: from five digits on grouped by thousands
+/// (`12,345`, `12 345`, `12.345`). Four-digit numbers are left bare in all four languages, as
+/// Russian typography writes them (2026, 1500), which reads naturally in the other three too.
 pub fn number(locale: Locale, n: i64) -> String {
     let separator = match locale {
         Locale::En | Locale::ZhCn => ",",

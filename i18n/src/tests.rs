@@ -172,3 +172,14 @@ fn falls_back_to_english_then_to_the_id() {
     assert_eq!(text(Locale::Ru, "no-such-text"), "no-such-text");
     assert!(has(Locale::En, "brand"));
 }
+
+#[test]
+fn presence_lines_and_refusals_in_the_readers_language() {
+    assert_eq!(presence(Locale::En, "ann", true), "ann joined");
+    assert_eq!(presence(Locale::Ru, "ann", false), "ann выходит из комнаты");
+    let code = protocol::ErrorCode::MessageTooLong;
+    assert_eq!(error_text(Locale::En, code, "Too long, sorry."), "Too long, sorry.");
+    let russian = error_text(Locale::Ru, code, "Too long, sorry.");
+    assert!(russian.contains(&protocol::MAX_MESSAGE_CHARS.to_string()), "{russian}");
+    assert!(!error_text(Locale::En, code, " ").trim().is_empty(), "no server sentence: the catalogue's");
+}

@@ -89,6 +89,24 @@ impl SseClient {
         }
     }
 
+    /// The code of the next `error` event.
+    async fn next_error(&mut self) -> protocol::ErrorCode {
+        self.until(|e| match e {
+            ServerEvent::Error { code, .. } => Some(code),
+            _ => None,
+        })
+        .await
+    }
+
+    /// The next `message` event.
+    async fn next_message(&mut self) -> protocol::Message {
+        self.until(|e| match e {
+            ServerEvent::Message(m) => Some(m),
+            _ => None,
+        })
+        .await
+    }
+
     async fn post(&self, body: String) -> reqwest::StatusCode {
         let response = self
             .http
@@ -145,12 +163,7 @@ async fn a_client_over_http_talks_with_one_over_a_websocket_exactly_once() {
     assert_eq!((seen.seq, seen.text.as_str(), seen.author.as_str()), (seq, "over http", "ann"));
 
     bob.say("general", "b1", "over a websocket").await;
-    let got = ann
-        .until(|e| match e {
-            ServerEvent::Message(m) => Some(m),
-            _ => None,
-        })
-        .await;
+    let got = ann.next_message().await;
     assert_eq!((got.seq, got.text.as_str()), (seq + 1, "over a websocket"));
     // The resend of a message is stored once and acknowledged with its first seq.
     ann.send(&[say("general", "a1", "over http")]).await;
@@ -171,30 +184,15 @@ async fn the_same_errors_and_limits_as_a_websocket() {
     let mut ann = SseClient::open(&server, None).await;
     // Not JSON, an unknown event, a send before hello: each answered on the stream.
     assert_eq!(ann.post("{nope".into()).await, 204);
-    let code = ann
-        .until(|e| match e {
-            ServerEvent::Error { code, .. } => Some(code),
-            _ => None,
-        })
-        .await;
+    let code = ann.next_error().await;
     assert_eq!(code, protocol::ErrorCode::BadFrame);
     ann.send(&[say("general", "x", "too early")]).await;
-    let code = ann
-        .until(|e| match e {
-            ServerEvent::Error { code, .. } => Some(code),
-            _ => None,
-        })
-        .await;
+    let code = ann.next_error().await;
     assert_eq!(code, protocol::ErrorCode::NoNickname);
     ann.send(&[ClientEvent::Hello { nickname: "ann".into(), password: None }]).await;
     ann.send(&[ClientEvent::Join { room: "general".into(), since: None }]).await;
     ann.send(&[say("general", "long", &"x".repeat(protocol::MAX_MESSAGE_CHARS + 1))]).await;
-    let code = ann
-        .until(|e| match e {
-            ServerEvent::Error { code, .. } => Some(code),
-            _ => None,
-        })
-        .await;
+    let code = ann.next_error().await;
     assert_eq!(code, protocol::ErrorCode::MessageTooLong);
     // Too large a request, and a connection that does not exist.
     let huge = format!("\"{}\"", "x".repeat(protocol::frame::MAX_CLIENT_FRAME_BYTES));
@@ -243,11 +241,6 @@ async fn last_event_id_resumes_what_was_missed_once() {
     assert_eq!(texts, [(2, "while ann was away"), (3, "and again")]);
     // Live again: nothing more of the old, the new once.
     bob.say("general", "b3", "welcome back").await;
-    let next = ann
-        .until(|e| match e {
-            ServerEvent::Message(m) => Some(m),
-            _ => None,
-        })
-        .await;
+    let next = ann.next_message().await;
     assert_eq!((next.seq, next.text.as_str()), (4, "welcome back"));
 }

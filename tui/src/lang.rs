@@ -54,60 +54,15 @@ pub fn tf(id: &str, args: &[(&str, Arg)]) -> String {
     i18n::format(locale(), id, args)
 }
 
-/// What the server refused and why, for a live error's `code`: in English the server's own
-/// sentence (it is more specific), else the catalogue's text for the code (the same
-/// `error-<code>` texts the browser shows).
+/// What the server refused and why, for a live error's `code`, in the reader's language
+/// ([`i18n::error_text`]: the same texts the browser shows).
 pub fn error_text(code: protocol::ErrorCode, server_message: &str) -> String {
-    use protocol::ErrorCode as C;
-    if locale() == Locale::En && !server_message.trim().is_empty() {
-        return server_message.to_owned();
-    }
-    // The text, and the limit it names.
-    let (key, max) = match code {
-        C::BadFrame => ("error-bad-frame", None),
-        C::NoNickname => ("error-no-nickname", None),
-        C::InvalidNickname => ("error-invalid-nickname", Some(protocol::MAX_NICKNAME_CHARS)),
-        C::InvalidRoom => ("error-invalid-room", Some(protocol::MAX_ROOM_CHARS)),
-        C::RoomExists => ("error-room-exists", None),
-        C::UnknownRoom => ("error-unknown-room", None),
-        C::UnknownPerson => ("error-unknown-person", None),
-        C::NotAllowed => ("error-not-allowed", None),
-        C::EmptyMessage => ("error-empty-message", None),
-        C::MessageTooLong => ("error-message-too-long", Some(protocol::MAX_MESSAGE_CHARS)),
-        C::NotJoined => ("error-not-joined", None),
-        C::NicknameTaken => ("error-nickname-taken", None),
-        C::WrongPassword => ("error-wrong-password", None),
-        C::TooManyAttempts => ("error-too-many-attempts", None),
-        C::InvalidClientId => ("error-invalid-client-id", None),
-        C::StoreUnavailable => ("error-store-unavailable", None),
-        C::RateLimited => ("error-rate-limited", None),
-        C::UnknownMessage => ("error-unknown-message", None),
-        C::InvalidEmoji => ("error-invalid-emoji", None),
-        C::TooManyReactions => ("error-too-many-reactions", Some(protocol::MAX_REACTIONS_PER_MESSAGE)),
-        C::InvalidQuery => ("error-invalid-query", Some(protocol::MAX_QUERY_CHARS)),
-        C::UnknownUpload => ("error-unknown-upload", Some(protocol::MAX_ATTACHMENTS)),
-    };
-    match max {
-        Some(max) => tf(key, &[("max", max.into())]),
-        None => t(key),
-    }
+    i18n::error_text(locale(), code, server_message)
 }
 
 /// [`error_text`] for a rule the input broke (checked here before anything is sent).
 pub fn invalid_text(invalid: &protocol::Invalid) -> String {
-    error_text(invalid.code, &invalid.reason)
-}
-
-/// A quiet line of the core's ("ann joined", "ann left", written in English) in the
-/// reader's language (the browser's texts for them).
-pub fn system_text(text: &str) -> String {
-    if let Some(name) = text.strip_suffix(" joined") {
-        tf("status-person-joined", &[("name", name.into())])
-    } else if let Some(name) = text.strip_suffix(" left") {
-        tf("status-person-left", &[("name", name.into())])
-    } else {
-        text.to_owned()
-    }
+    i18n::invalid_text(locale(), invalid)
 }
 
 #[cfg(test)]
@@ -181,12 +136,5 @@ mod tests {
         let long = with_locale(Locale::Ru, || error_text(protocol::ErrorCode::MessageTooLong, "x"));
         assert!(long.contains("4000"), "{long}");
         assert_eq!(locale(), Locale::En, "back after with_locale");
-    }
-
-    #[test]
-    fn the_cores_quiet_lines_are_translated() {
-        assert_eq!(system_text("ann joined"), "ann joined");
-        assert_eq!(with_locale(Locale::Ru, || system_text("ann left")), "ann выходит из комнаты");
-        assert_eq!(with_locale(Locale::Ru, || system_text("something else")), "something else");
     }
 }

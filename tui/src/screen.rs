@@ -1178,7 +1178,7 @@ impl App {
         let mut system = room
             .system
             .iter()
-            .map(|s| (s.after_seq, Extra::System(&s.text)))
+            .map(|s| (s.after_seq, Extra::System(i18n::presence(lang::locale(), &s.person, s.joined))))
             .chain(notes.iter().map(|(seq, note)| (*seq, Extra::Note(note))))
             .collect::<Vec<_>>();
         system.sort_by_key(|(seq, _)| *seq);
@@ -1276,16 +1276,17 @@ struct View {
     lowest: Option<Seq>,
 }
 
-/// A line between messages: the core's ("bob joined") or this client's.
+/// A line between messages: the core's ("bob joined", in the reader's language) or this
+/// client's.
 enum Extra<'a> {
-    System(&'a str),
+    System(String),
     Note(&'a Note),
 }
 
 impl Extra<'_> {
     fn lines(&self, width: usize, depth: Depth) -> Vec<Line<'static>> {
         match self {
-            Extra::System(text) => quiet_lines(&lang::system_text(text), true, width),
+            Extra::System(text) => quiet_lines(text, true, width),
             Extra::Note(Note::Said(text) | Note::Search(text)) => quiet_lines(text, false, width),
             Extra::Note(Note::Hit(hit, room)) => hit_lines(hit, room, width, depth),
         }

@@ -278,7 +278,10 @@ fn MessageList(live: Live, state: RoomState, at_bottom: RwSignal<bool>) -> AnyVi
                             let own = message.author == me();
                             view! { <MessageItem message=*message own live continued/> }.into_any()
                         }
-                        Row::System(line) => view! { <li class="system">{line.text}</li> }.into_any(),
+                        Row::System(line) => {
+                            let text = i18n::presence(crate::lang::locale(), &line.person, line.joined);
+                            view! { <li class="system">{text}</li> }.into_any()
+                        }
                     }}
                 </For>
                 // An empty room says what to do in it.

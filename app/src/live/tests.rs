@@ -142,7 +142,7 @@ fn typists_and_members_follow_the_room() {
         live.apply(presence(&["bob"], &[], 2));
         assert_eq!(state.members.get_untracked(), vec!["ann".to_string(), "bob".to_string()]);
         assert_eq!(state.count.get_untracked(), 2);
-        assert_eq!(state.system.get_untracked()[0].text, "bob joined");
+        assert_eq!(state.system.get_untracked()[0].text(), "bob joined");
         live.apply(ServerEvent::Typing {
             room: "general".into(),
             author: "bob".into(),
@@ -166,7 +166,7 @@ fn typists_and_members_follow_the_room() {
         assert!(state.typists.get_untracked().is_empty());
         live.apply(presence(&[], &["bob"], 1));
         assert_eq!(state.members.get_untracked(), vec!["ann".to_string()]);
-        assert_eq!(state.system.get_untracked()[1].text, "bob left");
+        assert_eq!(state.system.get_untracked()[1].text(), "bob left");
         assert_eq!(state.count.get_untracked(), 1);
     })
 }
