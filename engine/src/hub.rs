@@ -46,6 +46,9 @@ pub enum LobbyEvent {
 /// Identifies one live connection, so it is not sent its own typing back.
 pub type ConnectionId = u64;
 
+/// No connection of this node: events from another node come from it.
+pub const NO_CONNECTION: ConnectionId = ConnectionId::MAX;
+
 /// An event for everyone in a room.
 #[derive(Debug)]
 pub struct HubEvent {
@@ -102,6 +105,14 @@ impl Members {
     /// changes up to date (a deletion also turns the message's earlier changes into deletions,
     /// as the store does, so nothing kept still carries its text).
     fn keep(&mut self, event: &Arc<HubEvent>) {
+        // What is kept is one unbroken run of seqs, or a join answered from it would miss
+        // what is not there: after a gap (events from another node the bus lost) it starts
+        // again from this one.
+        match (self.recent.back().and_then(|kept| kept.seq()), event.seq()) {
+            (Some(last), Some(seq)) if seq <= last => return,
+            (Some(last), Some(seq)) if seq != last + 1 => self.recent.clear(),
+            _ => {}
+        }
         // Messages, the common case, are kept as they are.
         let is_change = matches!(
             event.event,
@@ -275,6 +286,11 @@ impl Hub {
         // A room's first event is always a message (a change needs one to change).
         let has_more = messages.first().is_some_and(|m| m.seq > 1);
         Some((messages, has_more, last))
+    }
+
+    /// The rooms with connections here.
+    pub fn rooms(&self) -> Vec<String> {
+        lock(&self.rooms).keys().cloned().collect()
     }
 
     /// Sends a committed room event (a message or a change to one) to everyone in its room.

@@ -12,9 +12,11 @@
 //! - [`users`]: who people are: claimed nicknames, passwords, attempt limits.
 //! - [`mentions`]: finding `@nick` in a message.
 //! - [`files`]: files sent with messages: limits, uploads, who may download what.
+//! - [`bus`]: what nodes tell each other when several share one database (Redis pub/sub).
 //! - [`session`]: one connection's conversation: validates what the client sends, posts,
 //!   replays history, relays typing, forwards live events without gaps or duplicates.
 
+pub mod bus;
 pub mod files;
 pub mod hub;
 pub mod mentions;
@@ -83,6 +85,32 @@ struct Inner {
     files: Arc<files::Files>,
     /// Every room by name, with who may see it (rooms are never deleted).
     rooms: RwLock<HashMap<String, StoredRoom>>,
+    /// The bus to the other nodes, when there are any.
+    bus: Option<Arc<bus::Bus>>,
+    /// Puts room events from this node's store and from the bus in order (with a bus only).
+    order: Option<Arc<bus::order::Order>>,
+}
+
+/// Where a node keeps its data and how it reaches the others; `Default` is the embedded
+/// single node.
+#[derive(Clone, Debug, Default)]
+pub struct Backends {
+    /// `postgres://…` (or `postgresql://…`) for PostgreSQL, `sqlite://PATH` for an SQLite
+    /// database file; None: `natter.db` in the data directory.
+    pub database_url: Option<String>,
+    /// `redis://…`: publish room events, typing and presence to the other nodes through
+    /// Redis, and deliver theirs.
+    pub redis_url: Option<String>,
+}
+
+/// An [`Engine`] that does not keep it alive.
+#[derive(Clone)]
+pub struct WeakEngine(std::sync::Weak<Inner>);
+
+impl WeakEngine {
+    pub fn upgrade(&self) -> Option<Engine> {
+        self.0.upgrade().map(|inner| Engine { inner })
+    }
 }
 
 /// May the person with id `who` (`None`: a guest) see `room`?
@@ -111,6 +139,20 @@ fn open_index(data_dir: &Path, messages: &Path) -> Option<search::Index> {
             None
         }
     }
+}
+
+/// The store a `--database-url` names.
+async fn open_store(url: &str, on_commit: store::OnCommit) -> Result<Store, StoreError> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        return Ok(Store::Sqlite(SqliteStore::open_file(Path::new(path), on_commit)?));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(Store::Postgres(store::PgStore::open(url, on_commit).await?));
+    }
+    Err(StoreError::Config(format!(
+        "the database URL must start with postgres://, postgresql:// or sqlite://, not {:?}",
+        url.split("://").next().unwrap_or(url)
+    )))
 }
 
 /// `emoji` if it is one emoji (with its skin tone, if any), in the form reactions are stored in.
@@ -169,26 +211,54 @@ impl Engine {
 
     /// The embedded default: history in SQLite under `data_dir`, fan-out in this process.
     pub async fn open_sqlite(data_dir: &Path, options: Options) -> Result<Engine, StoreError> {
+        Self::open(data_dir, &Backends::default(), options).await
+    }
+
+    /// An engine on `backends`; `data_dir` holds what stays local (the search index and the
+    /// file store of an SQLite node, the session key).
+    pub async fn open(data_dir: &Path, backends: &Backends, options: Options) -> Result<Engine, StoreError> {
         let metrics = metrics::Metrics::default();
         let hub = Hub::new(metrics.deliveries.clone());
-        let publisher = hub.clone();
         let index: Arc<OnceLock<search::Index>> = Arc::default();
-        let indexed = Arc::clone(&index);
-        let store = Store::Sqlite(SqliteStore::open(
-            data_dir,
-            Box::new(move |event| {
+        let deliver = {
+            let (hub, indexed) = (hub.clone(), Arc::clone(&index));
+            Box::new(move |event: ServerEvent| {
                 if let (Some(index), Some((room, _))) = (indexed.get(), event.ordered()) {
                     index.touched(room);
                 }
-                publisher.publish_ordered(event);
-            }),
-        )?);
-        if let Some(opened) = open_index(data_dir, store.messages_path()) {
+                hub.publish_ordered(event);
+            })
+        };
+        // With a bus, this node's commits and the other nodes' meet in one order; without
+        // one, the store's writer publishes straight to the hub.
+        let (bus, order, queue, on_commit): (_, _, _, store::OnCommit) = match &backends.redis_url {
+            Some(_) => {
+                let (bus, queue) = bus::Bus::new(&metrics);
+                let order = bus::order::Order::new(deliver, metrics.bus_filled.clone());
+                let on_commit = {
+                    let (bus, order) = (Arc::clone(&bus), Arc::clone(&order));
+                    Box::new(move |event: ServerEvent| {
+                        order.offer(event.clone());
+                        bus.send(bus::Body::Event { event });
+                    })
+                };
+                (Some(bus), Some(order), Some(queue), on_commit)
+            }
+            None => (None, None, None, deliver),
+        };
+        let store = match backends.database_url.as_deref() {
+            None => Store::Sqlite(SqliteStore::open(data_dir, on_commit)?),
+            Some(url) => open_store(url, on_commit).await?,
+        };
+        if let Some(opened) = store.messages_path().and_then(|path| open_index(data_dir, path)) {
             let _ = index.set(opened);
         }
         let rooms = store.rooms().await?.into_iter().map(|r| (r.info.name.clone(), r)).collect();
         let presence = Presence::new(hub.clone(), options.presence_grace);
         let store = Arc::new(store);
+        if let Some(order) = &order {
+            order.read_from(&store);
+        }
         let users = Users::new(Arc::clone(&store));
         let messages_per_second = options.messages_per_second;
         let blobs = match &options.files.blobs {
@@ -201,7 +271,7 @@ impl Engine {
             token_key = (0..4).flat_map(|_| uuid::Uuid::new_v4().into_bytes()).collect();
         }
         let files = files::Files::new(Arc::clone(&store), blobs, options.files, token_key);
-        Ok(Engine {
+        let engine = Engine {
             inner: Arc::new(Inner {
                 store,
                 index,
@@ -212,8 +282,81 @@ impl Engine {
                 messages_per_second,
                 files,
                 rooms: RwLock::new(rooms),
+                bus,
+                order,
             }),
-        })
+        };
+        if let (Some(url), Some(queue), Some(bus)) = (&backends.redis_url, queue, engine.bus()) {
+            let bus = Arc::clone(bus);
+            engine.presence().on_change(Box::new(move |room, nickname, here| {
+                bus.send(bus::Body::Present { room: room.to_owned(), nickname: nickname.to_owned(), here })
+            }));
+            let channel = match &*engine.inner.store {
+                Store::Postgres(store) => format!("natter:{}", store.cluster_id().await?),
+                Store::Sqlite(store) => {
+                    let path = store.path().canonicalize().unwrap_or_else(|_| store.path().to_owned());
+                    format!("natter:sqlite:{}", path.display())
+                }
+            };
+            bus::start(url, &channel, &engine, queue).map_err(StoreError::Bus)?;
+        }
+        Ok(engine)
+    }
+
+    /// The bus to the other nodes, if this node has one.
+    pub fn bus(&self) -> Option<&Arc<bus::Bus>> {
+        self.inner.bus.as_ref()
+    }
+
+    pub fn downgrade(&self) -> WeakEngine {
+        WeakEngine(Arc::downgrade(&self.inner))
+    }
+
+    /// A committed room event from another node, to be put in order and delivered.
+    fn deliver_ordered(&self, event: ServerEvent) {
+        match &self.inner.order {
+            Some(order) => order.offer(event),
+            None => self.inner.hub.publish_ordered(event),
+        }
+    }
+
+    /// Delivers what the store holds after what was delivered, in every room with
+    /// connections here (the bus may have lost some).
+    async fn catch_up_rooms(&self) {
+        let Some(order) = &self.inner.order else { return };
+        for room in self.inner.hub.rooms() {
+            order.catch_up(&room).await;
+        }
+    }
+
+    /// Another node created or changed `room` (or took it from `revoked`): read it again
+    /// and tell the connections here.
+    async fn reload_room(&self, room: &str, revoked: Option<i64>) {
+        match self.refreshed(room).await {
+            Ok(updated) => {
+                self.announce_here(updated);
+            }
+            Err(error) => tracing::warn!(%error, room, "a room changed on another node cannot be read"),
+        }
+        if let Some(user) = revoked {
+            self.inner.hub.publish_lobby(LobbyEvent::Revoked { room: room.to_owned(), user });
+        }
+    }
+
+    /// Live typing (or its end) in `room`, for everyone there on every node.
+    pub fn publish_typing(&self, room: &str, event: hub::HubEvent) {
+        if let Some(bus) = self.bus() {
+            bus.send(bus::Body::Typing { room: room.to_owned(), event: event.event.clone() });
+        }
+        self.inner.hub.publish(room, event);
+    }
+
+    /// `event` for the person `user`'s connections other than `except`, on every node.
+    pub fn to_person(&self, user: i64, except: hub::ConnectionId, event: ServerEvent) {
+        if let Some(bus) = self.bus() {
+            bus.send(bus::Body::Person { user, event: event.clone() });
+        }
+        self.inner.hub.to_person(user, except, event);
     }
 
     fn unknown_room(room: &str) -> Invalid {
@@ -449,6 +592,11 @@ impl Engine {
             Some(room) => HashSet::from([self.existing_room(room, who)?]),
             None => self.rooms_for(who).into_iter().map(|r| r.name).collect(),
         };
+        // A database server searches itself.
+        if let Store::Postgres(store) = &*self.inner.store {
+            let page = store.search(query, &rooms, before, protocol::SEARCH_PAGE).await?;
+            return self.search_hits(query, page).await;
+        }
         let Some(_) = self.inner.index.get() else {
             return Err(PostError::Store(StoreError::Commit("search is unavailable".into())));
         };
@@ -471,6 +619,15 @@ impl Engine {
             }
             None => return Err(PostError::Store(StoreError::Closed)),
         };
+        self.search_hits(query, page).await
+    }
+
+    /// A page of hits as their messages are now, in the index's order.
+    async fn search_hits(
+        &self,
+        query: &str,
+        page: search::Page,
+    ) -> Result<(Vec<protocol::SearchHit>, Option<String>), PostError> {
         // Each hit as its message is now, in the index's order.
         let mut by_room: HashMap<String, Vec<Seq>> = HashMap::new();
         for hit in &page.hits {
@@ -529,8 +686,16 @@ impl Engine {
         Ok(self.announce(created))
     }
 
-    /// Keeps a created or changed room and tells everyone who may see it.
+    /// Keeps a created or changed room and tells everyone who may see it, on every node.
     fn announce(&self, room: StoredRoom) -> RoomInfo {
+        if let Some(bus) = self.bus() {
+            bus.send(bus::Body::Room { room: room.info.name.clone() });
+        }
+        self.announce_here(room)
+    }
+
+    /// [`Engine::announce`] on this node only.
+    fn announce_here(&self, room: StoredRoom) -> RoomInfo {
         let info = room.info.clone();
         let audience =
             (info.kind != RoomKind::Public).then(|| room.members.iter().map(|(id, _)| *id).collect());
@@ -629,7 +794,10 @@ impl Engine {
         self.inner.store.remove_member(&name, person.id).await?;
         let updated = self.refreshed(&name).await?;
         // Access ends in memory first, then the removed person's connections drop the room.
-        let info = self.announce(updated);
+        let info = self.announce_here(updated);
+        if let Some(bus) = self.bus() {
+            bus.send(bus::Body::Revoked { room: name.clone(), user: person.id });
+        }
         self.inner.hub.publish_lobby(LobbyEvent::Revoked { room: name, user: person.id });
         Ok(info)
     }
@@ -681,6 +849,6 @@ impl Engine {
 
     /// Whether the store answers (for `/readyz`).
     pub async fn ready(&self) -> Result<(), StoreError> {
-        self.inner.store.user(0).await.map(drop)
+        self.inner.store.ping().await
     }
 }

@@ -27,6 +27,19 @@ pub struct Metrics {
     pub connections_dropped: Counter,
     /// How long storing a message took (queueing, group commit, fsync), in seconds.
     pub store_seconds: Histogram,
+    /// 1 while this node is connected to the bus between nodes (Redis), 0 while it is not or
+    /// has none configured (`bus_configured` tells).
+    pub bus_up: Gauge,
+    /// 1 when the node runs with a bus between nodes.
+    pub bus_configured: Gauge,
+    /// Envelopes this node published on the bus.
+    pub bus_published: Counter,
+    /// Envelopes from other nodes taken off the bus.
+    pub bus_received: Counter,
+    /// Envelopes that could not be published (the bus was down or its queue full).
+    pub bus_lost: Counter,
+    /// Room events read from the store because the bus did not bring them in order in time.
+    pub bus_filled: Counter,
     registry: Arc<Registry>,
 }
 
@@ -42,6 +55,12 @@ impl Default for Metrics {
             connections_dropped: Counter::default(),
             // 50 µs … ~3.3 s.
             store_seconds: Histogram::new(exponential_buckets(0.000_05, 2.0, 17)),
+            bus_up: Gauge::default(),
+            bus_configured: Gauge::default(),
+            bus_published: Counter::default(),
+            bus_received: Counter::default(),
+            bus_lost: Counter::default(),
+            bus_filled: Counter::default(),
             registry: Arc::default(),
         };
         let mut registry = Registry::with_prefix("natter");
@@ -72,6 +91,24 @@ impl Default for Metrics {
             "store_append_seconds",
             "Time to store a message durably, queueing and group commit included",
             metrics.store_seconds.clone(),
+        );
+        registry.register("bus_up", "1 while connected to the bus between nodes", metrics.bus_up.clone());
+        registry.register(
+            "bus_configured",
+            "1 when this node runs with a bus between nodes",
+            metrics.bus_configured.clone(),
+        );
+        registry.register("bus_published", "Envelopes published on the bus", metrics.bus_published.clone());
+        registry.register("bus_received", "Envelopes from other nodes", metrics.bus_received.clone());
+        registry.register(
+            "bus_lost",
+            "Envelopes that could not be published (bus down or queue full)",
+            metrics.bus_lost.clone(),
+        );
+        registry.register(
+            "bus_filled",
+            "Room events read from the store because the bus did not bring them in time",
+            metrics.bus_filled.clone(),
         );
         Metrics { registry: Arc::new(registry), ..metrics }
     }

@@ -8,7 +8,13 @@
 //! one `presence` event at most every [`protocol::PRESENCE_PERIOD_MS`], so a room filling up
 //! costs a few frames per connection rather than one per arrival. A big room's event
 //! carries only its count ([`protocol::BIG_ROOM`]); its list is paged on demand.
+//!
+//! With several nodes, a person is present if this node has a connection of theirs or
+//! another node says it has ([`Presence::remote`], over the bus): each node tells the others
+//! when a person arrives here or has gone from here (after the grace period), and a person
+//! on two nodes counts once.
 
+use crate::bus::NodeId;
 use crate::hub::{Hub, HubEvent};
 use protocol::ServerEvent;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -16,11 +22,33 @@ use std::ops::Bound;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+/// Where one present person's connections are.
+#[derive(Default, PartialEq, Eq, Debug)]
+struct Holders {
+    /// Open connections on this node (0 while in the grace period or held elsewhere only).
+    here: usize,
+    /// This node told the others it has the person (from their first connection here until
+    /// their grace period ends).
+    told: bool,
+    /// Other nodes that have the person.
+    nodes: Vec<NodeId>,
+}
+
+impl Holders {
+    /// Nothing holds the person any more: they are gone.
+    fn empty(&self) -> bool {
+        self.here == 0 && !self.told && self.nodes.is_empty()
+    }
+}
+
+/// What a node tells the others of a person here: `(room, nickname, here)`.
+pub type OnChange = Box<dyn Fn(&str, &str, bool) + Send + Sync>;
+
 /// The people in one room, and what changed since its last `presence` event.
 #[derive(Default)]
 struct Room {
-    /// nickname → open connections (0 while in the grace period).
-    people: BTreeMap<String, usize>,
+    /// nickname → where their connections are.
+    people: BTreeMap<String, Holders>,
     /// Arrived since the last event (and still here).
     joined: BTreeSet<String>,
     /// Left since the last event (and not back).
@@ -32,6 +60,8 @@ struct Room {
 #[derive(Clone)]
 pub struct Presence {
     rooms: Arc<Mutex<HashMap<String, Room>>>,
+    /// Tells the other nodes (with a bus only).
+    on_change: Arc<std::sync::OnceLock<OnChange>>,
     hub: Hub,
     grace: Duration,
     period: Duration,
@@ -50,7 +80,18 @@ pub struct Page {
 impl Presence {
     pub fn new(hub: Hub, grace: Duration) -> Self {
         let period = Duration::from_millis(protocol::PRESENCE_PERIOD_MS);
-        Presence { rooms: Arc::default(), hub, grace, period }
+        Presence { rooms: Arc::default(), on_change: Arc::default(), hub, grace, period }
+    }
+
+    /// From now on, `on_change` is told when a person arrives here or has gone from here.
+    pub fn on_change(&self, on_change: OnChange) {
+        let _ = self.on_change.set(on_change);
+    }
+
+    fn tell(&self, room: &str, nickname: &str, here: bool) {
+        if let Some(tell) = self.on_change.get() {
+            tell(room, nickname, here);
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Room>> {
@@ -59,27 +100,131 @@ impl Presence {
 
     /// A connection of `nickname` entered `room`. The person is announced if they were away.
     pub fn enter(&self, room: &str, nickname: &str) {
-        let schedule = {
+        let (arrived, tell) = {
             let mut rooms = self.lock();
             let state = rooms.entry(room.to_owned()).or_default();
             match state.people.get_mut(nickname) {
                 // Present already, or in their grace period: not a new arrival.
-                Some(connections) => {
-                    *connections += 1;
-                    return;
+                Some(holders) => {
+                    holders.here += 1;
+                    (false, !std::mem::replace(&mut holders.told, true))
                 }
-                None => state.people.insert(nickname.to_owned(), 1),
-            };
-            if state.left.remove(nickname) {
-                // Gone and back within one period: nothing to tell.
-                return;
+                None => {
+                    state
+                        .people
+                        .insert(nickname.to_owned(), Holders { here: 1, told: true, nodes: Vec::new() });
+                    (Self::arrived(state, nickname), true)
+                }
             }
-            state.joined.insert(nickname.to_owned());
-            !std::mem::replace(&mut state.due, true)
+        };
+        if tell {
+            self.tell(room, nickname, true);
+        }
+        if arrived {
+            self.schedule(room);
+        }
+    }
+
+    /// Notes `nickname`'s arrival in the room's next event; true if a flush must be scheduled.
+    fn arrived(state: &mut Room, nickname: &str) -> bool {
+        if state.left.remove(nickname) {
+            // Gone and back within one period: nothing to tell.
+            return false;
+        }
+        state.joined.insert(nickname.to_owned());
+        !std::mem::replace(&mut state.due, true)
+    }
+
+    /// Notes `nickname`'s departure (they are removed already); true if a flush must be
+    /// scheduled.
+    fn departed(state: &mut Room, nickname: &str) -> bool {
+        // Arrived and gone within one period: nothing to tell.
+        if !state.joined.remove(nickname) {
+            state.left.insert(nickname.to_owned());
+        }
+        !std::mem::replace(&mut state.due, true)
+    }
+
+    /// Another node has (`here`) or no longer has `nickname` in `room`.
+    pub fn remote(&self, node: NodeId, room: &str, nickname: &str, here: bool) {
+        let schedule = {
+            let mut rooms = self.lock();
+            if here {
+                let state = rooms.entry(room.to_owned()).or_default();
+                match state.people.get_mut(nickname) {
+                    Some(holders) => {
+                        if !holders.nodes.contains(&node) {
+                            holders.nodes.push(node);
+                        }
+                        false
+                    }
+                    None => {
+                        state
+                            .people
+                            .insert(nickname.to_owned(), Holders { here: 0, told: false, nodes: vec![node] });
+                        Self::arrived(state, nickname)
+                    }
+                }
+            } else {
+                let Some(state) = rooms.get_mut(room) else { return };
+                Self::drop_node(state, nickname, node)
+            }
         };
         if schedule {
             self.schedule(room);
         }
+    }
+
+    /// Takes `node` from `nickname`'s holders; true if they are gone now and a flush is due.
+    fn drop_node(state: &mut Room, nickname: &str, node: NodeId) -> bool {
+        let Some(holders) = state.people.get_mut(nickname) else { return false };
+        holders.nodes.retain(|n| *n != node);
+        if !holders.empty() {
+            return false;
+        }
+        state.people.remove(nickname);
+        Self::departed(state, nickname)
+    }
+
+    /// Another node went silent: the people it had leave (unless held elsewhere too).
+    pub fn node_gone(&self, node: NodeId) {
+        let due: Vec<String> = {
+            let mut rooms = self.lock();
+            let mut due = Vec::new();
+            for (room, state) in rooms.iter_mut() {
+                let held: Vec<String> = state
+                    .people
+                    .iter()
+                    .filter(|(_, holders)| holders.nodes.contains(&node))
+                    .map(|(name, _)| name.clone())
+                    .collect();
+                let mut schedule = false;
+                for nickname in held {
+                    schedule |= Self::drop_node(state, &nickname, node);
+                }
+                if schedule {
+                    due.push(room.clone());
+                }
+            }
+            due
+        };
+        for room in due {
+            self.schedule(&room);
+        }
+    }
+
+    /// Who this node has where (for a node that asks): `(room, nickname)`.
+    pub fn here(&self) -> Vec<(String, String)> {
+        let rooms = self.lock();
+        let mut here = Vec::new();
+        for (room, state) in rooms.iter() {
+            for (nickname, holders) in &state.people {
+                if holders.told {
+                    here.push((room.clone(), nickname.clone()));
+                }
+            }
+        }
+        here
     }
 
     /// A connection of `nickname` left `room`. After the grace period with no connection of
@@ -88,9 +233,9 @@ impl Presence {
         let last = {
             let mut rooms = self.lock();
             match rooms.get_mut(room).and_then(|state| state.people.get_mut(nickname)) {
-                Some(connections) if *connections > 0 => {
-                    *connections -= 1;
-                    *connections == 0
+                Some(holders) if holders.here > 0 => {
+                    holders.here -= 1;
+                    holders.here == 0
                 }
                 _ => false,
             }
@@ -118,16 +263,21 @@ impl Presence {
         let schedule = {
             let mut rooms = self.lock();
             let Some(state) = rooms.get_mut(room) else { return };
-            if state.people.get(nickname) != Some(&0) {
+            let Some(holders) = state.people.get_mut(nickname) else { return };
+            if holders.here != 0 || !holders.told {
                 return;
             }
-            state.people.remove(nickname);
-            // Arrived and gone within one period: nothing to tell.
-            if !state.joined.remove(nickname) {
-                state.left.insert(nickname.to_owned());
+            holders.told = false;
+            if holders.empty() {
+                state.people.remove(nickname);
+                Some(Self::departed(state, nickname))
+            } else {
+                // Still held by another node: present, but no longer here.
+                Some(false)
             }
-            !std::mem::replace(&mut state.due, true)
         };
+        let Some(schedule) = schedule else { return };
+        self.tell(room, nickname, false);
         if schedule {
             self.schedule(room);
         }

@@ -699,7 +699,7 @@ impl Session {
         let (engine, from) = (self.engine.clone(), self.id);
         self.posts.push(Box::pin(async move {
             match engine.set_read(user, &room, seq).await {
-                Ok(true) => engine.hub().to_person(user, from, ServerEvent::Read { room, seq }),
+                Ok(true) => engine.to_person(user, from, ServerEvent::Read { room, seq }),
                 Ok(false) => {}
                 Err(error) => tracing::warn!(%error, "could not store a read position"),
             }
@@ -829,7 +829,7 @@ impl Session {
         }
         self.typing.insert(room.clone());
         let event = ServerEvent::Typing { room: room.clone(), author, draft };
-        self.engine.hub().publish(&room, HubEvent::new(Some(self.id), event));
+        self.engine.publish_typing(&room, HubEvent::new(Some(self.id), event));
         Ok(())
     }
 
@@ -839,7 +839,7 @@ impl Session {
         }
         if let Some(author) = self.nickname.clone() {
             let event = ServerEvent::StopTyping { room: room.to_owned(), author };
-            self.engine.hub().publish(room, HubEvent::new(Some(self.id), event));
+            self.engine.publish_typing(room, HubEvent::new(Some(self.id), event));
         }
     }
 

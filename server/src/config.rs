@@ -11,9 +11,23 @@ pub struct Config {
     #[arg(long, env = "NATTER_ADDR", default_value = "127.0.0.1:3000")]
     pub addr: SocketAddr,
 
-    /// Directory of the embedded SQLite database (created if missing).
+    /// Directory of the embedded SQLite database (created if missing), and of what a node
+    /// keeps for itself: the search index and the files of an SQLite node, the session key
+    /// when no secret is given.
     #[arg(long, env = "NATTER_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
+
+    /// Where messages, rooms and people are kept: `postgres://user@host:5432/db` (several
+    /// nodes may share it; see docs/scaling.md) or `sqlite://PATH` (a database file).
+    /// Default: `natter.db` in the data directory.
+    #[arg(long, env = "NATTER_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// Redis (`redis://host:6379`) for the bus between nodes: each node publishes its room
+    /// events, typing and presence there and delivers the others'. Needed by every node of a
+    /// cluster; a single node needs none.
+    #[arg(long, env = "NATTER_REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
 
     /// Directory of the built site (the `pkg/` folder with WASM, JS and CSS).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
@@ -23,6 +37,10 @@ pub struct Config {
     /// the same one. Without it, a random key is created once and kept in the data directory.
     #[arg(long, env = "NATTER_SECRET", hide_env_values = true)]
     pub secret: Option<String>,
+
+    /// A file holding the secret (instead of `--secret`), e.g. one mounted on every node.
+    #[arg(long, env = "NATTER_SECRET_FILE", conflicts_with = "secret")]
+    pub secret_file: Option<PathBuf>,
 
     /// Mark session cookies `Secure` (set when the site is served over HTTPS).
     #[arg(long, env = "NATTER_SECURE_COOKIES")]

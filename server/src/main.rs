@@ -56,9 +56,17 @@ async fn run() -> std::process::ExitCode {
     tracing::info!(
         addr = %config.addr,
         data_dir = %config.data_dir.display(),
+        database = config.database_url.as_deref().map_or("natter.db in the data directory", database_kind),
+        bus = if config.redis_url.is_some() { "redis" } else { "none (a single node)" },
         site_root = %config.site_root.display(),
         log_format = ?config.log_format,
-        secret = if config.secret.is_some() { "from NATTER_SECRET" } else { "kept in the data directory" },
+        secret = if config.secret_file.is_some() {
+            "from the secret file"
+        } else if config.secret.is_some() {
+            "from NATTER_SECRET"
+        } else {
+            "kept in the data directory"
+        },
         secure_cookies = config.secure_cookies,
         allowed_origins = ?config.allowed_origins,
         max_messages_per_second = config.max_messages_per_second,
@@ -77,5 +85,14 @@ async fn run() -> std::process::ExitCode {
             tracing::error!("{error}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+/// What a database URL names, without its credentials (for the log).
+fn database_kind(url: &str) -> &'static str {
+    if url.starts_with("sqlite://") {
+        "sqlite"
+    } else {
+        "postgresql"
     }
 }

@@ -1,5 +1,6 @@
 //! What operators and orchestrators ask: `/healthz` (the process serves), `/readyz` (the store
-//! answers, so traffic may come), `/metrics` (Prometheus/OpenMetrics text).
+//! answers, so traffic may come; it says when the bus between nodes is down), `/metrics`
+//! (Prometheus/OpenMetrics text).
 
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -17,6 +18,13 @@ pub fn routes<S: Clone + Send + Sync + 'static>(engine: Engine) -> Router<S> {
                 let engine = ready.clone();
                 async move {
                     match engine.ready().await {
+                        // Without the bus a node still serves its own clients, and reads the
+                        // other nodes' messages from the database: ready, but say so.
+                        Ok(()) if engine.bus().is_some_and(|bus| !bus.is_up()) => (
+                            StatusCode::OK,
+                            "ready; the bus is down: other nodes' messages come from the database, up to a second late\n"
+                                .to_owned(),
+                        ),
                         Ok(()) => (StatusCode::OK, "ready\n".to_owned()),
                         Err(error) => {
                             tracing::warn!(%error, "not ready: the store does not answer");

@@ -22,6 +22,8 @@ pub enum StartError {
     Listen { addr: std::net::SocketAddr, source: std::io::Error },
     #[error("server error: {0}")]
     Serve(std::io::Error),
+    #[error("{0}")]
+    Config(String),
 }
 
 pub fn router(
@@ -57,7 +59,26 @@ pub fn router(
 }
 
 pub async fn serve(config: Config) -> Result<(), StartError> {
-    let key = crate::secret::session_key(config.secret.as_deref(), &config.data_dir)?;
+    let secret = match &config.secret_file {
+        Some(path) => Some(crate::secret::read_file(path)?),
+        None => config.secret.clone(),
+    };
+    let shared = config.database_url.as_deref().is_some_and(|url| !url.starts_with("sqlite://"));
+    if shared && secret.is_none() {
+        // Each node would make a key of its own, and a session made on one node would not
+        // be taken by the next.
+        return Err(StartError::Config(
+            "a node on a shared database needs the cluster's secret: --secret, NATTER_SECRET or --secret-file"
+                .into(),
+        ));
+    }
+    if shared && config.file_store.is_none() {
+        tracing::warn!(
+            "files are kept in this node's data directory: the other nodes cannot serve them; \
+             give every node the same --file-store (an S3-compatible bucket)"
+        );
+    }
+    let key = crate::secret::session_key(secret.as_deref(), &config.data_dir)?;
     let files = engine::files::FileOptions {
         max_file_bytes: config.max_file_bytes,
         max_person_bytes: config.max_person_file_bytes,
@@ -72,7 +93,9 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         token_key: key.signing().to_vec(),
         ..Default::default()
     };
-    let engine = Engine::open_sqlite(&config.data_dir, options).await?;
+    let backends =
+        engine::Backends { database_url: config.database_url.clone(), redis_url: config.redis_url.clone() };
+    let engine = Engine::open(&config.data_dir, &backends, options).await?;
     let session = SessionKey { key: std::sync::Arc::new(key), secure: config.secure_cookies };
     let options = LeptosOptions::builder()
         .output_name("natter")

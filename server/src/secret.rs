@@ -16,6 +16,13 @@ pub enum SecretError {
     File { path: String, source: std::io::Error },
 }
 
+/// The secret kept in `path` (surrounding whitespace ignored).
+pub fn read_file(path: &Path) -> Result<String, SecretError> {
+    let file_error = |source| SecretError::File { path: path.display().to_string(), source };
+    let text = std::fs::read_to_string(path).map_err(file_error)?;
+    Ok(text.trim().to_owned())
+}
+
 pub fn session_key(secret: Option<&str>, data_dir: &Path) -> Result<Key, SecretError> {
     if let Some(secret) = secret {
         if secret.len() < MIN_SECRET_BYTES {

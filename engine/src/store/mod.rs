@@ -2,11 +2,19 @@
 //! the future it returns resolves only once the message is committed to disk. Changes to
 //! messages (edits, deletions, reactions) are room events too: `submit_change` gives each
 //! the next `seq` the same way. History reads page by `seq`.
+//!
+//! Two backends behave the same behind [`Store`]: [`SqliteStore`], one file in the data
+//! directory (the default), and [`PgStore`], a PostgreSQL database that several nodes can
+//! share. `tests.rs` runs one suite against both.
 
+mod columns;
+pub mod postgres;
 mod sqlite;
 
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
+use futures::future::Either;
 use protocol::{Change, Message, RoomInfo, RoomKind, Seq, ServerEvent};
 
 /// A message as posted, before the store gives it a place.
@@ -92,6 +100,10 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("database migration failed: {0}")]
     Migration(#[from] rusqlite_migration::Error),
+    /// PostgreSQL refused, failed or could not be reached: what happened, without the values
+    /// involved (nor the URL).
+    #[error("database error: {0}")]
+    Postgres(String),
     #[error("cannot open the data directory {path}: {source}")]
     DataDir { path: String, source: std::io::Error },
     #[error("a room with that name exists")]
@@ -104,6 +116,9 @@ pub enum StoreError {
     /// The batch this message was in could not be committed; nothing of it was stored.
     #[error("could not store the message: {0}")]
     Commit(String),
+    /// The room of a message has no row (PostgreSQL only: its seqs are kept in that row).
+    #[error("no such room")]
+    UnknownRoom,
     /// The message a change or reply names is not in the room (or was deleted).
     #[error("no such message")]
     UnknownMessage,
@@ -121,6 +136,12 @@ pub enum StoreError {
     UnknownUpload,
     #[error("the store has shut down")]
     Closed,
+    /// The configuration names a store (or bus) that cannot be used as named.
+    #[error("{0}")]
+    Config(String),
+    /// The bus between nodes could not be started.
+    #[error("cannot start the bus: {0}")]
+    Bus(String),
 }
 
 /// An upload as stored: the file, whose it is, and the message it was sent with (if it was).
@@ -185,6 +206,7 @@ pub struct Page {
 /// The history store behind the engine. One variant per backend.
 pub enum Store {
     Sqlite(SqliteStore),
+    Postgres(PgStore),
 }
 
 impl Store {
@@ -193,6 +215,7 @@ impl Store {
     pub async fn add_blob(&self, hash: &str, size: u64, thumb: bool) -> Result<(), StoreError> {
         match self {
             Store::Sqlite(s) => s.add_blob(hash, size, thumb).await,
+            Store::Postgres(s) => s.add_blob(hash, size, thumb).await,
         }
     }
 
@@ -200,6 +223,7 @@ impl Store {
     pub async fn add_upload(&self, upload: UploadRecord) -> Result<(), StoreError> {
         match self {
             Store::Sqlite(s) => s.add_upload(upload).await,
+            Store::Postgres(s) => s.add_upload(upload).await,
         }
     }
 
@@ -207,6 +231,7 @@ impl Store {
     pub async fn upload(&self, id: &str) -> Result<Option<UploadRecord>, StoreError> {
         match self {
             Store::Sqlite(s) => s.upload(id).await,
+            Store::Postgres(s) => s.upload(id).await,
         }
     }
 
@@ -214,6 +239,7 @@ impl Store {
     pub async fn upload_usage(&self, owner: &str) -> Result<(u64, u64), StoreError> {
         match self {
             Store::Sqlite(s) => s.upload_usage(owner).await,
+            Store::Postgres(s) => s.upload_usage(owner).await,
         }
     }
 
@@ -221,6 +247,7 @@ impl Store {
     pub async fn expire_uploads(&self, before: i64) -> Result<usize, StoreError> {
         match self {
             Store::Sqlite(s) => s.expire_uploads(before).await,
+            Store::Postgres(s) => s.expire_uploads(before).await,
         }
     }
 
@@ -228,6 +255,7 @@ impl Store {
     pub async fn orphan_blobs(&self) -> Result<Vec<String>, StoreError> {
         match self {
             Store::Sqlite(s) => s.orphan_blobs().await,
+            Store::Postgres(s) => s.orphan_blobs().await,
         }
     }
 
@@ -235,7 +263,21 @@ impl Store {
     pub async fn forget_blob(&self, hash: &str) -> Result<bool, StoreError> {
         match self {
             Store::Sqlite(s) => s.forget_blob(hash).await,
+            Store::Postgres(s) => s.forget_blob(hash).await,
         }
+    }
+
+    /// Whether the store can be used now (a PostgreSQL server answers), for readiness checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.ping().await,
+            Store::Postgres(s) => s.ping().await,
+        }
+    }
+
+    /// Queues a message and waits until it is committed.
+    pub async fn append(&self, message: NewMessage) -> Result<Appended, StoreError> {
+        self.submit(message).await?.await
     }
 
     /// Queues a message; the returned future resolves once it is committed. Messages
@@ -245,7 +287,8 @@ impl Store {
         message: NewMessage,
     ) -> Result<impl std::future::Future<Output = Result<Appended, StoreError>> + use<>, StoreError> {
         match self {
-            Store::Sqlite(s) => s.submit(message).await,
+            Store::Sqlite(s) => Ok(Either::Left(s.submit(message).await?)),
+            Store::Postgres(s) => Ok(Either::Right(s.submit(message).await?)),
         }
     }
 
@@ -256,7 +299,8 @@ impl Store {
         change: NewChange,
     ) -> Result<impl std::future::Future<Output = Result<Changed, StoreError>> + use<>, StoreError> {
         match self {
-            Store::Sqlite(s) => s.submit_change(change).await,
+            Store::Sqlite(s) => Ok(Either::Left(s.submit_change(change).await?)),
+            Store::Postgres(s) => Ok(Either::Right(s.submit_change(change).await?)),
         }
     }
 
@@ -271,6 +315,7 @@ impl Store {
     ) -> Result<Page, StoreError> {
         match self {
             Store::Sqlite(s) => s.latest(room, before, until, limit).await,
+            Store::Postgres(s) => s.latest(room, before, until, limit).await,
         }
     }
 
@@ -278,6 +323,7 @@ impl Store {
     pub async fn messages(&self, room: &str, seqs: Vec<Seq>) -> Result<Vec<Message>, StoreError> {
         match self {
             Store::Sqlite(s) => s.messages(room, seqs).await,
+            Store::Postgres(s) => s.messages(room, seqs).await,
         }
     }
 
@@ -285,6 +331,7 @@ impl Store {
     pub async fn set_read(&self, user: i64, room: &str, seq: Seq) -> Result<bool, StoreError> {
         match self {
             Store::Sqlite(s) => s.set_read(user, room, seq).await,
+            Store::Postgres(s) => s.set_read(user, room, seq).await,
         }
     }
 
@@ -292,6 +339,7 @@ impl Store {
     pub async fn unread(&self, user: i64, nickname: &str) -> Result<Vec<protocol::Unread>, StoreError> {
         match self {
             Store::Sqlite(s) => s.unread(user, nickname).await,
+            Store::Postgres(s) => s.unread(user, nickname).await,
         }
     }
 
@@ -299,6 +347,7 @@ impl Store {
     pub async fn create_room(&self, room: NewRoom) -> Result<StoredRoom, StoreError> {
         match self {
             Store::Sqlite(s) => s.create_room(room).await,
+            Store::Postgres(s) => s.create_room(room).await,
         }
     }
 
@@ -306,6 +355,7 @@ impl Store {
     pub async fn add_member(&self, room: &str, user: i64) -> Result<bool, StoreError> {
         match self {
             Store::Sqlite(s) => s.add_member(room, user).await,
+            Store::Postgres(s) => s.add_member(room, user).await,
         }
     }
 
@@ -313,18 +363,21 @@ impl Store {
     pub async fn remove_member(&self, room: &str, user: i64) -> Result<bool, StoreError> {
         match self {
             Store::Sqlite(s) => s.remove_member(room, user).await,
+            Store::Postgres(s) => s.remove_member(room, user).await,
         }
     }
 
     pub async fn user(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {
         match self {
             Store::Sqlite(s) => s.user(id).await,
+            Store::Postgres(s) => s.user(id).await,
         }
     }
 
     pub async fn user_by_key(&self, nickname_key: &str) -> Result<Option<UserRecord>, StoreError> {
         match self {
             Store::Sqlite(s) => s.user_by_key(nickname_key).await,
+            Store::Postgres(s) => s.user_by_key(nickname_key).await,
         }
     }
 
@@ -337,12 +390,14 @@ impl Store {
     ) -> Result<UserRecord, StoreError> {
         match self {
             Store::Sqlite(s) => s.create_user(nickname, nickname_key, password_hash).await,
+            Store::Postgres(s) => s.create_user(nickname, nickname_key, password_hash).await,
         }
     }
 
     pub async fn set_password_hash(&self, id: i64, password_hash: String) -> Result<(), StoreError> {
         match self {
             Store::Sqlite(s) => s.set_password_hash(id, password_hash).await,
+            Store::Postgres(s) => s.set_password_hash(id, password_hash).await,
         }
     }
 
@@ -350,6 +405,7 @@ impl Store {
     pub async fn rooms(&self) -> Result<Vec<StoredRoom>, StoreError> {
         match self {
             Store::Sqlite(s) => s.rooms().await,
+            Store::Postgres(s) => s.rooms().await,
         }
     }
 
@@ -358,16 +414,22 @@ impl Store {
     pub async fn after(&self, room: &str, after: Seq, limit: usize) -> Result<Vec<ServerEvent>, StoreError> {
         match self {
             Store::Sqlite(s) => s.after(room, after, limit).await,
+            Store::Postgres(s) => s.after(room, after, limit).await,
         }
     }
 
-    /// The file the store keeps its messages in, for a search index that reads them.
-    pub fn messages_path(&self) -> &std::path::Path {
+    /// The file the store keeps its messages in, for a search index that reads them (SQLite
+    /// only: a database server's store searches itself).
+    pub fn messages_path(&self) -> Option<&std::path::Path> {
         match self {
-            Store::Sqlite(s) => s.path(),
+            Store::Sqlite(s) => Some(s.path()),
+            Store::Postgres(_) => None,
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
 
 /// The most messages one `latest` read returns, however far back `until` asks.
 pub const MAX_PAGE: usize = 1000;

@@ -2,6 +2,8 @@
 //! live protocol to it over a real WebSocket.
 #![allow(dead_code)]
 
+pub mod services;
+
 use futures::{SinkExt, StreamExt};
 use protocol::{ClientEvent, ServerEvent};
 use std::io::{BufRead, BufReader};

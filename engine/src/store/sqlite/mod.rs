@@ -19,6 +19,7 @@ mod rows;
 mod uploads;
 mod writer;
 
+use super::columns::now_millis;
 use super::{
     Appended, Changed, NewChange, NewMessage, NewRoom, OnCommit, Page, StoreError, StoredRoom, UserRecord,
     MAX_PAGE,
@@ -97,9 +98,15 @@ const UNREAD_SCAN: i64 = protocol::UNREAD_CAP as i64 + 1;
 impl SqliteStore {
     /// Opens (creating if needed) `natter.db` in `data_dir` and applies pending migrations.
     pub fn open(data_dir: &Path, on_commit: OnCommit) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|source| StoreError::DataDir { path: data_dir.display().to_string(), source })?;
-        let path = data_dir.join("natter.db");
+        Self::open_file(&data_dir.join("natter.db"), on_commit)
+    }
+
+    /// Opens (creating if needed) the database file `path` and applies pending migrations.
+    pub fn open_file(path: &Path, on_commit: OnCommit) -> Result<Self, StoreError> {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)
+            .map_err(|source| StoreError::DataDir { path: dir.display().to_string(), source })?;
+        let path = path.to_path_buf();
         let mut conn = open_connection(&path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "wal_autocheckpoint", WAL_CHECKPOINT_PAGES)?;
@@ -118,6 +125,11 @@ impl SqliteStore {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.readers.path
+    }
+
+    /// Whether the database can be read (`SELECT 1` on a read connection).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.readers.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?)).await
     }
 
     pub async fn append(&self, message: NewMessage) -> Result<Appended, StoreError> {
@@ -443,10 +455,6 @@ fn read_rooms(conn: &Connection, only: Option<&str>) -> rusqlite::Result<Vec<Sto
         room.info.members = room.members.iter().map(|(_, nickname)| nickname.clone()).collect();
     }
     Ok(rooms)
-}
-
-fn now_millis() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
 /// Connections for reads (and the rare writes outside the message batches), opened on

@@ -5,38 +5,16 @@
 use protocol::{Change, Deletion, Edit, Message, Quote, Reaction, Reactions, Seq, ServerEvent};
 use rusqlite::{params, Connection, Row};
 
-/// Row kinds (`messages.kind`, see migration 0007).
-pub const MESSAGE: i64 = 0;
-pub const EDIT: i64 = 1;
-pub const DELETION: i64 = 2;
-pub const REACTION_ADDED: i64 = 3;
-pub const REACTION_REMOVED: i64 = 4;
+pub use crate::store::columns::{
+    attachments_of, mentions_of, stored_attachments, stored_mentions, DELETION, EDIT, MESSAGE,
+    REACTION_ADDED, REACTION_REMOVED,
+};
 
 /// Every column an event is read from: the row (`m`) and the message it answers (`q`).
 pub const SELECT: &str = "SELECT m.room, m.seq, m.client_id, m.author, m.text, m.sent_at, m.mood, m.lang,
         m.kind, m.target, m.reply_to, m.mentions, m.mentions_room, m.edited_at, m.deleted_at,
         q.author, q.text, q.deleted_at, m.attachments
     FROM messages m LEFT JOIN messages q ON q.room = m.room AND q.seq = m.reply_to";
-
-/// Nicknames as stored in `mentions`: one per line.
-pub fn mentions_of(stored: Option<String>) -> Vec<String> {
-    stored.map(|s| s.lines().map(str::to_owned).collect()).unwrap_or_default()
-}
-
-/// `mentions` as stored (NULL for none).
-pub fn stored_mentions(mentions: &[String]) -> Option<String> {
-    (!mentions.is_empty()).then(|| mentions.join("\n"))
-}
-
-/// A message's files as stored in `attachments` (JSON; NULL for none).
-pub fn attachments_of(stored: Option<String>) -> Vec<protocol::Attachment> {
-    stored.and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default()
-}
-
-/// `attachments` as stored.
-pub fn stored_attachments(attachments: &[protocol::Attachment]) -> Option<String> {
-    (!attachments.is_empty()).then(|| serde_json::to_string(attachments).unwrap_or_default())
-}
 
 /// A row of [`SELECT`] that is a message.
 pub fn message(row: &Row<'_>) -> rusqlite::Result<Message> {
@@ -82,7 +60,7 @@ pub fn message(row: &Row<'_>) -> rusqlite::Result<Message> {
 
 /// A row of [`SELECT`] as the event it is.
 pub fn event(row: &Row<'_>) -> rusqlite::Result<ServerEvent> {
-    let kind: i64 = row.get(8)?;
+    let kind: i16 = row.get(8)?;
     if kind == MESSAGE {
         return message(row).map(ServerEvent::Message);
     }

@@ -3,6 +3,7 @@
 
 use super::rows::{self, DELETION, EDIT, REACTION_ADDED, REACTION_REMOVED};
 use super::{now_millis, read_rooms, MAX_BATCH};
+use crate::store::columns::same_person;
 use crate::store::{
     Appended, ChangeKind, Changed, NewChange, NewMessage, NewRoom, OnCommit, StoreError, StoredRoom,
 };
@@ -214,10 +215,6 @@ fn target(tx: &Transaction<'_>, room: &str, seq: Seq) -> rusqlite::Result<Option
     .optional()
 }
 
-fn same_person(a: &str, b: &str) -> bool {
-    protocol::nickname_key(a) == protocol::nickname_key(b)
-}
-
 fn append(
     tx: &Transaction<'_>,
     cached: &HashMap<String, Seq>,
@@ -331,7 +328,7 @@ fn insert_change(
     tx: &Transaction<'_>,
     room: &str,
     seq: Seq,
-    kind: i64,
+    kind: i16,
     target: Seq,
     author: &str,
     text: &str,

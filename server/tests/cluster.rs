@@ -1,0 +1,585 @@
+//! Several `natter` nodes on one PostgreSQL database, talking through Redis: people on
+//! different nodes share one chat with the same guarantees as on one node. Each test starts
+//! real server processes on a fresh database (see `support::services`; without PostgreSQL
+//! or Redis they are skipped unless `NATTER_REQUIRE_SERVICES=1`).
+
+mod support;
+
+use protocol::{ClientEvent, ServerEvent};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::time::{Duration, Instant};
+use support::services::{self, OwnRedis};
+use support::{Client, Server};
+
+/// Every node of a cluster signs sessions with the same secret.
+const SECRET: &str = "the-cluster-secret-of-the-scale-out-tests-0123456789";
+
+async fn node(dir: &Path, database: &str, redis: &str) -> Server {
+    let (dir, database, redis) = (dir.to_owned(), database.to_owned(), redis.to_owned());
+    tokio::task::spawn_blocking(move || {
+        let args = [
+            "--database-url",
+            &database,
+            "--redis-url",
+            &redis,
+            "--secret",
+            SECRET,
+            "--max-messages-per-second",
+            "1000000",
+        ];
+        Server::start_with(&dir, &args, "info")
+    })
+    .await
+    .unwrap()
+}
+
+/// `/readyz` of `server`'s node.
+async fn readyz(server: &Server) -> String {
+    match reqwest::get(server.url("/readyz")).await {
+        Ok(answer) => answer.text().await.unwrap_or_default(),
+        Err(error) => format!("no answer: {error}"),
+    }
+}
+
+/// Waits until every node says it is ready with its bus up.
+async fn bus_up(nodes: &[&Server]) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    for node in nodes {
+        loop {
+            if readyz(node).await == "ready\n" {
+                break;
+            }
+            assert!(Instant::now() < deadline, "a node's bus did not come up: {}", readyz(node).await);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    // Every node's subscription is made; one heartbeat round so each has heard the others.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+}
+
+/// A started cluster: its database, its nodes' data directories.
+struct Cluster {
+    database: String,
+    dirs: Vec<tempfile::TempDir>,
+}
+
+impl Cluster {
+    async fn new(nodes: usize) -> Option<Cluster> {
+        let database = services::fresh_database().await?;
+        Some(Cluster { database, dirs: (0..nodes).map(|_| tempfile::tempdir().unwrap()).collect() })
+    }
+
+    async fn start(&self, index: usize, redis: &str) -> Server {
+        node(self.dirs[index].path(), &self.database, redis).await
+    }
+}
+
+/// Reads `client`'s events until it has seen `want` messages of `room` (or `limit` passes):
+/// the messages' `(seq, client_id)` in the order they came, and the acks.
+async fn collect(
+    client: &mut Client,
+    want: usize,
+    limit: Duration,
+) -> (Vec<(u64, String)>, HashMap<String, u64>) {
+    let deadline = Instant::now() + limit;
+    let (mut seen, mut acks) = (Vec::new(), HashMap::new());
+    while seen.len() < want && Instant::now() < deadline {
+        match client.try_next(Duration::from_millis(200)).await {
+            Some(ServerEvent::Message(message)) => seen.push((message.seq, message.client_id)),
+            Some(ServerEvent::Ack { client_id, seq, .. }) => {
+                acks.insert(client_id, seq);
+            }
+            _ => {}
+        }
+    }
+    (seen, acks)
+}
+
+/// Seqs strictly one after another from `first`, each once.
+fn assert_dense(seen: &[(u64, String)], first: u64, who: &str) {
+    for (at, (seq, _)) in seen.iter().enumerate() {
+        assert_eq!(
+            *seq,
+            first + at as u64,
+            "{who}: seq {seq} at position {at} (a gap, a duplicate or a reorder)"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn people_on_three_nodes_see_every_message_once_in_the_same_order() {
+    let redis = services::redis_url();
+    if !services::redis_answers(&redis).await {
+        return;
+    }
+    let Some(cluster) = Cluster::new(3).await else { return };
+    let nodes =
+        [cluster.start(0, &redis).await, cluster.start(1, &redis).await, cluster.start(2, &redis).await];
+    bus_up(&[&nodes[0], &nodes[1], &nodes[2]]).await;
+
+    let names = ["ann", "bob", "cat"];
+    let mut clients = Vec::new();
+    for (node, name) in nodes.iter().zip(names) {
+        let (client, history) = node.joined(name, "general").await;
+        assert!(history.is_empty());
+        clients.push(client);
+    }
+    // Each person sees the two others present, however many nodes there are.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let mut late = nodes[0].connect().await.introduce("dan").await;
+    late.send(&ClientEvent::Join { room: "general".into(), since: None }).await;
+    let members = loop {
+        if let ServerEvent::Members { members, .. } = late.next_raw().await {
+            break members;
+        }
+    };
+    assert_eq!(members, vec!["ann", "bob", "cat", "dan"]);
+
+    // Everyone sends at once, as fast as the nodes take it.
+    const EACH: usize = 60;
+    for round in 0..EACH {
+        for (client, name) in clients.iter_mut().zip(names) {
+            client.say("general", &format!("{name}-{round}"), &format!("{name} says {round}")).await;
+        }
+    }
+    let total = EACH * names.len();
+    let mut orders = Vec::new();
+    for (client, name) in clients.iter_mut().zip(names) {
+        let (seen, acks) = collect(client, total, Duration::from_secs(20)).await;
+        assert_eq!(seen.len(), total, "{name} saw {} of {total} messages", seen.len());
+        assert_dense(&seen, 1, name);
+        // Its own messages were acknowledged with the seqs everyone saw them at.
+        let at: HashMap<&str, u64> = seen.iter().map(|(seq, id)| (id.as_str(), *seq)).collect();
+        for (client_id, seq) in &acks {
+            assert_eq!(at.get(client_id.as_str()), Some(seq), "{name}'s ack of {client_id}");
+        }
+        orders.push(seen);
+    }
+    assert_eq!(orders[0], orders[1], "ann and bob saw different orders");
+    assert_eq!(orders[0], orders[2], "ann and cat saw different orders");
+    let (seen, _) = collect(&mut late, total, Duration::from_secs(10)).await;
+    assert_eq!(seen, orders[0], "dan, on ann's node, saw another order");
+}
+
+/// Sends as fast as acks come back (`in_flight` unacknowledged at most) until `stop`, or
+/// until the connection breaks; returns what was acknowledged and what was still in flight.
+async fn send_until(
+    client: &mut Client,
+    name: &str,
+    from: usize,
+    count: usize,
+    in_flight: usize,
+) -> (BTreeMap<String, u64>, Vec<String>) {
+    let (mut acked, mut waiting) = (BTreeMap::new(), Vec::<String>::new());
+    let mut next = from;
+    while next < from + count || !waiting.is_empty() {
+        while waiting.len() < in_flight && next < from + count {
+            let client_id = format!("{name}-{next}");
+            let event = ClientEvent::Send {
+                room: "general".into(),
+                client_id: client_id.clone(),
+                text: format!("message {next}"),
+                reply_to: None,
+                attachments: Vec::new(),
+            };
+            if !client.try_send(&event).await {
+                return (acked, waiting);
+            }
+            waiting.push(client_id);
+            next += 1;
+        }
+        match client.recv().await {
+            Some(ServerEvent::Ack { client_id, seq, .. }) => {
+                waiting.retain(|w| *w != client_id);
+                acked.insert(client_id, seq);
+            }
+            Some(_) => {}
+            None => return (acked, waiting),
+        }
+    }
+    (acked, waiting)
+}
+
+/// After the faults: everything acknowledged was seen by `reader` once, in one dense order.
+fn assert_nothing_lost(seen: &[(u64, String)], acked: &BTreeMap<String, u64>) {
+    assert_dense(seen, 1, "the reader");
+    let mut ids = HashSet::new();
+    for (_, id) in seen {
+        assert!(ids.insert(id.as_str()), "{id} delivered twice");
+    }
+    let at: HashMap<&str, u64> = seen.iter().map(|(seq, id)| (id.as_str(), *seq)).collect();
+    for (id, seq) in acked {
+        assert_eq!(
+            at.get(id.as_str()),
+            Some(seq),
+            "acknowledged {id} (seq {seq}) was not delivered at its seq"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_killed_under_load_loses_nothing_and_its_people_resume_on_another() {
+    let redis = services::redis_url();
+    if !services::redis_answers(&redis).await {
+        return;
+    }
+    let Some(cluster) = Cluster::new(3).await else { return };
+    let reader_node = cluster.start(0, &redis).await;
+    let doomed = cluster.start(1, &redis).await;
+    let rescue = cluster.start(2, &redis).await;
+    bus_up(&[&reader_node, &doomed, &rescue]).await;
+    let (mut reader, _) = reader_node.joined("reader", "general").await;
+    let (mut writer, _) = doomed.joined("writer", "general").await;
+
+    // The writer keeps 32 in flight; the node under it is killed mid-stream.
+    let sending = tokio::spawn(async move {
+        let result = send_until(&mut writer, "w", 0, 100_000, 32).await;
+        (writer, result)
+    });
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    doomed.kill();
+    let (_broken, (mut acked, unacked)) = sending.await.unwrap();
+    assert!(acked.len() > 50, "only {} acknowledged before the kill", acked.len());
+
+    // It reconnects to another node and sends again what was not acknowledged (same ids).
+    let (mut writer, _) = rescue.joined("writer", "general").await;
+    for client_id in &unacked {
+        writer.say("general", client_id, "again").await;
+    }
+    let resent = unacked.len();
+    let mut answered = 0;
+    while answered < resent {
+        if let ServerEvent::Ack { client_id, seq, .. } = writer.next().await {
+            acked.insert(client_id, seq);
+            answered += 1;
+        }
+    }
+    let (more, _) = send_until(&mut writer, "w", 200_000, 50, 16).await;
+    acked.extend(more);
+    let highest = *acked.values().max().unwrap();
+    let (seen, _) = collect(&mut reader, highest as usize, Duration::from_secs(20)).await;
+    assert_eq!(seen.len() as u64, highest, "the reader saw {} of {highest}", seen.len());
+    assert_nothing_lost(&seen, &acked);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_restarted_under_load_loses_nothing_and_readyz_says_so_meanwhile() {
+    let Some(mut redis) = OwnRedis::start() else { return };
+    let Some(cluster) = Cluster::new(2).await else { return };
+    let one = cluster.start(0, &redis.url()).await;
+    let two = cluster.start(1, &redis.url()).await;
+    bus_up(&[&one, &two]).await;
+    let (mut reader, _) = two.joined("reader", "general").await;
+    let (mut writer, _) = one.joined("writer", "general").await;
+
+    let (mut acked, _) = send_until(&mut writer, "w", 0, 200, 16).await;
+    redis.kill();
+    // While Redis is down the writer's messages still reach the other node (from the
+    // database), and both nodes say the bus is down.
+    let (more, _) = send_until(&mut writer, "w", 1000, 200, 16).await;
+    acked.extend(more);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !readyz(&two).await.contains("bus is down") {
+        assert!(Instant::now() < deadline, "readyz never said the bus is down: {}", readyz(&two).await);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (more, _) = send_until(&mut writer, "w", 2000, 100, 16).await;
+    acked.extend(more);
+    // Before Redis is back, the reader has them all (read from the database).
+    let so_far = *acked.values().max().unwrap();
+    let (mut seen, _) = collect(&mut reader, so_far as usize, Duration::from_secs(5)).await;
+    assert_eq!(seen.len() as u64, so_far, "with the bus down the reader saw {} of {so_far}", seen.len());
+    redis.run().expect("restart redis");
+    let (more, _) = send_until(&mut writer, "w", 3000, 200, 16).await;
+    acked.extend(more);
+    bus_up(&[&one, &two]).await;
+    let (more, _) = send_until(&mut writer, "w", 4000, 100, 16).await;
+    acked.extend(more);
+
+    let highest = *acked.values().max().unwrap();
+    assert_eq!(highest as usize, acked.len(), "seqs are not dense");
+    let (rest, _) = collect(&mut reader, (highest - so_far) as usize, Duration::from_secs(20)).await;
+    seen.extend(rest);
+    assert_eq!(seen.len() as u64, highest, "the reader saw {} of {highest}", seen.len());
+    assert_nothing_lost(&seen, &acked);
+}
+
+/// Waits for a `presence` event in `room` that says `nickname` left; false if none comes in
+/// `limit`.
+async fn sees_leave(client: &mut Client, nickname: &str, limit: Duration) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        match client.try_next_raw(Duration::from_millis(100)).await {
+            Some(event) if support::left(&event, nickname) => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The members a new connection to `server` is told of in `general`.
+async fn members_seen_from(server: &Server, nickname: &str) -> (Client, Vec<String>) {
+    let mut client = server.connect().await.introduce(nickname).await;
+    client.send(&ClientEvent::Join { room: "general".into(), since: None }).await;
+    loop {
+        if let ServerEvent::Members { members, .. } = client.next_raw().await {
+            return (client, members);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_on_two_nodes_counts_once_and_a_dead_nodes_people_leave() {
+    let redis = services::redis_url();
+    if !services::redis_answers(&redis).await {
+        return;
+    }
+    let Some(cluster) = Cluster::new(3).await else { return };
+    let nodes =
+        [cluster.start(0, &redis).await, cluster.start(1, &redis).await, cluster.start(2, &redis).await];
+    bus_up(&[&nodes[0], &nodes[1], &nodes[2]]).await;
+    // Ann has a tab on two nodes; cat is on the second node only.
+    let (ann_one, _) = nodes[0].joined("ann", "general").await;
+    let (_ann_two, _) = nodes[1].joined("ann", "general").await;
+    let (_cat, _) = nodes[1].joined("cat", "general").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (mut bob, members) = members_seen_from(&nodes[2], "bob").await;
+    assert_eq!(members, vec!["ann", "bob", "cat"], "each person once, from every node");
+
+    // The second node dies: cat (only there) leaves once it is taken for gone; ann, still
+    // connected to the first node, does not.
+    let [one, two, three] = nodes;
+    two.kill();
+    assert!(sees_leave(&mut bob, "cat", Duration::from_secs(10)).await, "cat never left");
+    let (_dan, members) = members_seen_from(&three, "dan").await;
+    assert_eq!(members, vec!["ann", "bob", "dan"]);
+    // Ann closes her last tab: gone after the grace period, on every node.
+    ann_one.close().await;
+    assert!(sees_leave(&mut bob, "ann", Duration::from_secs(8)).await, "ann never left");
+    let (_eve, members) = members_seen_from(&one, "eve").await;
+    assert_eq!(members, vec!["bob", "dan", "eve"]);
+}
+
+/// Joins as `nickname` from a fresh browser through `server`; its session cookie.
+async fn sign_in(server: &Server, nickname: &str) -> String {
+    let response = server.call_function("/api/join", None, &[("nickname", nickname)]).await;
+    assert_eq!(response.status(), 200);
+    let cookie = response.headers()[reqwest::header::SET_COOKIE].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+/// A live connection of the browser holding `cookie`, after hello.
+async fn live(server: &Server, cookie: &str, nickname: &str) -> Client {
+    let mut client = server.connect_with_cookie(cookie).await;
+    client.send(&ClientEvent::Hello { nickname: nickname.into(), password: None }).await;
+    match client.next().await {
+        ServerEvent::Welcome { .. } => {}
+        other => panic!("{nickname}'s cookie was not taken: {other:?}"),
+    }
+    assert!(matches!(client.next().await, ServerEvent::Rooms { .. }));
+    client
+}
+
+/// Everything that arrives within `wait`, presence included.
+async fn drain(client: &mut Client, wait: Duration) -> Vec<ServerEvent> {
+    let mut events = Vec::new();
+    while let Some(event) = client.try_next_raw(wait).await {
+        events.push(event);
+    }
+    events
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_and_private_rooms_hold_across_nodes() {
+    let redis = services::redis_url();
+    if !services::redis_answers(&redis).await {
+        return;
+    }
+    let Some(cluster) = Cluster::new(3).await else { return };
+    let nodes =
+        [cluster.start(0, &redis).await, cluster.start(1, &redis).await, cluster.start(2, &redis).await];
+    bus_up(&[&nodes[0], &nodes[1], &nodes[2]]).await;
+    // Each signs in through one node and talks through another: one secret, one database.
+    let (ann, bob, cat) =
+        (sign_in(&nodes[0], "ann").await, sign_in(&nodes[1], "bob").await, sign_in(&nodes[2], "cat").await);
+    let mut cat_live = live(&nodes[0], &cat, "cat").await;
+    let mut ann_live = live(&nodes[1], &ann, "ann").await;
+    let mut bob_live = live(&nodes[2], &bob, "bob").await;
+
+    ann_live.send(&ClientEvent::CreateRoom { room: "plans".into(), private: true }).await;
+    assert!(matches!(ann_live.next().await, ServerEvent::RoomCreated { .. }));
+    let response =
+        nodes[0].call_function("/api/invite", Some(&ann), &[("room", "plans"), ("nickname", "bob")]).await;
+    assert_eq!(response.status(), 200);
+    // Bob, on the third node, hears of the room he was invited to and joins it.
+    loop {
+        match bob_live.next().await {
+            ServerEvent::RoomCreated { room } if room.name == "plans" => break,
+            _ => {}
+        }
+    }
+    ann_live.send(&ClientEvent::Join { room: "plans".into(), since: None }).await;
+    bob_live.send(&ClientEvent::Join { room: "plans".into(), since: None }).await;
+    for client in [&mut ann_live, &mut bob_live] {
+        while !matches!(client.next().await, ServerEvent::History { .. }) {}
+    }
+    ann_live.say("plans", "p1", "SECRET-PLAN surprise party").await;
+    loop {
+        if let ServerEvent::Message(message) = bob_live.next().await {
+            break assert_eq!(message.text, "SECRET-PLAN surprise party");
+        }
+    }
+    cat_live.send(&ClientEvent::Join { room: "plans".into(), since: Some(0) }).await;
+    assert!(matches!(
+        cat_live.next().await,
+        ServerEvent::Error { code: protocol::ErrorCode::UnknownRoom, .. }
+    ));
+    // PostgreSQL searches: Bob finds the plan (by part of a word), Cat finds nothing.
+    for (client, found) in [(&mut bob_live, 1), (&mut cat_live, 0)] {
+        client.send(&ClientEvent::Search { query: "surpri".into(), room: None, before: None }).await;
+        loop {
+            if let ServerEvent::SearchResults { hits, .. } = client.next().await {
+                assert_eq!(hits.len(), found, "{hits:?}");
+                break;
+            }
+        }
+    }
+
+    // Removed through the first node, Bob (on the third) is told and gets nothing more.
+    let response = nodes[0]
+        .call_function("/api/remove_member", Some(&ann), &[("room", "plans"), ("nickname", "bob")])
+        .await;
+    assert_eq!(response.status(), 200);
+    loop {
+        match bob_live.next().await {
+            ServerEvent::Removed { room } => break assert_eq!(room, "plans"),
+            ServerEvent::Typing { .. } | ServerEvent::RoomCreated { .. } => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    ann_live.say("plans", "p2", "SECRET-AFTER bob left").await;
+    let after = drain(&mut bob_live, Duration::from_millis(700)).await;
+    assert!(!format!("{after:?}").contains("SECRET-AFTER"), "{after:?}");
+    let everything = format!("{:?}", drain(&mut cat_live, Duration::from_millis(300)).await);
+    assert!(!everything.contains("SECRET") && !everything.contains("plans"), "{everything}");
+}
+
+/// A TCP proxy in front of PostgreSQL that the test can cut (every connection reset, new
+/// ones refused) and restore: PostgreSQL going away and coming back, as a node sees it.
+struct Cuttable {
+    port: u16,
+    open: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    cuts: tokio::sync::watch::Sender<u64>,
+}
+
+impl Cuttable {
+    async fn to(target: &str) -> Cuttable {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let open = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let (cuts, watching) = tokio::sync::watch::channel(0u64);
+        let (target, is_open) = (target.to_owned(), open.clone());
+        tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if !is_open.load(std::sync::atomic::Ordering::SeqCst) {
+                    continue; // dropped: refused
+                }
+                let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await else { continue };
+                let mut cut = watching.clone();
+                cut.mark_unchanged();
+                tokio::spawn(async move {
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = cut.changed() => {}
+                    }
+                });
+            }
+        });
+        Cuttable { port, open, cuts }
+    }
+
+    fn cut(&self) {
+        self.open.store(false, std::sync::atomic::Ordering::SeqCst);
+        self.cuts.send_modify(|n| *n += 1);
+    }
+
+    fn restore(&self) {
+        self.open.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_postgresql_is_away_sends_are_refused_clearly_and_then_stored_again() {
+    let redis = services::redis_url();
+    if !services::redis_answers(&redis).await {
+        return;
+    }
+    let Some(cluster) = Cluster::new(2).await else { return };
+    let proxy = Cuttable::to("127.0.0.1:5432").await;
+    // The node reaches the test's database through the proxy.
+    let (_, name) = cluster.database.rsplit_once('/').unwrap();
+    let through_proxy = format!("postgres://postgres@127.0.0.1:{}/{name}", proxy.port);
+    let cut_node = node(cluster.dirs[0].path(), &through_proxy, &redis).await;
+    let other = cluster.start(1, &redis).await;
+    bus_up(&[&cut_node, &other]).await;
+    let (mut reader, _) = other.joined("reader", "general").await;
+    let (mut writer, _) = cut_node.joined("writer", "general").await;
+    let (mut acked, _) = send_until(&mut writer, "w", 0, 20, 4).await;
+
+    proxy.cut();
+    // Each send is refused with a clear error (none is half-stored), and /readyz says so.
+    let mut refused = 0;
+    for n in 100..105 {
+        writer.say("general", &format!("w-{n}"), "while away").await;
+        loop {
+            match writer.next().await {
+                ServerEvent::Error { code: protocol::ErrorCode::StoreUnavailable, client_id, .. } => {
+                    assert_eq!(client_id, Some(format!("w-{n}")));
+                    refused += 1;
+                    break;
+                }
+                ServerEvent::Ack { client_id, .. } => {
+                    panic!("{client_id} acknowledged while PostgreSQL is away")
+                }
+                _ => {}
+            }
+        }
+    }
+    assert_eq!(refused, 5);
+    let answer = reqwest::get(cut_node.url("/readyz")).await.unwrap();
+    assert_eq!(answer.status(), 503);
+
+    proxy.restore();
+    // Resent with the same ids (as the client's outbox does), they are stored once.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut stored = BTreeMap::new();
+    while stored.len() < 5 {
+        assert!(Instant::now() < deadline, "sends never succeeded again after PostgreSQL came back");
+        for n in 100..105 {
+            let id = format!("w-{n}");
+            if !stored.contains_key(&id) {
+                writer.say("general", &id, "while away").await;
+            }
+        }
+        let (mut answered, until) = (0, Instant::now() + Duration::from_secs(3));
+        while answered < 5 - stored.len() && Instant::now() < until {
+            match writer.try_next(Duration::from_millis(200)).await {
+                Some(ServerEvent::Ack { client_id, seq, .. }) => {
+                    stored.insert(client_id, seq);
+                }
+                Some(ServerEvent::Error { .. }) => answered += 1,
+                _ => {}
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    acked.extend(stored);
+    let (more, _) = send_until(&mut writer, "w", 200, 20, 4).await;
+    acked.extend(more);
+    let highest = *acked.values().max().unwrap();
+    assert_eq!(highest as usize, acked.len(), "seqs are not dense: {acked:?}");
+    let (seen, _) = collect(&mut reader, highest as usize, Duration::from_secs(20)).await;
+    assert_nothing_lost(&seen, &acked);
+    assert_eq!(reqwest::get(cut_node.url("/readyz")).await.unwrap().status(), 200);
+}
