@@ -44,6 +44,7 @@ mod migrate;
 mod reads;
 mod rows;
 mod testing;
+mod tls;
 mod uploads;
 mod writer;
 
@@ -55,7 +56,6 @@ use super::{
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
-use tokio_postgres::NoTls;
 use writer::{WriteRequest, Writer};
 
 /// Most events committed in one transaction.
@@ -89,9 +89,10 @@ impl PgStore {
         }
         // A peer that vanished (not a closed socket) is noticed within about a minute.
         config.keepalives(true).keepalives_idle(Duration::from_secs(30));
+        let tls = tls::connector()?;
         let manager = Manager::from_config(
             config.clone(),
-            NoTls,
+            tls.clone(),
             ManagerConfig { recycling_method: RecyclingMethod::Fast },
         );
         let pool = Pool::builder(manager)
@@ -110,7 +111,7 @@ impl PgStore {
         let mut writer_config = config;
         let name = writer_config.get_application_name().unwrap_or("natter").to_owned();
         writer_config.application_name(format!("{name}-writer"));
-        let writer = Writer::connect(writer_config, on_commit).await?;
+        let writer = Writer::connect(writer_config, tls, on_commit).await?;
         let (sender, requests) = mpsc::channel(4 * MAX_BATCH);
         tokio::spawn(writer.run(requests));
         Ok(PgStore { writer: sender, pool })

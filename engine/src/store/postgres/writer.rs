@@ -15,7 +15,7 @@ use protocol::{Change, Deletion, Edit, Message, Quote, Reaction, RoomKind, Seq, 
 use std::collections::HashMap;
 use tokio::sync::{mpsc, oneshot};
 use tokio_postgres::error::Severity;
-use tokio_postgres::{Error, NoTls};
+use tokio_postgres::Error;
 
 pub enum WriteRequest {
     Append { message: NewMessage, reply: oneshot::Sender<Result<Appended, StoreError>> },
@@ -57,6 +57,7 @@ type Seqs = HashMap<String, Seq>;
 /// Owns the node's writing connection; see the module comment.
 pub struct Writer {
     config: tokio_postgres::Config,
+    tls: tokio_postgres_rustls::MakeRustlsConnect,
     /// None after the connection was lost (or a batch timed out): the next write connects.
     client: Option<ClientWrapper>,
     on_commit: OnCommit,
@@ -86,9 +87,13 @@ impl Failure {
 
 impl Writer {
     /// Connects (the connection is the writer's own, not a pooled one).
-    pub async fn connect(config: tokio_postgres::Config, on_commit: OnCommit) -> Result<Writer, StoreError> {
-        let client = connect(&config).await.map_err(pg_error)?;
-        Ok(Writer { config, client: Some(client), on_commit })
+    pub async fn connect(
+        config: tokio_postgres::Config,
+        tls: tokio_postgres_rustls::MakeRustlsConnect,
+        on_commit: OnCommit,
+    ) -> Result<Writer, StoreError> {
+        let client = connect(&config, &tls).await.map_err(pg_error)?;
+        Ok(Writer { config, tls, client: Some(client), on_commit })
     }
 
     pub async fn run(mut self, mut requests: mpsc::Receiver<WriteRequest>) {
@@ -123,7 +128,7 @@ impl Writer {
         let client = match self.client.take() {
             Some(client) if !client.is_closed() => client,
             _ => {
-                let client = connect(&self.config).await?;
+                let client = connect(&self.config, &self.tls).await?;
                 tracing::info!("the store writer connected to PostgreSQL again");
                 client
             }
@@ -285,8 +290,11 @@ impl Writer {
     }
 }
 
-async fn connect(config: &tokio_postgres::Config) -> Result<ClientWrapper, Error> {
-    let (client, connection) = config.connect(NoTls).await?;
+async fn connect(
+    config: &tokio_postgres::Config,
+    tls: &tokio_postgres_rustls::MakeRustlsConnect,
+) -> Result<ClientWrapper, Error> {
+    let (client, connection) = config.connect(tls.clone()).await?;
     let task = tokio::spawn(async move {
         if let Err(error) = connection.await {
             tracing::warn!(error = %describe(&error), "the store writer's PostgreSQL connection ended");
