@@ -324,7 +324,15 @@ impl Engine {
     /// connections here (the bus may have lost some).
     async fn catch_up_rooms(&self) {
         let Some(order) = &self.inner.order else { return };
-        for room in self.inner.hub.rooms() {
+        let mut rooms = self.inner.hub.rooms();
+        // On PostgreSQL one query tells which rooms have anything new, so a node with many
+        // rooms reads only those.
+        if let Store::Postgres(store) = &*self.inner.store {
+            let Ok(lasts) = store.last_seqs().await else { return };
+            let lasts: HashMap<String, Seq> = lasts.into_iter().collect();
+            rooms.retain(|room| lasts.get(room).is_some_and(|last| order.last(room) < Some(*last)));
+        }
+        for room in rooms {
             order.catch_up(&room).await;
         }
     }

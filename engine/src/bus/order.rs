@@ -182,6 +182,13 @@ impl Order {
         }
     }
 
+    /// The last `seq` delivered in `room`, if it was seen here.
+    pub fn last(&self, room: &str) -> Option<Seq> {
+        let state = lock(&self.rooms).get(room).cloned()?;
+        let last = lock(&state).last;
+        last
+    }
+
     /// Delivers whatever the store holds after what was delivered in `room`: for when the
     /// bus may have lost events (it was down, or has just come back). A room not seen here
     /// yet gets its latest event only, which shows every connection behind it the gap.
