@@ -16,9 +16,15 @@ use support::{Client, Server};
 const SECRET: &str = "the-cluster-secret-of-the-scale-out-tests-0123456789";
 
 async fn node(dir: &Path, database: &str, redis: &str) -> Server {
+    node_with(dir, database, redis, &[]).await
+}
+
+/// A node with more command-line arguments.
+async fn node_with(dir: &Path, database: &str, redis: &str, more: &[&str]) -> Server {
     let (dir, database, redis) = (dir.to_owned(), database.to_owned(), redis.to_owned());
+    let more: Vec<String> = more.iter().map(|a| a.to_string()).collect();
     tokio::task::spawn_blocking(move || {
-        let args = [
+        let mut args = vec![
             "--database-url",
             &database,
             "--redis-url",
@@ -28,6 +34,7 @@ async fn node(dir: &Path, database: &str, redis: &str) -> Server {
             "--max-messages-per-second",
             "1000000",
         ];
+        args.extend(more.iter().map(String::as_str));
         Server::start_with(&dir, &args, "info")
     })
     .await
@@ -582,4 +589,67 @@ async fn while_postgresql_is_away_sends_are_refused_clearly_and_then_stored_agai
     let (seen, _) = collect(&mut reader, highest as usize, Duration::from_secs(20)).await;
     assert_nothing_lost(&seen, &acked);
     assert_eq!(reqwest::get(cut_node.url("/readyz")).await.unwrap().status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_sent_through_one_node_is_served_by_another_until_its_message_is_deleted() {
+    let redis = services::redis_url();
+    if !services::redis_answers(&redis).await {
+        return;
+    }
+    let Some(cluster) = Cluster::new(2).await else { return };
+    // The nodes share a file store (a directory here; a bucket in production).
+    let shared = tempfile::tempdir().unwrap();
+    let store = format!("file://{}", shared.path().display());
+    let more = ["--file-store", store.as_str()];
+    let one = node_with(cluster.dirs[0].path(), &cluster.database, &redis, &more).await;
+    let two = node_with(cluster.dirs[1].path(), &cluster.database, &redis, &more).await;
+    bus_up(&[&one, &two]).await;
+    let (ann, bob) = (sign_in(&one, "ann").await, sign_in(&two, "bob").await);
+    let mut ann_live = live(&one, &ann, "ann").await;
+    let mut bob_live = live(&two, &bob, "bob").await;
+    for client in [&mut ann_live, &mut bob_live] {
+        client.send(&ClientEvent::Join { room: "general".into(), since: None }).await;
+        while !matches!(client.next().await, ServerEvent::History { .. }) {}
+    }
+    let bytes = b"minutes of the meeting\n".repeat(100);
+    let uploaded = reqwest::Client::new()
+        .post(one.url("/api/files?name=minutes.txt"))
+        .header(reqwest::header::COOKIE, &ann)
+        .body(bytes.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), 201);
+    let attachment: protocol::Attachment = uploaded.json().await.unwrap();
+    ann_live
+        .send(&ClientEvent::Send {
+            room: "general".into(),
+            client_id: "f1".into(),
+            text: "the minutes".into(),
+            reply_to: None,
+            attachments: vec![attachment.id.clone()],
+        })
+        .await;
+    let message = loop {
+        if let ServerEvent::Message(message) = bob_live.next().await {
+            break message;
+        }
+    };
+    assert_eq!(message.attachments, vec![attachment.clone()]);
+    let download = |server: &Server| {
+        reqwest::Client::new().get(server.url(&attachment.url())).header(reqwest::header::COOKIE, &bob).send()
+    };
+    let got = download(&two).await.unwrap();
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.bytes().await.unwrap().as_ref(), bytes.as_slice());
+
+    ann_live.send(&ClientEvent::Delete { room: "general".into(), seq: message.seq }).await;
+    loop {
+        if let ServerEvent::Deleted(_) = bob_live.next().await {
+            break;
+        }
+    }
+    assert_eq!(download(&two).await.unwrap().status(), 404);
+    assert_eq!(download(&one).await.unwrap().status(), 404);
 }
