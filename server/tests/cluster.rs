@@ -82,6 +82,24 @@ impl Cluster {
     }
 }
 
+/// A fresh database and the shared Redis (None: skip the test).
+async fn services() -> Option<(Cluster, String)> {
+    let redis = services::redis_url();
+    if !services::redis_answers(&redis).await {
+        return None;
+    }
+    Some((Cluster::new(3).await?, redis))
+}
+
+/// Three nodes on a fresh database and the shared Redis, their buses up (None: skip).
+async fn three_nodes() -> Option<(Cluster, [Server; 3])> {
+    let (cluster, redis) = services().await?;
+    let nodes =
+        [cluster.start(0, &redis).await, cluster.start(1, &redis).await, cluster.start(2, &redis).await];
+    bus_up(&[&nodes[0], &nodes[1], &nodes[2]]).await;
+    Some((cluster, nodes))
+}
+
 /// Reads `client`'s events until it has seen `want` messages of `room` (or `limit` passes):
 /// the messages' `(seq, client_id)` in the order they came, and the acks.
 async fn collect(
@@ -116,14 +134,7 @@ fn assert_dense(seen: &[(u64, String)], first: u64, who: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn people_on_three_nodes_see_every_message_once_in_the_same_order() {
-    let redis = services::redis_url();
-    if !services::redis_answers(&redis).await {
-        return;
-    }
-    let Some(cluster) = Cluster::new(3).await else { return };
-    let nodes =
-        [cluster.start(0, &redis).await, cluster.start(1, &redis).await, cluster.start(2, &redis).await];
-    bus_up(&[&nodes[0], &nodes[1], &nodes[2]]).await;
+    let Some((_cluster, nodes)) = three_nodes().await else { return };
 
     let names = ["ann", "bob", "cat"];
     let mut clients = Vec::new();
@@ -227,15 +238,7 @@ fn assert_nothing_lost(seen: &[(u64, String)], acked: &BTreeMap<String, u64>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_killed_under_load_loses_nothing_and_its_people_resume_on_another() {
-    let redis = services::redis_url();
-    if !services::redis_answers(&redis).await {
-        return;
-    }
-    let Some(cluster) = Cluster::new(3).await else { return };
-    let reader_node = cluster.start(0, &redis).await;
-    let doomed = cluster.start(1, &redis).await;
-    let rescue = cluster.start(2, &redis).await;
-    bus_up(&[&reader_node, &doomed, &rescue]).await;
+    let Some((_cluster, [reader_node, doomed, rescue])) = three_nodes().await else { return };
     let (mut reader, _) = reader_node.joined("reader", "general").await;
     let (mut writer, _) = doomed.joined("writer", "general").await;
 
@@ -338,14 +341,7 @@ async fn members_seen_from(server: &Server, nickname: &str) -> (Client, Vec<Stri
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_on_two_nodes_counts_once_and_a_dead_nodes_people_leave() {
-    let redis = services::redis_url();
-    if !services::redis_answers(&redis).await {
-        return;
-    }
-    let Some(cluster) = Cluster::new(3).await else { return };
-    let nodes =
-        [cluster.start(0, &redis).await, cluster.start(1, &redis).await, cluster.start(2, &redis).await];
-    bus_up(&[&nodes[0], &nodes[1], &nodes[2]]).await;
+    let Some((_cluster, nodes)) = three_nodes().await else { return };
     // Ann has a tab on two nodes; cat is on the second node only.
     let (ann_one, _) = nodes[0].joined("ann", "general").await;
     let (_ann_two, _) = nodes[1].joined("ann", "general").await;
@@ -368,48 +364,17 @@ async fn a_person_on_two_nodes_counts_once_and_a_dead_nodes_people_leave() {
     assert_eq!(members, vec!["bob", "dan", "eve"]);
 }
 
-/// Joins as `nickname` from a fresh browser through `server`; its session cookie.
-async fn sign_in(server: &Server, nickname: &str) -> String {
-    let response = server.call_function("/api/join", None, &[("nickname", nickname)]).await;
-    assert_eq!(response.status(), 200);
-    let cookie = response.headers()[reqwest::header::SET_COOKIE].to_str().unwrap();
-    cookie.split(';').next().unwrap().to_owned()
-}
-
 /// A live connection of the browser holding `cookie`, after hello.
 async fn live(server: &Server, cookie: &str, nickname: &str) -> Client {
-    let mut client = server.connect_with_cookie(cookie).await;
-    client.send(&ClientEvent::Hello { nickname: nickname.into(), password: None }).await;
-    match client.next().await {
-        ServerEvent::Welcome { .. } => {}
-        other => panic!("{nickname}'s cookie was not taken: {other:?}"),
-    }
-    assert!(matches!(client.next().await, ServerEvent::Rooms { .. }));
-    client
-}
-
-/// Everything that arrives within `wait`, presence included.
-async fn drain(client: &mut Client, wait: Duration) -> Vec<ServerEvent> {
-    let mut events = Vec::new();
-    while let Some(event) = client.try_next_raw(wait).await {
-        events.push(event);
-    }
-    events
+    server.live(cookie, nickname).await.0
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_and_private_rooms_hold_across_nodes() {
-    let redis = services::redis_url();
-    if !services::redis_answers(&redis).await {
-        return;
-    }
-    let Some(cluster) = Cluster::new(3).await else { return };
-    let nodes =
-        [cluster.start(0, &redis).await, cluster.start(1, &redis).await, cluster.start(2, &redis).await];
-    bus_up(&[&nodes[0], &nodes[1], &nodes[2]]).await;
+    let Some((_cluster, nodes)) = three_nodes().await else { return };
     // Each signs in through one node and talks through another: one secret, one database.
     let (ann, bob, cat) =
-        (sign_in(&nodes[0], "ann").await, sign_in(&nodes[1], "bob").await, sign_in(&nodes[2], "cat").await);
+        (nodes[0].sign_in("ann").await, nodes[1].sign_in("bob").await, nodes[2].sign_in("cat").await);
     let mut cat_live = live(&nodes[0], &cat, "cat").await;
     let mut ann_live = live(&nodes[1], &ann, "ann").await;
     let mut bob_live = live(&nodes[2], &bob, "bob").await;
@@ -466,9 +431,9 @@ async fn sessions_and_private_rooms_hold_across_nodes() {
         }
     }
     ann_live.say("plans", "p2", "SECRET-AFTER bob left").await;
-    let after = drain(&mut bob_live, Duration::from_millis(700)).await;
+    let after = bob_live.drain(Duration::from_millis(700)).await;
     assert!(!format!("{after:?}").contains("SECRET-AFTER"), "{after:?}");
-    let everything = format!("{:?}", drain(&mut cat_live, Duration::from_millis(300)).await);
+    let everything = format!("{:?}", cat_live.drain(Duration::from_millis(300)).await);
     assert!(!everything.contains("SECRET") && !everything.contains("plans"), "{everything}");
 }
 
@@ -518,11 +483,7 @@ impl Cuttable {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn while_postgresql_is_away_sends_are_refused_clearly_and_then_stored_again() {
-    let redis = services::redis_url();
-    if !services::redis_answers(&redis).await {
-        return;
-    }
-    let Some(cluster) = Cluster::new(2).await else { return };
+    let Some((cluster, redis)) = services().await else { return };
     let proxy = Cuttable::to("127.0.0.1:5432").await;
     // The node reaches the test's database through the proxy.
     let (_, name) = cluster.database.rsplit_once('/').unwrap();
@@ -593,11 +554,7 @@ async fn while_postgresql_is_away_sends_are_refused_clearly_and_then_stored_agai
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_sent_through_one_node_is_served_by_another_until_its_message_is_deleted() {
-    let redis = services::redis_url();
-    if !services::redis_answers(&redis).await {
-        return;
-    }
-    let Some(cluster) = Cluster::new(2).await else { return };
+    let Some((cluster, redis)) = services().await else { return };
     // The nodes share a file store (a directory here; a bucket in production).
     let shared = tempfile::tempdir().unwrap();
     let store = format!("file://{}", shared.path().display());
@@ -605,7 +562,7 @@ async fn a_file_sent_through_one_node_is_served_by_another_until_its_message_is_
     let one = node_with(cluster.dirs[0].path(), &cluster.database, &redis, &more).await;
     let two = node_with(cluster.dirs[1].path(), &cluster.database, &redis, &more).await;
     bus_up(&[&one, &two]).await;
-    let (ann, bob) = (sign_in(&one, "ann").await, sign_in(&two, "bob").await);
+    let (ann, bob) = (one.sign_in("ann").await, two.sign_in("bob").await);
     let mut ann_live = live(&one, &ann, "ann").await;
     let mut bob_live = live(&two, &bob, "bob").await;
     for client in [&mut ann_live, &mut bob_live] {

@@ -6,16 +6,10 @@
 mod support;
 
 use protocol::{Attachment, ClientEvent, ServerEvent};
-use reqwest::header::{self, COOKIE, SET_COOKIE};
+use reqwest::header::{self, COOKIE};
 use reqwest::StatusCode;
 use std::time::Duration;
 use support::{Client, Server};
-
-async fn sign_in(server: &Server, nickname: &str) -> String {
-    let response = server.call_function("/api/join", None, &[("nickname", nickname)]).await;
-    assert_eq!(response.status(), 200);
-    response.headers()[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned()
-}
 
 async fn upload(server: &Server, auth: (&str, &str), name: &str, bytes: Vec<u8>) -> reqwest::Response {
     let name: String = name.bytes().map(|b| format!("%{b:02X}")).collect();
@@ -62,7 +56,7 @@ async fn next_message(client: &mut Client) -> protocol::Message {
 async fn a_photo_is_sent_seen_and_downloaded_without_its_gps_position() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
-    let ann = sign_in(&server, "ann").await;
+    let ann = server.sign_in("ann").await;
     let photo = files::samples::jpeg_with_exif(64, 48);
     assert!(photo.windows(9).any(|w| w == b"SecretCam"));
     let attachment = uploaded(&server, &ann, "trip photo.jpg", photo).await;
@@ -136,7 +130,7 @@ async fn a_photo_is_sent_seen_and_downloaded_without_its_gps_position() {
 async fn pages_and_pictures_in_disguise_are_downloads_never_documents() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
-    let ann = sign_in(&server, "ann").await;
+    let ann = server.sign_in("ann").await;
     let html = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>".to_vec();
     let svg = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#.to_vec();
     for (name, bytes) in
@@ -158,7 +152,7 @@ async fn pages_and_pictures_in_disguise_are_downloads_never_documents() {
 async fn limits_answer_clear_errors_and_programs_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start_with(dir.path(), &["--max-file-bytes", "2000"], "info");
-    let ann = sign_in(&server, "ann").await;
+    let ann = server.sign_in("ann").await;
     let big = upload(&server, ("cookie", &ann), "big.bin", vec![1; 2001]).await;
     assert_eq!(big.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let error: serde_json::Value = big.json().await.unwrap();
@@ -176,9 +170,9 @@ async fn limits_answer_clear_errors_and_programs_are_refused() {
 async fn a_private_rooms_files_are_refused_to_non_members() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
-    let ann = sign_in(&server, "ann").await;
-    let bob = sign_in(&server, "bob").await;
-    let cat = sign_in(&server, "cat").await;
+    let ann = server.sign_in("ann").await;
+    let bob = server.sign_in("bob").await;
+    let cat = server.sign_in("cat").await;
     let created =
         server.call_function("/api/create_room", Some(&ann), &[("name", "plans"), ("private", "on")]).await;
     assert_eq!(created.status(), 200);
@@ -256,7 +250,7 @@ async fn a_terminal_uploads_with_a_token_and_a_browser_without_javascript_with_a
     }
 
     // The composer's form without JavaScript: multipart, with the message.
-    let ann = sign_in(&server, "ann").await;
+    let ann = server.sign_in("ann").await;
     let boundary = "natterboundary42";
     let mut body = Vec::new();
     for (name, value) in [("room", "general"), ("client_id", "form-1"), ("text", "from the form")] {

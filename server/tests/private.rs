@@ -5,7 +5,7 @@
 mod support;
 
 use protocol::{ClientEvent, ErrorCode, RoomInfo, RoomKind, ServerEvent};
-use reqwest::header::{COOKIE, SET_COOKIE};
+use reqwest::header::COOKIE;
 use std::time::Duration;
 use support::{Client, Server};
 
@@ -15,37 +15,15 @@ async fn call(server: &Server, path: &str, cookie: Option<&str>, form: &[(&str, 
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
-/// Joins as `nickname` from a fresh browser and returns its session cookie.
-async fn sign_in(server: &Server, nickname: &str) -> String {
-    let response = server.call_function("/api/join", None, &[("nickname", nickname)]).await;
-    assert_eq!(response.status(), 200);
-    response.headers()[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned()
-}
-
 /// A live connection of the browser holding `cookie`, after hello; returns the room list.
 async fn live(server: &Server, cookie: &str, nickname: &str) -> (Client, Vec<RoomInfo>) {
-    let mut client = server.connect_with_cookie(cookie).await;
-    client.send(&ClientEvent::Hello { nickname: nickname.into(), password: None }).await;
-    assert!(matches!(client.next().await, ServerEvent::Welcome { .. }));
-    match client.next().await {
-        ServerEvent::Rooms { rooms } => (client, rooms),
-        other => panic!("expected rooms, got {other:?}"),
-    }
+    server.live(cookie, nickname).await
 }
 
 /// The room page's status and HTML for the browser holding `cookie`.
 async fn page(server: &Server, path: &str, cookie: &str) -> (u16, String) {
     let response = reqwest::Client::new().get(server.url(path)).header(COOKIE, cookie).send().await.unwrap();
     (response.status().as_u16(), response.text().await.unwrap())
-}
-
-/// Everything that arrives within `wait`, presence included.
-async fn drain(client: &mut Client, wait: Duration) -> Vec<ServerEvent> {
-    let mut events = Vec::new();
-    while let Some(event) = client.try_next_raw(wait).await {
-        events.push(event);
-    }
-    events
 }
 
 async fn until_history(client: &mut Client) {
@@ -63,7 +41,7 @@ async fn a_third_person_never_receives_a_private_room_or_direct_message_by_any_r
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path());
     let (ann, bob, cat) =
-        (sign_in(&server, "ann").await, sign_in(&server, "bob").await, sign_in(&server, "cat").await);
+        (server.sign_in("ann").await, server.sign_in("bob").await, server.sign_in("cat").await);
     // Cat listens from the start; everything she receives is checked at the end.
     let (mut cat_live, _) = live(&server, &cat, "cat").await;
     let (mut ann_live, _) = live(&server, &ann, "ann").await;
@@ -156,11 +134,11 @@ async fn a_third_person_never_receives_a_private_room_or_direct_message_by_any_r
         }
     }
     ann_live.say("plans", "p2", "SECRET-AFTER bob left").await;
-    let after = drain(&mut bob_live, Duration::from_millis(500)).await;
+    let after = bob_live.drain(Duration::from_millis(500)).await;
     assert!(!format!("{after:?}").contains("SECRET-AFTER"), "{after:?}");
     assert_eq!(page(&server, "/r/plans", &bob).await.0, 404);
 
-    let received = drain(&mut cat_live, Duration::from_millis(300)).await;
+    let received = cat_live.drain(Duration::from_millis(300)).await;
     let everything = format!("{received:?}");
     assert!(!everything.contains("SECRET") && !everything.contains("plans"), "{everything}");
     assert!(!everything.contains(&dm.name), "{everything}");

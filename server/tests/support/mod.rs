@@ -160,6 +160,30 @@ impl Server {
         Client { socket }
     }
 
+    /// Joins as `nickname` from a fresh browser (the `join` server function); its session
+    /// cookie (`name=value`).
+    pub async fn sign_in(&self, nickname: &str) -> String {
+        let response = self.call_function("/api/join", None, &[("nickname", nickname)]).await;
+        assert_eq!(response.status(), 200);
+        let cookie = response.headers()[reqwest::header::SET_COOKIE].to_str().unwrap();
+        cookie.split(';').next().unwrap().to_owned()
+    }
+
+    /// A live connection of the browser holding `cookie`, after hello as `nickname`; the
+    /// client and the room list it was sent.
+    pub async fn live(&self, cookie: &str, nickname: &str) -> (Client, Vec<protocol::RoomInfo>) {
+        let mut client = self.connect_with_cookie(cookie).await;
+        client.send(&ClientEvent::Hello { nickname: nickname.into(), password: None }).await;
+        match client.next().await {
+            ServerEvent::Welcome { .. } => {}
+            other => panic!("{nickname}'s cookie was not taken: {other:?}"),
+        }
+        match client.next().await {
+            ServerEvent::Rooms { rooms } => (client, rooms),
+            other => panic!("expected rooms, got {other:?}"),
+        }
+    }
+
     /// A connected client that said hello as `nickname` (welcome and room list drained).
     pub async fn hello(&self, nickname: &str) -> Client {
         self.connect().await.introduce(nickname).await
@@ -311,6 +335,15 @@ impl Client {
                 Some(Err(_)) | None => return (events, None),
             }
         }
+    }
+
+    /// Everything that arrives until nothing has for `wait`, presence included.
+    pub async fn drain(&mut self, wait: Duration) -> Vec<ServerEvent> {
+        let mut events = Vec::new();
+        while let Some(event) = self.try_next_raw(wait).await {
+            events.push(event);
+        }
+        events
     }
 
     pub async fn close(mut self) {
