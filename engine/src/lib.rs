@@ -288,9 +288,7 @@ impl Engine {
         };
         if let (Some(url), Some(queue), Some(bus)) = (&backends.redis_url, queue, engine.bus()) {
             let bus = Arc::clone(bus);
-            engine.presence().on_change(Box::new(move |room, nickname, here| {
-                bus.send(bus::Body::Present { room: room.to_owned(), nickname: nickname.to_owned(), here })
-            }));
+            engine.presence().on_change(Box::new(move |news| bus.send(bus::Body::from(news))));
             let channel = match &*engine.inner.store {
                 Store::Postgres(store) => format!("natter:{}", store.cluster_id().await?),
                 Store::Sqlite(store) => {
@@ -310,45 +308,6 @@ impl Engine {
 
     pub fn downgrade(&self) -> WeakEngine {
         WeakEngine(Arc::downgrade(&self.inner))
-    }
-
-    /// A committed room event from another node, to be put in order and delivered.
-    fn deliver_ordered(&self, event: ServerEvent) {
-        match &self.inner.order {
-            Some(order) => order.offer(event),
-            None => self.inner.hub.publish_ordered(event),
-        }
-    }
-
-    /// Delivers what the store holds after what was delivered, in every room with
-    /// connections here (the bus may have lost some).
-    async fn catch_up_rooms(&self) {
-        let Some(order) = &self.inner.order else { return };
-        let mut rooms = self.inner.hub.rooms();
-        // On PostgreSQL one query tells which rooms have anything new, so a node with many
-        // rooms reads only those.
-        if let Store::Postgres(store) = &*self.inner.store {
-            let Ok(lasts) = store.last_seqs().await else { return };
-            let lasts: HashMap<String, Seq> = lasts.into_iter().collect();
-            rooms.retain(|room| lasts.get(room).is_some_and(|last| order.last(room) < Some(*last)));
-        }
-        for room in rooms {
-            order.catch_up(&room).await;
-        }
-    }
-
-    /// Another node created or changed `room` (or took it from `revoked`): read it again
-    /// and tell the connections here.
-    async fn reload_room(&self, room: &str, revoked: Option<i64>) {
-        match self.refreshed(room).await {
-            Ok(updated) => {
-                self.announce_here(updated);
-            }
-            Err(error) => tracing::warn!(%error, room, "a room changed on another node cannot be read"),
-        }
-        if let Some(user) = revoked {
-            self.inner.hub.publish_lobby(LobbyEvent::Revoked { room: room.to_owned(), user });
-        }
     }
 
     /// Live typing (or its end) in `room`, for everyone there on every node.
@@ -803,8 +762,9 @@ impl Engine {
         let updated = self.refreshed(&name).await?;
         // Access ends in memory first, then the removed person's connections drop the room.
         let info = self.announce_here(updated);
+        // The other nodes read the room again and find who is no longer in it.
         if let Some(bus) = self.bus() {
-            bus.send(bus::Body::Revoked { room: name.clone(), user: person.id });
+            bus.send(bus::Body::Room { room: name.clone() });
         }
         self.inner.hub.publish_lobby(LobbyEvent::Revoked { room: name, user: person.id });
         Ok(info)

@@ -41,8 +41,18 @@ impl Holders {
     }
 }
 
-/// What a node tells the others of a person here: `(room, nickname, here)`.
-pub type OnChange = Box<dyn Fn(&str, &str, bool) + Send + Sync>;
+/// What a node tells the others of the people here.
+#[derive(Debug, PartialEq, Eq)]
+pub enum News {
+    /// `nickname` arrived in `room` here (`here`), or is gone from it here.
+    One { room: String, nickname: String, here: bool },
+    /// Everyone here, as `(room, nickname)`.
+    All(Vec<(String, String)>),
+}
+
+/// Tells the other nodes; called under the presence lock, so what it is told is in the
+/// order it happened (it must not block).
+pub type OnChange = Box<dyn Fn(News) + Send + Sync>;
 
 /// The people in one room, and what changed since its last `presence` event.
 #[derive(Default)]
@@ -90,7 +100,63 @@ impl Presence {
 
     fn tell(&self, room: &str, nickname: &str, here: bool) {
         if let Some(tell) = self.on_change.get() {
-            tell(room, nickname, here);
+            tell(News::One { room: room.to_owned(), nickname: nickname.to_owned(), here });
+        }
+    }
+
+    /// Tells the other nodes everyone here at once (they forget what they knew of this node).
+    pub fn share_all(&self) {
+        let Some(tell) = self.on_change.get() else { return };
+        let rooms = self.lock();
+        tell(News::All(Self::here_in(&rooms)));
+    }
+
+    /// `node` has exactly `people` (`(room, nickname)`): what was known of it is replaced.
+    pub fn snapshot(&self, node: NodeId, people: Vec<(String, String)>) {
+        let has: std::collections::HashSet<(String, String)> = people.into_iter().collect();
+        let due: Vec<String> = {
+            let mut rooms = self.lock();
+            let mut due = Vec::new();
+            for (room, state) in rooms.iter_mut() {
+                let stale: Vec<String> = state
+                    .people
+                    .iter()
+                    .filter(|(name, holders)| {
+                        holders.nodes.contains(&node) && !has.contains(&(room.clone(), (*name).clone()))
+                    })
+                    .map(|(name, _)| name.clone())
+                    .collect();
+                let mut schedule = false;
+                for nickname in stale {
+                    schedule |= Self::drop_node(state, &nickname, node);
+                }
+                if schedule {
+                    due.push(room.clone());
+                }
+            }
+            for (room, nickname) in &has {
+                let state = rooms.entry(room.clone()).or_default();
+                let arrived = match state.people.get_mut(nickname) {
+                    Some(holders) => {
+                        if !holders.nodes.contains(&node) {
+                            holders.nodes.push(node);
+                        }
+                        false
+                    }
+                    None => {
+                        let holders = Holders { here: 0, told: false, nodes: vec![node] };
+                        state.people.insert(nickname.clone(), holders);
+                        Self::arrived(state, nickname)
+                    }
+                };
+                if arrived && !due.contains(room) {
+                    due.push(room.clone());
+                }
+            }
+            due
+        };
+        for room in due {
+            self.schedule(&room);
         }
     }
 
@@ -100,10 +166,10 @@ impl Presence {
 
     /// A connection of `nickname` entered `room`. The person is announced if they were away.
     pub fn enter(&self, room: &str, nickname: &str) {
-        let (arrived, tell) = {
+        let arrived = {
             let mut rooms = self.lock();
             let state = rooms.entry(room.to_owned()).or_default();
-            match state.people.get_mut(nickname) {
+            let (arrived, tell) = match state.people.get_mut(nickname) {
                 // Present already, or in their grace period: not a new arrival.
                 Some(holders) => {
                     holders.here += 1;
@@ -115,11 +181,13 @@ impl Presence {
                         .insert(nickname.to_owned(), Holders { here: 1, told: true, nodes: Vec::new() });
                     (Self::arrived(state, nickname), true)
                 }
+            };
+            // Under the lock: the others hear of arrivals and departures in their order.
+            if tell {
+                self.tell(room, nickname, true);
             }
+            arrived
         };
-        if tell {
-            self.tell(room, nickname, true);
-        }
         if arrived {
             self.schedule(room);
         }
@@ -215,7 +283,10 @@ impl Presence {
 
     /// Who this node has where (for a node that asks): `(room, nickname)`.
     pub fn here(&self) -> Vec<(String, String)> {
-        let rooms = self.lock();
+        Self::here_in(&self.lock())
+    }
+
+    fn here_in(rooms: &HashMap<String, Room>) -> Vec<(String, String)> {
         let mut here = Vec::new();
         for (room, state) in rooms.iter() {
             for (nickname, holders) in &state.people {
@@ -268,16 +339,15 @@ impl Presence {
                 return;
             }
             holders.told = false;
+            self.tell(room, nickname, false);
             if holders.empty() {
                 state.people.remove(nickname);
-                Some(Self::departed(state, nickname))
+                Self::departed(state, nickname)
             } else {
                 // Still held by another node: present, but no longer here.
-                Some(false)
+                false
             }
         };
-        let Some(schedule) = schedule else { return };
-        self.tell(room, nickname, false);
         if schedule {
             self.schedule(room);
         }

@@ -610,3 +610,82 @@ async fn a_file_sent_through_one_node_is_served_by_another_until_its_message_is_
     assert_eq!(download(&two).await.unwrap().status(), 404);
     assert_eq!(download(&one).await.unwrap().status(), 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_publish_lost_while_the_bus_is_up_still_reaches_the_other_node() {
+    let Some(redis) = OwnRedis::start() else { return };
+    let Some(cluster) = Cluster::new(2).await else { return };
+    let one = cluster.start(0, &redis.url()).await;
+    let two = cluster.start(1, &redis.url()).await;
+    bus_up(&[&one, &two]).await;
+    let (mut reader, _) = two.joined("reader", "general").await;
+    let (mut writer, _) = one.joined("writer", "general").await;
+    let (acked, _) = send_until(&mut writer, "w", 0, 3, 3).await;
+    // Every publishing connection is cut (the subscriptions stay): the next publish is lost.
+    let killed = std::process::Command::new("redis-cli")
+        .args(["-p", &redis.port.to_string(), "CLIENT", "KILL", "TYPE", "normal"])
+        .output()
+        .expect("redis-cli");
+    assert!(killed.status.success(), "{killed:?}");
+    let (more, _) = send_until(&mut writer, "w", 100, 1, 1).await;
+    let lost = more.keys().next().unwrap().clone();
+    // Nothing follows it in the room, yet the reader gets it (the database is the truth).
+    let (seen, _) = collect(&mut reader, acked.len() + 1, Duration::from_secs(8)).await;
+    assert!(seen.iter().any(|(_, id)| *id == lost), "{lost} never reached the other node: {seen:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removal_and_a_departure_while_redis_is_down_reach_every_node() {
+    let Some(mut redis) = OwnRedis::start() else { return };
+    let Some(cluster) = Cluster::new(2).await else { return };
+    let one = cluster.start(0, &redis.url()).await;
+    let two = cluster.start(1, &redis.url()).await;
+    bus_up(&[&one, &two]).await;
+    let (ann, bob) = (one.sign_in("ann").await, two.sign_in("bob").await);
+    let mut ann_live = live(&one, &ann, "ann").await;
+    let mut bob_live = live(&two, &bob, "bob").await;
+    ann_live.send(&ClientEvent::CreateRoom { room: "plans".into(), private: true }).await;
+    assert!(matches!(ann_live.next().await, ServerEvent::RoomCreated { .. }));
+    let invited =
+        one.call_function("/api/invite", Some(&ann), &[("room", "plans"), ("nickname", "bob")]).await;
+    assert_eq!(invited.status(), 200);
+    loop {
+        if let ServerEvent::RoomCreated { room } = bob_live.next().await {
+            if room.name == "plans" {
+                break;
+            }
+        }
+    }
+    let (cat, _) = one.joined("cat", "general").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let (_dan, members) = members_seen_from(&two, "dan").await;
+    assert!(members.contains(&"cat".to_owned()), "{members:?}");
+
+    redis.kill();
+    let removed =
+        one.call_function("/api/remove_member", Some(&ann), &[("room", "plans"), ("nickname", "bob")]).await;
+    assert_eq!(removed.status(), 200);
+    cat.close().await;
+    // Past cat's grace period, then Redis is back.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    redis.run().expect("restart redis");
+    bus_up(&[&one, &two]).await;
+
+    // Bob, on the other node, was told, and the room is gone for him there.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        assert!(Instant::now() < deadline, "bob was never told he was removed");
+        if let Some(ServerEvent::Removed { room }) = bob_live.try_next(Duration::from_millis(200)).await {
+            assert_eq!(room, "plans");
+            break;
+        }
+    }
+    bob_live.send(&ClientEvent::Join { room: "plans".into(), since: Some(0) }).await;
+    assert!(matches!(
+        bob_live.next().await,
+        ServerEvent::Error { code: protocol::ErrorCode::UnknownRoom, .. }
+    ));
+    // Cat, who left meanwhile, is not listed there any more.
+    let (_eve, members) = members_seen_from(&two, "eve").await;
+    assert!(!members.contains(&"cat".to_owned()), "{members:?}");
+}

@@ -102,8 +102,12 @@ impl Order {
         }
     }
 
-    /// Delivers what waited and now follows on.
+    /// Delivers what waited and now follows on. What waited at or before the last delivered
+    /// `seq` (it came from the store meanwhile) is dropped.
     fn drain(&self, state: &mut RoomOrder) {
+        if let Some(last) = state.last {
+            state.pending = state.pending.split_off(&(last + 1));
+        }
         while let Some(entry) = state.pending.first_entry() {
             let next = state.last.is_none_or(|last| *entry.key() == last + 1);
             if !next {
@@ -115,12 +119,33 @@ impl Order {
         }
     }
 
-    /// Delivers the waiting events as they are, gap or not.
+    /// Delivers the waiting events as they are, gap or not (never one delivered before).
     fn skip(&self, state: &mut RoomOrder) {
         for (seq, event) in std::mem::take(&mut state.pending) {
+            if state.last.is_some_and(|last| seq <= last) {
+                continue;
+            }
             (self.deliver)(event);
             state.last = Some(seq);
         }
+    }
+
+    /// Delivers events read from the store that follow on from the last delivered one;
+    /// whether any did.
+    fn deliver_read(&self, state: &mut RoomOrder, events: Vec<ServerEvent>) -> bool {
+        let mut delivered = false;
+        for event in events {
+            let Some((_, seq)) = event.ordered() else { continue };
+            let last = *state.last.get_or_insert(seq.saturating_sub(1));
+            if seq == last + 1 {
+                self.filled.inc();
+                (self.deliver)(event);
+                state.last = Some(seq);
+                delivered = true;
+            }
+        }
+        self.drain(state);
+        delivered
     }
 
     fn store(&self) -> Option<Arc<Store>> {
@@ -142,29 +167,23 @@ impl Order {
                 (last, first)
             };
             let read = match self.store() {
-                Some(store) => store.after(room, from, FILL_CHUNK.min((to - from) as usize)).await.ok(),
+                Some(store) => {
+                    store.after(room, from, FILL_CHUNK.min(to.saturating_sub(from) as usize)).await.ok()
+                }
                 None => None,
             };
             let done = {
                 let mut state = lock(&state);
-                match read {
-                    Some(events) if !events.is_empty() => {
-                        for event in events {
-                            let Some((_, seq)) = event.ordered() else { continue };
-                            if state.last.is_some_and(|last| seq == last + 1) {
-                                self.filled.inc();
-                                (self.deliver)(event);
-                                state.last = Some(seq);
-                            }
-                        }
-                    }
-                    _ => {
-                        attempts += 1;
-                        if attempts >= 3 {
-                            // The store cannot say (it is down): deliver what is here; the
-                            // connections' feeds read the gap themselves once it is back.
-                            self.skip(&mut state);
-                        }
+                let delivered = match read {
+                    Some(events) => self.deliver_read(&mut state, events),
+                    None => false,
+                };
+                if !delivered {
+                    attempts += 1;
+                    if attempts >= 3 {
+                        // The store cannot say (it is down): deliver what is here; the
+                        // connections' feeds read the gap themselves once it is back.
+                        self.skip(&mut state);
                     }
                 }
                 self.drain(&mut state);
@@ -203,18 +222,17 @@ impl Order {
                 _ => return,
             },
         };
-        let Ok(events) = store.after(room, from, FILL_CHUNK).await else { return };
-        let mut state = lock(&state);
-        for event in events {
-            let Some((_, seq)) = event.ordered() else { continue };
-            let last = *state.last.get_or_insert(seq - 1);
-            if seq == last + 1 {
-                self.filled.inc();
-                (self.deliver)(event);
-                state.last = Some(seq);
+        let mut from = from;
+        loop {
+            let Ok(events) = store.after(room, from, FILL_CHUNK).await else { return };
+            let full = events.len() == FILL_CHUNK;
+            let mut state = lock(&state);
+            self.deliver_read(&mut state, events);
+            match state.last {
+                Some(last) if full && last > from => from = last,
+                _ => return,
             }
         }
-        self.drain(&mut state);
     }
 }
 
@@ -272,5 +290,60 @@ mod tests {
         order.offer(message("a", 2));
         order.offer(message("a", 4));
         assert_eq!(seqs(&seen, "a"), vec![1, 3, 4]);
+    }
+
+    /// A store holding messages 1..=`count` of `general`, for the order to read gaps from.
+    async fn store_with(count: u64) -> (tempfile::TempDir, Arc<Store>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::SqliteStore::open(dir.path(), Box::new(|_| {})).unwrap();
+        let store = Arc::new(Store::Sqlite(store));
+        for n in 1..=count {
+            let new = crate::store::NewMessage {
+                room: "general".into(),
+                client_id: format!("m{n}"),
+                author: "ann".into(),
+                text: format!("message {n}"),
+                mood: 0.0,
+                lang: None,
+                reply_to: None,
+                mentions: Vec::new(),
+                mentions_room: false,
+                attachments: Vec::new(),
+            };
+            store.append(new).await.unwrap();
+        }
+        (dir, store)
+    }
+
+    #[tokio::test]
+    async fn a_gap_is_read_from_the_store_once_and_what_waited_is_not_delivered_again() {
+        let (_dir, store) = store_with(7).await;
+        let (order, seen) = collecting();
+        order.read_from(&store);
+        // 2 and 3 are lost on the way; 4 and 5 wait for them, then they come from the store.
+        for seq in [1, 4, 5] {
+            order.offer(message("general", seq));
+        }
+        tokio::time::sleep(WAIT * 4).await;
+        assert_eq!(seqs(&seen, "general"), vec![1, 2, 3, 4, 5]);
+        // What follows on is delivered at once, and nothing is delivered twice later.
+        order.offer(message("general", 6));
+        order.offer(message("general", 5));
+        tokio::time::sleep(WAIT * 40).await;
+        assert_eq!(seqs(&seen, "general"), vec![1, 2, 3, 4, 5, 6]);
+        // A lost publish with nothing after it: a catch-up finds it in the store.
+        order.catch_up("general").await;
+        assert_eq!(seqs(&seen, "general"), vec![1, 2, 3, 4, 5, 6, 7]);
+    }
+
+    #[tokio::test]
+    async fn a_room_not_seen_yet_is_caught_up_from_its_latest_event() {
+        let (_dir, store) = store_with(3).await;
+        let (order, seen) = collecting();
+        order.read_from(&store);
+        order.catch_up("general").await;
+        assert_eq!(seqs(&seen, "general"), vec![3]);
+        order.offer(message("general", 4));
+        assert_eq!(seqs(&seen, "general"), vec![3, 4]);
     }
 }

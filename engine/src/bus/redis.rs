@@ -100,11 +100,18 @@ pub async fn subscribe(
                 report(false);
                 tokio::time::sleep(backoff(attempt)).await;
                 attempt += 1;
+                // The engine is gone: nobody to subscribe for.
+                if incoming.is_closed() {
+                    return;
+                }
                 continue;
             }
             Err(_) => {
                 report(false);
                 attempt += 1;
+                if incoming.is_closed() {
+                    return;
+                }
                 continue;
             }
         };
