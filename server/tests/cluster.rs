@@ -143,16 +143,9 @@ async fn people_on_three_nodes_see_every_message_once_in_the_same_order() {
         assert!(history.is_empty());
         clients.push(client);
     }
-    // Each person sees the two others present, however many nodes there are.
-    tokio::time::sleep(Duration::from_millis(600)).await;
-    let mut late = nodes[0].connect().await.introduce("dan").await;
-    late.send(&ClientEvent::Join { room: "general".into(), since: None }).await;
-    let members = loop {
-        if let ServerEvent::Members { members, .. } = late.next_raw().await {
-            break members;
-        }
-    };
-    assert_eq!(members, vec!["ann", "bob", "cat", "dan"]);
+    // Each person sees the others present, however many nodes there are.
+    let (mut late, _) = members_seen_from(&nodes[0], "dan").await;
+    assert_eq!(members_become(&mut late, &["ann", "bob", "cat", "dan"]).await, ["ann", "bob", "cat", "dan"]);
 
     // Everyone sends at once, as fast as the nodes take it.
     const EACH: usize = 60;
@@ -328,6 +321,29 @@ async fn sees_leave(client: &mut Client, nickname: &str, limit: Duration) -> boo
     false
 }
 
+/// Asks `client` (in `general`) who is there until `done` says so, or 10 s pass (presence
+/// crosses nodes in a few hundred milliseconds, longer on a loaded machine); the last list.
+async fn members_until(client: &mut Client, done: impl Fn(&[String]) -> bool) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        client.send(&ClientEvent::ListMembers { room: "general".into(), after: None, limit: None }).await;
+        let members = loop {
+            if let ServerEvent::MemberPage { members, .. } = client.next_raw().await {
+                break members;
+            }
+        };
+        if done(&members) || Instant::now() > deadline {
+            return members;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// [`members_until`] the list is `want`.
+async fn members_become(client: &mut Client, want: &[&str]) -> Vec<String> {
+    members_until(client, |members| members == want).await
+}
+
 /// The members a new connection to `server` is told of in `general`.
 async fn members_seen_from(server: &Server, nickname: &str) -> (Client, Vec<String>) {
     let mut client = server.connect().await.introduce(nickname).await;
@@ -346,22 +362,22 @@ async fn a_person_on_two_nodes_counts_once_and_a_dead_nodes_people_leave() {
     let (ann_one, _) = nodes[0].joined("ann", "general").await;
     let (_ann_two, _) = nodes[1].joined("ann", "general").await;
     let (_cat, _) = nodes[1].joined("cat", "general").await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let (mut bob, members) = members_seen_from(&nodes[2], "bob").await;
-    assert_eq!(members, vec!["ann", "bob", "cat"], "each person once, from every node");
+    let (mut bob, _) = members_seen_from(&nodes[2], "bob").await;
+    let members = members_become(&mut bob, &["ann", "bob", "cat"]).await;
+    assert_eq!(members, ["ann", "bob", "cat"], "each person once, from every node");
 
     // The second node dies: cat (only there) leaves once it is taken for gone; ann, still
     // connected to the first node, does not.
     let [one, two, three] = nodes;
     two.kill();
     assert!(sees_leave(&mut bob, "cat", Duration::from_secs(10)).await, "cat never left");
-    let (_dan, members) = members_seen_from(&three, "dan").await;
-    assert_eq!(members, vec!["ann", "bob", "dan"]);
+    let (mut dan, _) = members_seen_from(&three, "dan").await;
+    assert_eq!(members_become(&mut dan, &["ann", "bob", "dan"]).await, ["ann", "bob", "dan"]);
     // Ann closes her last tab: gone after the grace period, on every node.
     ann_one.close().await;
     assert!(sees_leave(&mut bob, "ann", Duration::from_secs(8)).await, "ann never left");
-    let (_eve, members) = members_seen_from(&one, "eve").await;
-    assert_eq!(members, vec!["bob", "dan", "eve"]);
+    let (mut eve, _) = members_seen_from(&one, "eve").await;
+    assert_eq!(members_become(&mut eve, &["bob", "dan", "eve"]).await, ["bob", "dan", "eve"]);
 }
 
 /// A live connection of the browser holding `cookie`, after hello.
@@ -657,8 +673,8 @@ async fn a_removal_and_a_departure_while_redis_is_down_reach_every_node() {
         }
     }
     let (cat, _) = one.joined("cat", "general").await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    let (_dan, members) = members_seen_from(&two, "dan").await;
+    let (mut dan, _) = members_seen_from(&two, "dan").await;
+    let members = members_until(&mut dan, |members| members.iter().any(|m| m == "cat")).await;
     assert!(members.contains(&"cat".to_owned()), "{members:?}");
 
     redis.kill();
@@ -686,6 +702,7 @@ async fn a_removal_and_a_departure_while_redis_is_down_reach_every_node() {
         ServerEvent::Error { code: protocol::ErrorCode::UnknownRoom, .. }
     ));
     // Cat, who left meanwhile, is not listed there any more.
-    let (_eve, members) = members_seen_from(&two, "eve").await;
+    let (mut eve, _) = members_seen_from(&two, "eve").await;
+    let members = members_until(&mut eve, |members| !members.iter().any(|m| m == "cat")).await;
     assert!(!members.contains(&"cat".to_owned()), "{members:?}");
 }

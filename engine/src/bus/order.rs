@@ -298,18 +298,7 @@ mod tests {
         let store = crate::store::SqliteStore::open(dir.path(), Box::new(|_| {})).unwrap();
         let store = Arc::new(Store::Sqlite(store));
         for n in 1..=count {
-            let new = crate::store::NewMessage {
-                room: "general".into(),
-                client_id: format!("m{n}"),
-                author: "ann".into(),
-                text: format!("message {n}"),
-                mood: 0.0,
-                lang: None,
-                reply_to: None,
-                mentions: Vec::new(),
-                mentions_room: false,
-                attachments: Vec::new(),
-            };
+            let new = crate::store::tests::new("general", &format!("m{n}"), "ann", &format!("message {n}"));
             store.append(new).await.unwrap();
         }
         (dir, store)
@@ -324,7 +313,10 @@ mod tests {
         for seq in [1, 4, 5] {
             order.offer(message("general", seq));
         }
-        tokio::time::sleep(WAIT * 4).await;
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while seqs(&seen, "general").len() < 5 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(WAIT).await;
+        }
         assert_eq!(seqs(&seen, "general"), vec![1, 2, 3, 4, 5]);
         // What follows on is delivered at once, and nothing is delivered twice later.
         order.offer(message("general", 6));

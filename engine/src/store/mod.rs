@@ -8,13 +8,15 @@
 //! share. `tests.rs` runs one suite against both.
 
 mod columns;
+mod decide;
 pub mod postgres;
+mod queue;
+mod reads;
 mod sqlite;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
-use futures::future::Either;
 use protocol::{Change, Message, RoomInfo, RoomKind, Seq, ServerEvent};
 
 /// A message as posted, before the store gives it a place.
@@ -275,9 +277,17 @@ impl Store {
         }
     }
 
+    /// The queue to the backend's writer.
+    fn writer(&self) -> &queue::Queue {
+        match self {
+            Store::Sqlite(s) => s.writer(),
+            Store::Postgres(s) => s.writer(),
+        }
+    }
+
     /// Queues a message and waits until it is committed.
     pub async fn append(&self, message: NewMessage) -> Result<Appended, StoreError> {
-        self.submit(message).await?.await
+        self.writer().append(message).await
     }
 
     /// Queues a message; the returned future resolves once it is committed. Messages
@@ -286,10 +296,7 @@ impl Store {
         &self,
         message: NewMessage,
     ) -> Result<impl std::future::Future<Output = Result<Appended, StoreError>> + use<>, StoreError> {
-        match self {
-            Store::Sqlite(s) => Ok(Either::Left(s.submit(message).await?)),
-            Store::Postgres(s) => Ok(Either::Right(s.submit(message).await?)),
-        }
+        self.writer().submit(message).await
     }
 
     /// Queues a change to a message; the returned future resolves once it is committed.
@@ -298,10 +305,7 @@ impl Store {
         &self,
         change: NewChange,
     ) -> Result<impl std::future::Future<Output = Result<Changed, StoreError>> + use<>, StoreError> {
-        match self {
-            Store::Sqlite(s) => Ok(Either::Left(s.submit_change(change).await?)),
-            Store::Postgres(s) => Ok(Either::Right(s.submit_change(change).await?)),
-        }
+        self.writer().submit_change(change).await
     }
 
     /// The newest `limit` messages of a room (before `before`, when given; back to `until`
@@ -345,10 +349,7 @@ impl Store {
 
     /// Creates a room with its members; `RoomExists` if the name is taken.
     pub async fn create_room(&self, room: NewRoom) -> Result<StoredRoom, StoreError> {
-        match self {
-            Store::Sqlite(s) => s.create_room(room).await,
-            Store::Postgres(s) => s.create_room(room).await,
-        }
+        self.writer().create_room(room).await
     }
 
     /// Makes `user` a member of `room`; false if they already were.
@@ -429,7 +430,7 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 /// The most messages one `latest` read returns, however far back `until` asks.
 pub const MAX_PAGE: usize = 1000;

@@ -1,7 +1,8 @@
 //! One suite for every backend: each test here runs on SQLite (`store::tests::sqlite::NAME`)
 //! and on PostgreSQL (`store::tests::postgres::NAME`, in a fresh database of its own; skipped
 //! with a printed line when no server answers, see [`crate::store::postgres::test_database`]). What only
-//! one backend has is tested beside it (`sqlite/tests.rs`, `postgres/tests.rs`).
+//! one backend has is tested beside it (`sqlite/tests.rs`, `postgres/tests.rs`), with the
+//! helpers here that are marked `pub(super)`.
 
 use super::*;
 use std::sync::{Arc, Mutex};
@@ -145,13 +146,15 @@ impl Place {
     }
 }
 
-async fn postgres_client(url: &str) -> tokio_postgres::Client {
+/// A connection to the PostgreSQL database at `url`, for statements behind the store's back.
+pub(super) async fn postgres_client(url: &str) -> tokio_postgres::Client {
     let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(connection);
     client
 }
 
-fn new(room: &str, client_id: &str, author: &str, text: &str) -> NewMessage {
+/// A plain message: no mood, language, reply, mentions or files.
+pub(crate) fn new(room: &str, client_id: &str, author: &str, text: &str) -> NewMessage {
     NewMessage {
         room: room.into(),
         client_id: client_id.into(),
@@ -166,7 +169,7 @@ fn new(room: &str, client_id: &str, author: &str, text: &str) -> NewMessage {
     }
 }
 
-fn public(name: &str) -> NewRoom {
+pub(super) fn public(name: &str) -> NewRoom {
     NewRoom { name: name.into(), kind: RoomKind::Public, owner: None, members: Vec::new() }
 }
 
@@ -189,7 +192,7 @@ fn messages(events: Vec<ServerEvent>) -> Vec<Message> {
         .collect()
 }
 
-fn change(room: &str, author: &str, target: u64, what: ChangeKind) -> NewChange {
+pub(super) fn change(room: &str, author: &str, target: u64, what: ChangeKind) -> NewChange {
     NewChange { room: room.into(), author: author.into(), target, what }
 }
 

@@ -50,13 +50,11 @@ mod writer;
 
 pub use testing::{test_database, TestDatabase};
 
-use super::{
-    Appended, Changed, NewChange, NewMessage, NewRoom, OnCommit, StoreError, StoredRoom, UserRecord,
-};
+use super::queue::Queue;
+use super::{OnCommit, StoreError, StoredRoom, UserRecord};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
-use writer::{WriteRequest, Writer};
+use writer::Writer;
 
 /// Most events committed in one transaction.
 const MAX_BATCH: usize = 1024;
@@ -70,7 +68,7 @@ const POOL_SIZE: usize = 16;
 const POOL_WAIT: Duration = Duration::from_secs(10);
 
 pub struct PgStore {
-    writer: mpsc::Sender<WriteRequest>,
+    writer: Queue,
     pool: Pool,
 }
 
@@ -112,7 +110,7 @@ impl PgStore {
         let name = writer_config.get_application_name().unwrap_or("natter").to_owned();
         writer_config.application_name(format!("{name}-writer"));
         let writer = Writer::connect(writer_config, tls, on_commit).await?;
-        let (sender, requests) = mpsc::channel(4 * MAX_BATCH);
+        let (sender, requests) = Queue::new(4 * MAX_BATCH);
         tokio::spawn(writer.run(requests));
         Ok(PgStore { writer: sender, pool })
     }
@@ -124,35 +122,10 @@ impl PgStore {
         Ok(())
     }
 
-    pub async fn append(&self, message: NewMessage) -> Result<Appended, StoreError> {
-        self.submit(message).await?.await
-    }
-
-    /// Queues a message for the writer and returns what resolves once it is committed.
-    /// Messages submitted one after another are committed in that order.
-    pub async fn submit(
-        &self,
-        message: NewMessage,
-    ) -> Result<impl std::future::Future<Output = Result<Appended, StoreError>> + use<>, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        self.writer.send(WriteRequest::Append { message, reply }).await.map_err(|_| StoreError::Closed)?;
-        Ok(async move { answer.await.map_err(|_| StoreError::Closed)? })
-    }
-
-    /// Queues a change to a message, in order with the messages submitted before it.
-    pub async fn submit_change(
-        &self,
-        change: NewChange,
-    ) -> Result<impl std::future::Future<Output = Result<Changed, StoreError>> + use<>, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        self.writer.send(WriteRequest::Change { change, reply }).await.map_err(|_| StoreError::Closed)?;
-        Ok(async move { answer.await.map_err(|_| StoreError::Closed)? })
-    }
-
-    pub async fn create_room(&self, room: NewRoom) -> Result<StoredRoom, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        self.writer.send(WriteRequest::CreateRoom { room, reply }).await.map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)?
+    /// The queue to the writer: messages, changes and room creations go through it (see
+    /// [`Store::submit`](crate::store::Store::submit)).
+    pub(super) fn writer(&self) -> &Queue {
+        &self.writer
     }
 
     pub async fn user(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {

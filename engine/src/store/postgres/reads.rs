@@ -3,15 +3,14 @@
 //! snapshot.
 
 use super::{pg_error, rows, PgStore};
-use crate::store::{Page, StoreError, MAX_PAGE};
+use crate::store::reads::{page, page_rows, Unread, UNREAD_SCAN};
+use crate::store::{Page, StoreError};
 use protocol::{Message, Seq, ServerEvent};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::IsolationLevel;
 
-/// Unread counts look at most this many messages after a read position.
-const UNREAD_SCAN: i64 = protocol::UNREAD_CAP as i64 + 1;
 /// Most words of a query that are matched (the rest are ignored).
 const MAX_SEARCH_WORDS: usize = 16;
 
@@ -26,8 +25,7 @@ impl PgStore {
         let mut conn = self.conn().await?;
         let tx = snapshot(&mut conn).await?;
         let before = before.map_or(i64::MAX, |b| b.min(i64::MAX as u64) as i64);
-        let floor = until.map_or(i64::MAX, |u| u as i64);
-        let most = if until.is_some() { MAX_PAGE.max(limit) } else { limit };
+        let most = page_rows(until, limit);
         // One extra row tells whether older messages exist.
         let stmt = tx
             .prepare_cached(&format!(
@@ -37,17 +35,8 @@ impl PgStore {
             .await
             .map_err(pg_error)?;
         let found = tx.query(&stmt, &[&room, &before, &(most as i64 + 1)]).await.map_err(pg_error)?;
-        let mut messages =
-            found.iter().map(rows::message).collect::<Result<Vec<_>, _>>().map_err(pg_error)?;
-        // The page, and further back to `until` if that was asked for.
-        let keep = messages
-            .iter()
-            .enumerate()
-            .take_while(|(i, m)| *i < most && (*i < limit || m.seq as i64 >= floor))
-            .count();
-        let has_more = messages.len() > keep;
-        messages.truncate(keep);
-        messages.reverse();
+        let found = found.iter().map(rows::message).collect::<Result<Vec<_>, _>>().map_err(pg_error)?;
+        let (mut messages, has_more) = page(found, until, limit);
         rows::attach_reactions(&tx, room, &mut messages).await.map_err(pg_error)?;
         let last = rows::last_seq(&tx, room).await.map_err(pg_error)?;
         tx.commit().await.map_err(pg_error)?;
@@ -129,27 +118,14 @@ impl PgStore {
         for position in positions {
             let room: String = position.try_get(0).map_err(pg_error)?;
             let read: i64 = position.try_get(1).map_err(pg_error)?;
-            let (mut unread, mut mentions) = (0u32, 0u32);
+            let mut unread = Unread::default();
             for row in tx.query(&after, &[&room, &read, &UNREAD_SCAN]).await.map_err(pg_error)? {
                 let author: String = row.try_get(0).map_err(pg_error)?;
-                if protocol::nickname_key(&author) == me {
-                    continue;
-                }
-                unread += 1;
-                let named = crate::store::columns::mentions_of(row.try_get(1).map_err(pg_error)?);
-                let everyone: bool = row.try_get(2).map_err(pg_error)?;
-                if everyone || named.iter().any(|n| protocol::nickname_key(n) == me) {
-                    mentions += 1;
-                }
+                let named: Option<String> = row.try_get(1).map_err(pg_error)?;
+                unread.count(&me, &author, named, row.try_get(2).map_err(pg_error)?);
             }
             let last = rows::last_seq(&tx, &room).await.map_err(pg_error)?;
-            counts.push(protocol::Unread {
-                room,
-                read: read as Seq,
-                last,
-                unread: unread.min(protocol::UNREAD_CAP),
-                mentions: mentions.min(protocol::UNREAD_CAP),
-            });
+            counts.push(unread.of(room, read as Seq, last));
         }
         tx.commit().await.map_err(pg_error)?;
         Ok(counts)

@@ -3,12 +3,11 @@
 //! change event it was, people and rooms. Columns are stored as in SQLite
 //! ([`crate::store::columns`]).
 
-use crate::store::columns::{attachments_of, mentions_of, MESSAGE, REACTION_ADDED, REACTION_REMOVED};
+use crate::store::columns::EventRow;
+use crate::store::reads::{add_reaction, messages_among, replace_messages};
 use crate::store::{StoredRoom, UserRecord};
 use deadpool_postgres::GenericClient;
-use protocol::{
-    Change, Deletion, Edit, Message, Quote, Reaction, Reactions, RoomInfo, RoomKind, Seq, ServerEvent,
-};
+use protocol::{Message, RoomInfo, RoomKind, Seq, ServerEvent};
 use std::collections::HashMap;
 use tokio_postgres::{Error, Row};
 
@@ -18,81 +17,39 @@ pub const SELECT: &str = "SELECT m.room, m.seq, m.client_id, m.author, m.text, m
         q.author, q.text, q.deleted_at, m.attachments
     FROM messages m LEFT JOIN messages q ON q.room = m.room AND q.seq = m.reply_to";
 
-/// A row of [`SELECT`] that is a message.
-pub fn message(row: &Row) -> Result<Message, Error> {
-    let reply_to = match row.try_get::<_, Option<i64>>(10)? {
-        Some(seq) => {
-            let deleted = row.try_get::<_, Option<i64>>(17)?.is_some();
-            let text: Option<String> = row.try_get(16)?;
-            Some(Quote {
-                seq: seq as Seq,
-                author: row.try_get::<_, Option<String>>(15)?.unwrap_or_default(),
-                text: if deleted {
-                    String::new()
-                } else {
-                    text.as_deref().map(crate::store::quote_text).unwrap_or_default()
-                },
-                deleted: deleted || text.is_none(),
-            })
-        }
-        None => None,
-    };
-    let mut message = Message {
+/// A row of [`SELECT`], in the order of [`EventRow`].
+fn columns(row: &Row) -> Result<EventRow, Error> {
+    Ok(EventRow {
         room: row.try_get(0)?,
-        seq: row.try_get::<_, i64>(1)? as Seq,
+        seq: row.try_get(1)?,
         client_id: row.try_get(2)?,
         author: row.try_get(3)?,
         text: row.try_get(4)?,
         sent_at: row.try_get(5)?,
         mood: row.try_get(6)?,
         lang: row.try_get(7)?,
-        reply_to,
-        mentions: mentions_of(row.try_get(11)?),
+        kind: row.try_get(8)?,
+        target: row.try_get(9)?,
+        reply_to: row.try_get(10)?,
+        mentions: row.try_get(11)?,
         mentions_room: row.try_get(12)?,
         edited_at: row.try_get(13)?,
-        deleted: false,
-        reactions: Vec::new(),
-        attachments: attachments_of(row.try_get(18)?),
-    };
-    if row.try_get::<_, Option<i64>>(14)?.is_some() {
-        message.delete();
-    }
-    Ok(message)
+        deleted_at: row.try_get(14)?,
+        quoted_author: row.try_get(15)?,
+        quoted_text: row.try_get(16)?,
+        quoted_deleted_at: row.try_get(17)?,
+        attachments: row.try_get(18)?,
+    })
+}
+
+/// A row of [`SELECT`] that is a message.
+pub fn message(row: &Row) -> Result<Message, Error> {
+    columns(row).map(EventRow::into_message)
 }
 
 /// A row of [`SELECT`] as the event it is.
 pub fn event(row: &Row) -> Result<ServerEvent, Error> {
-    let kind: i16 = row.try_get(8)?;
-    if kind == MESSAGE {
-        return message(row).map(ServerEvent::Message);
-    }
-    let room: String = row.try_get(0)?;
-    let seq = row.try_get::<_, i64>(1)? as Seq;
-    let target = row.try_get::<_, Option<i64>>(9)?.unwrap_or(0) as Seq;
-    let change = match kind {
-        crate::store::columns::EDIT => Change::Edited(Edit {
-            room,
-            seq,
-            target,
-            author: row.try_get(3)?,
-            text: row.try_get(4)?,
-            mood: row.try_get(6)?,
-            lang: row.try_get(7)?,
-            mentions: mentions_of(row.try_get(11)?),
-            mentions_room: row.try_get(12)?,
-            edited_at: row.try_get(5)?,
-        }),
-        REACTION_ADDED | REACTION_REMOVED => Change::Reaction(Reaction {
-            room,
-            seq,
-            target,
-            emoji: row.try_get(4)?,
-            author: row.try_get(3)?,
-            added: kind == REACTION_ADDED,
-        }),
-        _ => Change::Deleted(Deletion { room, seq, target }),
-    };
-    Ok(change.into_event())
+    columns(row).map(EventRow::into_event)
 }
 
 /// A row of `SELECT id, nickname, nickname_key, password_hash FROM users`.
@@ -134,13 +91,7 @@ pub async fn attach_reactions(
         .await?;
     for row in client.query(&stmt, &[&room, &targets]).await? {
         let target = row.try_get::<_, i64>(0)? as Seq;
-        let (emoji, nickname): (String, String) = (row.try_get(1)?, row.try_get(2)?);
-        let Ok(at) = messages.binary_search_by_key(&target, |m| m.seq) else { continue };
-        let reactions = &mut messages[at].reactions;
-        match reactions.iter_mut().find(|r| r.emoji == emoji) {
-            Some(existing) => existing.people.push(nickname),
-            None => reactions.push(Reactions { emoji, people: vec![nickname] }),
-        }
+        add_reaction(messages, target, row.try_get(1)?, row.try_get(2)?);
     }
     Ok(())
 }
@@ -151,25 +102,12 @@ pub async fn attach_reactions_to_events(
     room: &str,
     events: &mut [ServerEvent],
 ) -> Result<(), Error> {
-    let mut messages: Vec<Message> = events
-        .iter()
-        .filter_map(|e| match e {
-            ServerEvent::Message(m) => Some(m.clone()),
-            _ => None,
-        })
-        .collect();
+    let mut messages = messages_among(events);
     if messages.is_empty() {
         return Ok(());
     }
     attach_reactions(client, room, &mut messages).await?;
-    let mut reacted = messages.into_iter();
-    for event in events {
-        if let ServerEvent::Message(m) = event {
-            if let Some(with) = reacted.next() {
-                *m = with;
-            }
-        }
-    }
+    replace_messages(events, messages);
     Ok(())
 }
 

@@ -4,8 +4,9 @@
 //! behaviour both stores share is tested in `store/tests.rs`, on each.
 
 use super::*;
-use crate::store::{ChangeKind, NewChange, Store};
-use protocol::{RoomKind, Seq, ServerEvent};
+use crate::store::tests::{change, new, postgres_client as client, public};
+use crate::store::{ChangeKind, Changed, Store};
+use protocol::{Seq, ServerEvent};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
@@ -31,35 +32,6 @@ async fn open(url: &str) -> PgStore {
     PgStore::open(url, Box::new(|_| {})).await.unwrap()
 }
 
-async fn client(url: &str) -> tokio_postgres::Client {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
-    tokio::spawn(connection);
-    client
-}
-
-fn new(room: &str, client_id: &str, author: &str, text: &str) -> NewMessage {
-    NewMessage {
-        room: room.into(),
-        client_id: client_id.into(),
-        author: author.into(),
-        text: text.into(),
-        mood: 0.0,
-        lang: None,
-        reply_to: None,
-        mentions: Vec::new(),
-        mentions_room: false,
-        attachments: Vec::new(),
-    }
-}
-
-fn public(name: &str) -> NewRoom {
-    NewRoom { name: name.into(), kind: RoomKind::Public, owner: None, members: Vec::new() }
-}
-
-fn change(room: &str, author: &str, target: Seq, what: ChangeKind) -> NewChange {
-    NewChange { room: room.into(), author: author.into(), target, what }
-}
-
 /// Seqs of `room`'s events as stored, in order.
 async fn stored_seqs(store: &PgStore, room: &str) -> Vec<Seq> {
     store.after(room, 0, 100_000).await.unwrap().iter().map(|e| e.ordered().unwrap().1).collect()
@@ -71,9 +43,9 @@ async fn two_nodes_writing_the_same_rooms_get_dense_distinct_seqs() {
     let (one, seen_one) = open_publishing(db.url()).await;
     let (two, seen_two) = open_publishing(db.url()).await;
     let (one, two) = (Arc::new(one), Arc::new(two));
-    one.create_room(public("a")).await.unwrap();
-    two.create_room(public("b")).await.unwrap();
-    one.append(new("a", "first", "ann", "react to me")).await.unwrap();
+    one.writer().create_room(public("a")).await.unwrap();
+    two.writer().create_room(public("b")).await.unwrap();
+    one.writer().append(new("a", "first", "ann", "react to me")).await.unwrap();
     // Both nodes at once, in both rooms (batches locking a and b together), each sending
     // messages of its own, some the other's resends (a client that reconnected to the other
     // node), and reactions to message 1.
@@ -84,14 +56,15 @@ async fn two_nodes_writing_the_same_rooms_get_dense_distinct_seqs() {
         let room = if i % 3 == 0 { "b" } else { "a" };
         tasks.push(tokio::spawn(async move {
             let message = new(room, &format!("c{i}"), "ann", "x");
-            let mut answers = vec![node.append(message.clone()).await.unwrap()];
+            let mut answers = vec![node.writer().append(message.clone()).await.unwrap()];
             if i % 10 == 0 {
-                answers.push(other.append(message).await.unwrap());
+                answers.push(other.writer().append(message).await.unwrap());
             }
             if i % 25 == 0 {
                 let emoji = if i % 50 == 0 { "👍" } else { "🎉" };
                 let what = ChangeKind::React { emoji: emoji.into(), added: true };
-                let reacted = node.submit_change(change("a", &format!("p{i}"), 1, what)).await.unwrap().await;
+                let reacted =
+                    node.writer().submit_change(change("a", &format!("p{i}"), 1, what)).await.unwrap().await;
                 assert!(matches!(reacted, Ok(Changed::New(_))), "{reacted:?}");
             }
             answers
@@ -149,11 +122,13 @@ async fn each_nodes_on_commit_sees_its_own_events_in_seq_order() {
     let (one, seen_one) = open_publishing(db.url()).await;
     let (two, seen_two) = open_publishing(db.url()).await;
     let (one, two) = (Arc::new(one), Arc::new(two));
-    one.create_room(public("r")).await.unwrap();
+    one.writer().create_room(public("r")).await.unwrap();
     let mut tasks = Vec::new();
     for i in 0..300 {
         let node = if i % 2 == 0 { Arc::clone(&one) } else { Arc::clone(&two) };
-        tasks.push(tokio::spawn(async move { node.append(new("r", &format!("c{i}"), "ann", "x")).await }));
+        tasks.push(tokio::spawn(async move {
+            node.writer().append(new("r", &format!("c{i}"), "ann", "x")).await
+        }));
     }
     let mut mine: [Vec<Seq>; 2] = Default::default();
     for (i, task) in tasks.into_iter().enumerate() {
@@ -216,12 +191,12 @@ async fn a_message_for_a_room_without_a_row_is_refused_alone() {
     let Some(db) = test_database().await else { return };
     let store = open(db.url()).await;
     // Submitted back to back: one batch.
-    let nowhere = store.submit(new("nowhere", "c1", "ann", "hi")).await.unwrap();
-    let general = store.submit(new("general", "c1", "ann", "hi")).await.unwrap();
+    let nowhere = store.writer().submit(new("nowhere", "c1", "ann", "hi")).await.unwrap();
+    let general = store.writer().submit(new("general", "c1", "ann", "hi")).await.unwrap();
     assert!(matches!(nowhere.await, Err(StoreError::UnknownRoom)));
     assert_eq!(general.await.unwrap().message().seq, 1);
     let what = ChangeKind::React { emoji: "👍".into(), added: true };
-    let reacted = store.submit_change(change("nowhere", "ann", 1, what)).await.unwrap().await;
+    let reacted = store.writer().submit_change(change("nowhere", "ann", 1, what)).await.unwrap().await;
     assert!(matches!(reacted, Err(StoreError::UnknownMessage)));
     assert_eq!(store.latest("nowhere", None, None, 10).await.unwrap(), crate::store::Page::default());
 }
@@ -246,14 +221,14 @@ async fn the_writer_connects_again_when_its_connection_was_lost() {
     let Some(db) = test_database().await else { return };
     let (store, published) = open_publishing(db.url()).await;
     for i in 1..=3 {
-        store.append(new("general", &format!("c{i}"), "ann", "x")).await.unwrap();
+        store.writer().append(new("general", &format!("c{i}"), "ann", "x")).await.unwrap();
     }
     assert_eq!(kill(&db, "natter-writer").await, 1);
     // A write the moment after may fail (the writer had not noticed); the next one connects.
     let mut failures = 0;
     for i in 4..=8 {
         loop {
-            match store.append(new("general", &format!("c{i}"), "ann", "x")).await {
+            match store.writer().append(new("general", &format!("c{i}"), "ann", "x")).await {
                 Ok(appended) => {
                     assert_eq!(appended.message().seq, i);
                     break;
@@ -271,7 +246,7 @@ async fn the_writer_connects_again_when_its_connection_was_lost() {
 async fn while_postgresql_is_away_writes_fail_and_then_succeed_again() {
     let Some(db) = test_database().await else { return };
     let (store, published) = open_publishing(db.url()).await;
-    store.append(new("general", "c1", "ann", "x")).await.unwrap();
+    store.writer().append(new("general", "c1", "ann", "x")).await.unwrap();
     let admin = client(db.admin_url()).await;
     // The server goes away: no connection to the database is possible, and the store's are
     // cut.
@@ -280,7 +255,7 @@ async fn while_postgresql_is_away_writes_fail_and_then_succeed_again() {
     assert!(kill(&db, "natter%").await >= 2);
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     for i in 2..=3 {
-        let refused = store.append(new("general", &format!("c{i}"), "ann", "x")).await;
+        let refused = store.writer().append(new("general", &format!("c{i}"), "ann", "x")).await;
         assert!(matches!(refused, Err(StoreError::Commit(_))), "{refused:?}");
     }
     assert!(store.ping().await.is_err());
@@ -290,7 +265,7 @@ async fn while_postgresql_is_away_writes_fail_and_then_succeed_again() {
     store.ping().await.unwrap();
     for i in 2..=3 {
         assert_eq!(
-            store.append(new("general", &format!("c{i}"), "ann", "x")).await.unwrap().message().seq,
+            store.writer().append(new("general", &format!("c{i}"), "ann", "x")).await.unwrap().message().seq,
             i
         );
     }
@@ -303,7 +278,7 @@ async fn search_matches_each_word_as_a_substring_newest_first() {
     let Some(db) = test_database().await else { return };
     let store = open(db.url()).await;
     for room in ["a", "b", "c"] {
-        store.create_room(public(room)).await.unwrap();
+        store.writer().create_room(public(room)).await.unwrap();
     }
     let texts = [
         ("a", "Hello World"),
@@ -316,7 +291,7 @@ async fn search_matches_each_word_as_a_substring_newest_first() {
         ("c", "hello, secret room"),
     ];
     for (i, (room, text)) in texts.iter().enumerate() {
-        store.append(new(room, &format!("c{i}"), "ann", text)).await.unwrap();
+        store.writer().append(new(room, &format!("c{i}"), "ann", text)).await.unwrap();
     }
     let edit = ChangeKind::Edit {
         text: "goodbye there".into(),
@@ -325,7 +300,7 @@ async fn search_matches_each_word_as_a_substring_newest_first() {
         mentions: Vec::new(),
         mentions_room: false,
     };
-    store.submit_change(change("a", "ann", 2, edit)).await.unwrap().await.unwrap();
+    store.writer().submit_change(change("a", "ann", 2, edit)).await.unwrap().await.unwrap();
     let ab: HashSet<String> = ["a".to_owned(), "b".to_owned()].into();
     let find = |query: &'static str, rooms: HashSet<String>| {
         let store = &store;
@@ -349,12 +324,12 @@ async fn search_matches_each_word_as_a_substring_newest_first() {
     assert!(find("hello", HashSet::new()).await.is_empty());
     assert!(find("!!!", ab.clone()).await.is_empty());
     // A deleted message is not found.
-    store.submit_change(change("a", "ann", 1, ChangeKind::Delete)).await.unwrap().await.unwrap();
+    store.writer().submit_change(change("a", "ann", 1, ChangeKind::Delete)).await.unwrap().await.unwrap();
     assert!(find("world", ab.clone()).await.is_empty());
 
     // Pages: `next` is the cursor of the following one.
     for i in 0..5 {
-        store.append(new("b", &format!("p{i}"), "ann", &format!("page {i}"))).await.unwrap();
+        store.writer().append(new("b", &format!("p{i}"), "ann", &format!("page {i}"))).await.unwrap();
     }
     let only_b: HashSet<String> = ["b".to_owned()].into();
     let mut before = None;

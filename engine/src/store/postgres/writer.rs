@@ -4,51 +4,19 @@
 
 use super::{describe, pg_error, rows, uploads, BATCH_TIMEOUT, MAX_BATCH};
 use crate::store::columns::{
-    now_millis, same_person, stored_attachments, stored_mentions, DELETION, EDIT, REACTION_ADDED,
-    REACTION_REMOVED,
+    now_millis, stored_attachments, stored_mentions, DELETION, EDIT, REACTION_ADDED, REACTION_REMOVED,
 };
+use crate::store::decide::{self, Target};
+use crate::store::queue::{self, Done, Reply, Work, WriteRequest};
 use crate::store::{
     Appended, ChangeKind, Changed, NewChange, NewMessage, NewRoom, OnCommit, StoreError, StoredRoom,
 };
 use deadpool_postgres::{ClientWrapper, GenericClient, Transaction};
-use protocol::{Change, Deletion, Edit, Message, Quote, Reaction, RoomKind, Seq, ServerEvent};
+use protocol::{Message, RoomKind, Seq};
 use std::collections::HashMap;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 use tokio_postgres::error::Severity;
 use tokio_postgres::Error;
-
-pub enum WriteRequest {
-    Append { message: NewMessage, reply: oneshot::Sender<Result<Appended, StoreError>> },
-    Change { change: NewChange, reply: oneshot::Sender<Result<Changed, StoreError>> },
-    CreateRoom { room: NewRoom, reply: oneshot::Sender<Result<StoredRoom, StoreError>> },
-}
-
-/// One queued write of a batch.
-enum Work {
-    Append(NewMessage),
-    Change(NewChange),
-}
-
-impl Work {
-    fn room(&self) -> &str {
-        match self {
-            Work::Append(m) => &m.room,
-            Work::Change(c) => &c.room,
-        }
-    }
-}
-
-/// Whom to answer about one [`Work`].
-enum Reply {
-    Append(oneshot::Sender<Result<Appended, StoreError>>),
-    Change(oneshot::Sender<Result<Changed, StoreError>>),
-}
-
-/// What a batch did with one item: its answer, and the event to publish once committed.
-enum Done {
-    Append(Result<Appended, StoreError>),
-    Change(Result<Changed, StoreError>),
-}
 
 /// Each touched room's latest seq: read under its row lock at the start of a batch, advanced
 /// as events are written, written back before `COMMIT`. Rooms without a row are absent.
@@ -61,13 +29,6 @@ pub struct Writer {
     /// None after the connection was lost (or a batch timed out): the next write connects.
     client: Option<ClientWrapper>,
     on_commit: OnCommit,
-}
-
-/// The message a change or a reply names, as stored.
-struct Target {
-    author: String,
-    text: String,
-    deleted: bool,
 }
 
 /// Why a batch or a room creation failed as a whole.
@@ -103,14 +64,9 @@ impl Writer {
             // Gather writes until the queue is empty, the batch is full, or a room creation
             // comes up (rare; it gets a transaction of its own, after the writes before it).
             while let Some(request) = next.take() {
-                match request {
-                    WriteRequest::Append { message, reply } => {
-                        batch.push((Work::Append(message), Reply::Append(reply)))
-                    }
-                    WriteRequest::Change { change, reply } => {
-                        batch.push((Work::Change(change), Reply::Change(reply)))
-                    }
-                    WriteRequest::CreateRoom { room, reply } => {
+                match request.into_work() {
+                    Ok(item) => batch.push(item),
+                    Err((room, reply)) => {
                         self.commit_batch(&mut batch).await;
                         let _ = reply.send(self.create_room(room).await);
                     }
@@ -205,27 +161,7 @@ impl Writer {
         let count = batch.len();
         let (work, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
         let failure = match tokio::time::timeout(BATCH_TIMEOUT, self.write(work)).await {
-            Ok(Ok(results)) => {
-                for (reply, done) in replies.into_iter().zip(results) {
-                    match (reply, done) {
-                        (Reply::Append(reply), Done::Append(result)) => {
-                            if let Ok(Appended::New(message)) = &result {
-                                (self.on_commit)(ServerEvent::Message(message.clone()));
-                            }
-                            let _ = reply.send(result);
-                        }
-                        (Reply::Change(reply), Done::Change(result)) => {
-                            if let Ok(Changed::New(change)) = &result {
-                                (self.on_commit)(change.clone().into_event());
-                            }
-                            let _ = reply.send(result);
-                        }
-                        // `write` answers each item with its own kind.
-                        _ => {}
-                    }
-                }
-                return;
-            }
+            Ok(Ok(results)) => return queue::answer(&self.on_commit, replies, results),
             Ok(Err(error)) => Failure::Postgres(error),
             Err(_) => Failure::TimedOut,
         };
@@ -235,12 +171,7 @@ impl Writer {
         // they live in the database only. Whether a COMMIT whose answer was lost took effect
         // is unknown; a resend finds out by its client_id.
         self.after_failure(&failure);
-        for reply in replies {
-            match reply {
-                Reply::Append(reply) => drop(reply.send(Err(StoreError::Commit(reason.clone())))),
-                Reply::Change(reply) => drop(reply.send(Err(StoreError::Commit(reason.clone())))),
-            }
-        }
+        queue::refuse(replies, &reason);
     }
 
     /// Writes the batch in one transaction. The outer error fails the whole batch; an inner
@@ -336,15 +267,6 @@ async fn earlier(tx: &Transaction<'_>, room: &str, client_id: &str) -> Result<Op
     tx.query_opt(&stmt, &[&room, &client_id]).await?.map(|row| rows::message(&row)).transpose()
 }
 
-/// A resend's answer: the earlier message if it is the same author's.
-fn resent(earlier: Message, author: &str) -> Result<Appended, StoreError> {
-    if earlier.author == author {
-        Ok(Appended::Duplicate(earlier))
-    } else {
-        Err(StoreError::ClientIdTaken)
-    }
-}
-
 async fn append(
     tx: &Transaction<'_>,
     seqs: &mut Seqs,
@@ -355,16 +277,11 @@ async fn append(
         Some(seq) => {
             // A resend is answered as such even if what it answered is gone by now.
             if let Some(found) = earlier(tx, &new.room, &new.client_id).await? {
-                return Ok(resent(found, &new.author));
+                return Ok(decide::resent(found, &new.author));
             }
-            match target(tx, &new.room, seq).await? {
-                Some(original) if !original.deleted => Some(Quote {
-                    seq,
-                    author: original.author,
-                    text: crate::store::quote_text(&original.text),
-                    deleted: false,
-                }),
-                _ => return Ok(Err(StoreError::UnknownMessage)),
+            match decide::quote(seq, target(tx, &new.room, seq).await?) {
+                Ok(quote) => Some(quote),
+                Err(refused) => return Ok(Err(refused)),
             }
         }
         None => None,
@@ -373,13 +290,13 @@ async fn append(
     let mut attachments: Vec<protocol::Attachment> = Vec::with_capacity(new.attachments.len());
     if !new.attachments.is_empty() {
         if let Some(found) = earlier(tx, &new.room, &new.client_id).await? {
-            return Ok(resent(found, &new.author));
+            return Ok(decide::resent(found, &new.author));
         }
         let owner = protocol::nickname_key(&new.author);
         for id in &new.attachments {
-            match uploads::unsent(tx, id, &owner).await? {
-                Some(attachment) if !attachments.iter().any(|a| a.id == *id) => attachments.push(attachment),
-                _ => return Ok(Err(StoreError::UnknownUpload)),
+            let found = uploads::unsent(tx, id, &owner).await?;
+            if let Err(refused) = decide::attach(&mut attachments, id, found) {
+                return Ok(Err(refused));
             }
         }
     }
@@ -415,7 +332,7 @@ async fn append(
         .await?;
     if inserted == 0 {
         return match earlier(tx, &new.room, &new.client_id).await? {
-            Some(found) => Ok(resent(found, &new.author)),
+            Some(found) => Ok(decide::resent(found, &new.author)),
             // Only a row of this (room, client_id) conflicts, and rows are never deleted.
             None => Ok(Err(StoreError::Postgres("a resent message could not be read back".into()))),
         };
@@ -427,22 +344,7 @@ async fn append(
         }
     }
     take_seq(seqs, &new.room, seq);
-    let NewMessage { room, client_id, author, text, mood, lang, mentions, mentions_room, .. } = new;
-    Ok(Ok(Appended::New(Message {
-        room,
-        seq,
-        client_id,
-        author,
-        text,
-        sent_at,
-        mood,
-        lang,
-        reply_to,
-        mentions,
-        mentions_room,
-        attachments,
-        ..Message::default()
-    })))
+    Ok(Ok(Appended::New(decide::message(new, seq, sent_at, reply_to, attachments))))
 }
 
 /// A change event row as stored (`text` is an edit's text or a reaction's emoji).
@@ -515,33 +417,52 @@ async fn change(
     seqs: &mut Seqs,
     new: NewChange,
 ) -> Result<Result<Changed, StoreError>, Error> {
-    let NewChange { room, author, target: target_seq, what } = new;
     // A room without a row has no messages to change.
-    let Some(seq) = next_seq(seqs, &room) else { return Ok(Err(StoreError::UnknownMessage)) };
-    let Some(original) = target(tx, &room, target_seq).await? else {
+    let Some(seq) = next_seq(seqs, &new.room) else { return Ok(Err(StoreError::UnknownMessage)) };
+    let Some(original) = target(tx, &new.room, new.target).await? else {
         return Ok(Err(StoreError::UnknownMessage));
     };
-    let (target, target_key) = (target_seq, target_seq as i64);
+    if let Some(answer) = decide::check(&original, &new) {
+        return Ok(answer);
+    }
+    let (room, author, target) = (new.room.as_str(), new.author.as_str(), new.target);
+    let target_key = target as i64;
+    let person = protocol::nickname_key(author);
+    if let ChangeKind::React { emoji, added } = &new.what {
+        let had = tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM reactions
+                                WHERE room = $1 AND target = $2 AND emoji = $3 AND person = $4)",
+            )
+            .await?;
+        let had: bool = tx.query_one(&had, &[&room, &target_key, &emoji, &person]).await?.try_get(0)?;
+        if let Some(answer) = decide::check_reaction(had, *added) {
+            return Ok(answer);
+        }
+        if *added {
+            let count = tx
+                .prepare_cached(
+                    "SELECT COUNT(DISTINCT emoji), COALESCE(bool_or(emoji = $3), false) FROM reactions
+                     WHERE room = $1 AND target = $2",
+                )
+                .await?;
+            let found = tx.query_one(&count, &[&room, &target_key, &emoji]).await?;
+            if let Some(answer) = decide::check_room_for_reaction(found.try_get(0)?, found.try_get(1)?) {
+                return Ok(answer);
+            }
+        }
+    }
     let now = now_millis();
-    let changed = match what {
+    match &new.what {
         ChangeKind::Edit { text, mood, lang, mentions, mentions_room } => {
-            if original.deleted {
-                return Ok(Err(StoreError::UnknownMessage));
-            }
-            if !same_person(&original.author, &author) {
-                return Ok(Err(StoreError::NotAuthor));
-            }
-            if original.text == text {
-                return Ok(Ok(Changed::Unchanged));
-            }
             insert_change(
                 tx,
                 ChangeRow {
-                    mood,
+                    mood: *mood,
                     lang: lang.as_deref(),
-                    mentions: &mentions,
-                    mentions_room,
-                    ..ChangeRow::new(&room, seq, EDIT, target, &author, &text, now)
+                    mentions,
+                    mentions_room: *mentions_room,
+                    ..ChangeRow::new(room, seq, EDIT, target, author, text, now)
                 },
             )
             .await?;
@@ -552,31 +473,11 @@ async fn change(
                      WHERE room = $1 AND seq = $2",
                 )
                 .await?;
-            let stored = stored_mentions(&mentions);
-            tx.execute(&stmt, &[&room, &target_key, &text, &mood, &lang, &stored, &mentions_room, &now])
-                .await?;
-            take_seq(seqs, &room, seq);
-            Change::Edited(Edit {
-                room,
-                seq,
-                target,
-                author,
-                text,
-                mood,
-                lang,
-                mentions,
-                mentions_room,
-                edited_at: now,
-            })
+            let stored = stored_mentions(mentions);
+            tx.execute(&stmt, &[&room, &target_key, text, mood, lang, &stored, mentions_room, &now]).await?;
         }
         ChangeKind::Delete => {
-            if !same_person(&original.author, &author) {
-                return Ok(Err(StoreError::NotAuthor));
-            }
-            if original.deleted {
-                return Ok(Ok(Changed::Unchanged));
-            }
-            insert_change(tx, ChangeRow::new(&room, seq, DELETION, target, &author, "", now)).await?;
+            insert_change(tx, ChangeRow::new(room, seq, DELETION, target, author, "", now)).await?;
             // The text goes, and so does every earlier version of it: its edits (and its
             // reactions) become deletions too, so no replay carries any of it.
             let clear = tx
@@ -602,58 +503,28 @@ async fn change(
             let reactions =
                 tx.prepare_cached("DELETE FROM reactions WHERE room = $1 AND target = $2").await?;
             tx.execute(&reactions, &[&room, &target_key]).await?;
-            take_seq(seqs, &room, seq);
-            Change::Deleted(Deletion { room, seq, target })
         }
         ChangeKind::React { emoji, added } => {
-            if original.deleted {
-                return Ok(Err(StoreError::UnknownMessage));
-            }
-            let person = protocol::nickname_key(&author);
-            let had = tx
-                .prepare_cached(
-                    "SELECT EXISTS (SELECT 1 FROM reactions
-                                    WHERE room = $1 AND target = $2 AND emoji = $3 AND person = $4)",
-                )
-                .await?;
-            let had: bool = tx.query_one(&had, &[&room, &target_key, &emoji, &person]).await?.try_get(0)?;
-            if had == added {
-                return Ok(Ok(Changed::Unchanged));
-            }
-            if added {
-                let count = tx
-                    .prepare_cached(
-                        "SELECT COUNT(DISTINCT emoji), COALESCE(bool_or(emoji = $3), false) FROM reactions
-                         WHERE room = $1 AND target = $2",
-                    )
-                    .await?;
-                let found = tx.query_one(&count, &[&room, &target_key, &emoji]).await?;
-                let (kinds, used): (i64, bool) = (found.try_get(0)?, found.try_get(1)?);
-                if !used && kinds as usize >= protocol::MAX_REACTIONS_PER_MESSAGE {
-                    return Ok(Err(StoreError::TooManyReactions));
-                }
-            }
-            let kind = if added { REACTION_ADDED } else { REACTION_REMOVED };
-            insert_change(tx, ChangeRow::new(&room, seq, kind, target, &author, &emoji, now)).await?;
-            if added {
+            let kind = if *added { REACTION_ADDED } else { REACTION_REMOVED };
+            insert_change(tx, ChangeRow::new(room, seq, kind, target, author, emoji, now)).await?;
+            if *added {
                 let stmt = tx
                     .prepare_cached(
                         "INSERT INTO reactions (room, target, emoji, person, nickname, seq)
                          VALUES ($1, $2, $3, $4, $5, $6)",
                     )
                     .await?;
-                tx.execute(&stmt, &[&room, &target_key, &emoji, &person, &author, &(seq as i64)]).await?;
+                tx.execute(&stmt, &[&room, &target_key, emoji, &person, &author, &(seq as i64)]).await?;
             } else {
                 let stmt = tx
                     .prepare_cached(
                         "DELETE FROM reactions WHERE room = $1 AND target = $2 AND emoji = $3 AND person = $4",
                     )
                     .await?;
-                tx.execute(&stmt, &[&room, &target_key, &emoji, &person]).await?;
+                tx.execute(&stmt, &[&room, &target_key, emoji, &person]).await?;
             }
-            take_seq(seqs, &room, seq);
-            Change::Reaction(Reaction { room, seq, target, emoji, author, added })
         }
-    };
-    Ok(Ok(Changed::New(changed)))
+    }
+    take_seq(seqs, room, seq);
+    Ok(Ok(Changed::New(decide::change(new, seq, now))))
 }

@@ -20,18 +20,16 @@ mod uploads;
 mod writer;
 
 use super::columns::now_millis;
-use super::{
-    Appended, Changed, NewChange, NewMessage, NewRoom, OnCommit, Page, StoreError, StoredRoom, UserRecord,
-    MAX_PAGE,
-};
+use super::queue::Queue;
+use super::reads::{page, page_rows, Unread, UNREAD_SCAN};
+use super::{OnCommit, Page, StoreError, StoredRoom, UserRecord};
 use protocol::{Message, RoomInfo, RoomKind, Seq, ServerEvent};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use rusqlite_migration::{Migrations, M};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use tokio::sync::{mpsc, oneshot};
-use writer::{WriteRequest, Writer};
+use writer::Writer;
 
 /// Most messages committed in one transaction.
 const MAX_BATCH: usize = 1024;
@@ -88,12 +86,9 @@ fn rescore_existing_messages(tx: &rusqlite::Transaction<'_>) -> rusqlite_migrati
 }
 
 pub struct SqliteStore {
-    writer: mpsc::Sender<WriteRequest>,
+    writer: Queue,
     readers: Arc<ReaderPool>,
 }
-
-/// Unread counts look at most this many messages after a read position.
-const UNREAD_SCAN: i64 = protocol::UNREAD_CAP as i64 + 1;
 
 impl SqliteStore {
     /// Opens (creating if needed) `natter.db` in `data_dir` and applies pending migrations.
@@ -114,7 +109,7 @@ impl SqliteStore {
         // extra I/O; the WAL keeps older page images until its next checkpoint).
         conn.pragma_update(None, "secure_delete", "FAST")?;
         migrations().to_latest(&mut conn)?;
-        let (writer, requests) = mpsc::channel(4 * MAX_BATCH);
+        let (writer, requests) = Queue::new(4 * MAX_BATCH);
         std::thread::Builder::new()
             .name("natter-sqlite-writer".into())
             .spawn(move || Writer::new(conn, on_commit).run(requests))
@@ -132,35 +127,10 @@ impl SqliteStore {
         self.readers.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?)).await
     }
 
-    pub async fn append(&self, message: NewMessage) -> Result<Appended, StoreError> {
-        self.submit(message).await?.await
-    }
-
-    /// Queues a message for the writer and returns what resolves once it is committed.
-    /// Messages submitted one after another are committed in that order.
-    pub async fn submit(
-        &self,
-        message: NewMessage,
-    ) -> Result<impl std::future::Future<Output = Result<Appended, StoreError>> + use<>, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        self.writer.send(WriteRequest::Append { message, reply }).await.map_err(|_| StoreError::Closed)?;
-        Ok(async move { answer.await.map_err(|_| StoreError::Closed)? })
-    }
-
-    /// Queues a change to a message, in order with the messages submitted before it.
-    pub async fn submit_change(
-        &self,
-        change: NewChange,
-    ) -> Result<impl std::future::Future<Output = Result<Changed, StoreError>> + use<>, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        self.writer.send(WriteRequest::Change { change, reply }).await.map_err(|_| StoreError::Closed)?;
-        Ok(async move { answer.await.map_err(|_| StoreError::Closed)? })
-    }
-
-    pub async fn create_room(&self, room: NewRoom) -> Result<StoredRoom, StoreError> {
-        let (reply, answer) = oneshot::channel();
-        self.writer.send(WriteRequest::CreateRoom { room, reply }).await.map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)?
+    /// The queue to the writer: messages, changes and room creations go through it (see
+    /// [`Store::submit`](crate::store::Store::submit)).
+    pub(super) fn writer(&self) -> &Queue {
+        &self.writer
     }
 
     pub async fn user(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {
@@ -251,9 +221,8 @@ impl SqliteStore {
                 // One snapshot: the page and the room's last seq agree.
                 let tx = conn.unchecked_transaction()?;
                 let before = before.map_or(i64::MAX, |b| b as i64);
-                let floor = until.map_or(i64::MAX, |u| u as i64);
-                let most = if until.is_some() { MAX_PAGE.max(limit) } else { limit };
-                let mut messages = {
+                let most = page_rows(until, limit);
+                let found = {
                     // One extra row tells whether older messages exist.
                     let mut stmt = tx.prepare_cached(&format!(
                         "{} WHERE m.room = ?1 AND m.seq < ?2 AND m.kind = 0 ORDER BY m.seq DESC LIMIT ?3",
@@ -262,15 +231,7 @@ impl SqliteStore {
                     let found = stmt.query_map(params![room, before, most as i64 + 1], rows::message)?;
                     found.collect::<Result<Vec<_>, _>>()?
                 };
-                // The page, and further back to `until` if that was asked for.
-                let keep = messages
-                    .iter()
-                    .enumerate()
-                    .take_while(|(i, m)| *i < most && (*i < limit || m.seq as i64 >= floor))
-                    .count();
-                let has_more = messages.len() > keep;
-                messages.truncate(keep);
-                messages.reverse();
+                let (mut messages, has_more) = page(found, until, limit);
                 rows::attach_reactions(&tx, &room, &mut messages)?;
                 let last = rows::last_seq(&tx, &room)?;
                 tx.finish()?;
@@ -357,29 +318,16 @@ impl SqliteStore {
                          ORDER BY seq LIMIT ?3",
                     )?;
                     for (room, read) in positions {
-                        let (mut unread, mut mentions) = (0u32, 0u32);
+                        let mut unread = Unread::default();
                         let found = after.query_map(params![room, read, UNREAD_SCAN], |r| {
                             Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, bool>(2)?))
                         })?;
                         for row in found {
                             let (author, named, everyone) = row?;
-                            if protocol::nickname_key(&author) == me {
-                                continue;
-                            }
-                            unread += 1;
-                            let named = rows::mentions_of(named);
-                            if everyone || named.iter().any(|n| protocol::nickname_key(n) == me) {
-                                mentions += 1;
-                            }
+                            unread.count(&me, &author, named, everyone);
                         }
                         let last = rows::last_seq(&tx, &room)?;
-                        counts.push(protocol::Unread {
-                            room,
-                            read: read as Seq,
-                            last,
-                            unread: unread.min(protocol::UNREAD_CAP),
-                            mentions: mentions.min(protocol::UNREAD_CAP),
-                        });
+                        counts.push(unread.of(room, read as Seq, last));
                     }
                 }
                 tx.finish()?;

@@ -2,21 +2,8 @@
 //! behaviour both stores share is tested in `store/tests.rs`, on each.
 
 use super::*;
-
-fn new(room: &str, client_id: &str, author: &str, text: &str) -> NewMessage {
-    NewMessage {
-        room: room.into(),
-        client_id: client_id.into(),
-        author: author.into(),
-        text: text.into(),
-        mood: 0.0,
-        lang: None,
-        reply_to: None,
-        mentions: Vec::new(),
-        mentions_room: false,
-        attachments: Vec::new(),
-    }
-}
+use crate::store::tests::new;
+use crate::store::NewMessage;
 
 fn open(dir: &Path) -> SqliteStore {
     SqliteStore::open(dir, Box::new(|_| {})).unwrap()
@@ -34,7 +21,7 @@ async fn checkpoints_keep_the_wal_bounded_under_steady_writes() {
         let mut pending = Vec::new();
         for i in 0..100 {
             let message = new(&format!("r{}", i % 10), &format!("{round}-{i}"), "ann", &text);
-            pending.push(store.submit(message).await.unwrap());
+            pending.push(store.writer().submit(message).await.unwrap());
         }
         for answer in pending {
             answer.await.unwrap();
@@ -50,7 +37,7 @@ async fn moods_are_stored_and_old_messages_get_scored_by_the_migration() {
     let dir = tempfile::tempdir().unwrap();
     {
         let store = open(dir.path());
-        store.append(NewMessage { mood: 0.8, ..new("a", "c1", "ann", "hi") }).await.unwrap();
+        store.writer().append(NewMessage { mood: 0.8, ..new("a", "c1", "ann", "hi") }).await.unwrap();
     }
     assert_eq!(open(dir.path()).latest("a", None, None, 5).await.unwrap().messages[0].mood, 0.8);
 
@@ -83,8 +70,12 @@ async fn languages_are_stored_and_old_messages_get_theirs_from_the_migration() {
     let dir = tempfile::tempdir().unwrap();
     {
         let store = open(dir.path());
-        store.append(NewMessage { lang: Some("pt".into()), ..new("a", "c1", "ann", "oi") }).await.unwrap();
-        store.append(new("a", "c2", "ann", "👍")).await.unwrap();
+        store
+            .writer()
+            .append(NewMessage { lang: Some("pt".into()), ..new("a", "c1", "ann", "oi") })
+            .await
+            .unwrap();
+        store.writer().append(new("a", "c2", "ann", "👍")).await.unwrap();
     }
     let page = open(dir.path()).latest("a", None, None, 5).await.unwrap();
     assert_eq!(page.messages.iter().map(|m| m.lang.as_deref()).collect::<Vec<_>>(), [Some("pt"), None]);
@@ -112,7 +103,7 @@ async fn languages_are_stored_and_old_messages_get_theirs_from_the_migration() {
 async fn a_deleted_text_is_overwritten_in_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    store.append(new("a", "c1", "ann", "my secret plan")).await.unwrap();
+    store.writer().append(new("a", "c1", "ann", "my secret plan")).await.unwrap();
     let edit = crate::store::ChangeKind::Edit {
         text: "my secret plan, v2".into(),
         mood: 0.0,
@@ -121,8 +112,8 @@ async fn a_deleted_text_is_overwritten_in_the_file() {
         mentions_room: false,
     };
     let change = |what| crate::store::NewChange { room: "a".into(), author: "ann".into(), target: 1, what };
-    store.submit_change(change(edit)).await.unwrap().await.unwrap();
-    store.submit_change(change(crate::store::ChangeKind::Delete)).await.unwrap().await.unwrap();
+    store.writer().submit_change(change(edit)).await.unwrap().await.unwrap();
+    store.writer().submit_change(change(crate::store::ChangeKind::Delete)).await.unwrap().await.unwrap();
     // secure_delete zeroes what was freed, once the WAL is checkpointed into the file.
     drop(store);
     let conn = open_connection(&dir.path().join("natter.db")).unwrap();
@@ -137,6 +128,6 @@ async fn messages_may_go_to_a_room_it_does_not_list() {
     // posts to rooms it has).
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    assert_eq!(store.append(new("unlisted", "c1", "ann", "hi")).await.unwrap().message().seq, 1);
+    assert_eq!(store.writer().append(new("unlisted", "c1", "ann", "hi")).await.unwrap().message().seq, 1);
     assert_eq!(store.rooms().await.unwrap().len(), 1);
 }

@@ -3,32 +3,15 @@
 
 use super::rows::{self, DELETION, EDIT, REACTION_ADDED, REACTION_REMOVED};
 use super::{now_millis, read_rooms, MAX_BATCH};
-use crate::store::columns::same_person;
+use crate::store::decide::{self, Target};
+use crate::store::queue::{self, Done, Reply, Work, WriteRequest};
 use crate::store::{
     Appended, ChangeKind, Changed, NewChange, NewMessage, NewRoom, OnCommit, StoreError, StoredRoom,
 };
-use protocol::{Change, Deletion, Edit, Message, Quote, Reaction, RoomKind, Seq, ServerEvent};
+use protocol::{Message, RoomKind, Seq};
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use std::collections::HashMap;
-use tokio::sync::{mpsc, oneshot};
-
-pub enum WriteRequest {
-    Append { message: NewMessage, reply: oneshot::Sender<Result<Appended, StoreError>> },
-    Change { change: NewChange, reply: oneshot::Sender<Result<Changed, StoreError>> },
-    CreateRoom { room: NewRoom, reply: oneshot::Sender<Result<StoredRoom, StoreError>> },
-}
-
-/// One queued write of a batch, with whom to answer.
-enum Item {
-    Append(NewMessage, oneshot::Sender<Result<Appended, StoreError>>),
-    Change(NewChange, oneshot::Sender<Result<Changed, StoreError>>),
-}
-
-/// What a batch did with one item: its answer, and the event to publish once committed.
-enum Done {
-    Append(Result<Appended, StoreError>),
-    Change(Result<Changed, StoreError>),
-}
+use tokio::sync::mpsc;
 
 /// Owns the only writing connection; see the module comment.
 pub struct Writer {
@@ -37,13 +20,6 @@ pub struct Writer {
     /// whole when a batch fails to commit.
     next_seq: HashMap<String, Seq>,
     on_commit: OnCommit,
-}
-
-/// The message a change or a reply names, as stored.
-struct Target {
-    author: String,
-    text: String,
-    deleted: bool,
 }
 
 impl Writer {
@@ -58,10 +34,9 @@ impl Writer {
             // Gather writes until the queue is empty, the batch is full, or a room creation
             // comes up (rare; it gets a transaction of its own, after the writes before it).
             while let Some(request) = next.take() {
-                match request {
-                    WriteRequest::Append { message, reply } => batch.push(Item::Append(message, reply)),
-                    WriteRequest::Change { change, reply } => batch.push(Item::Change(change, reply)),
-                    WriteRequest::CreateRoom { room, reply } => {
+                match request.into_work() {
+                    Ok(item) => batch.push(item),
+                    Err((room, reply)) => {
                         self.commit_batch(&mut batch);
                         let _ = reply.send(self.create_room(room));
                     }
@@ -101,52 +76,21 @@ impl Writer {
         Ok(stored)
     }
 
-    fn commit_batch(&mut self, batch: &mut Vec<Item>) {
+    fn commit_batch(&mut self, batch: &mut Vec<(Work, Reply)>) {
         if batch.is_empty() {
             return;
         }
         let count = batch.len();
-        let (work, replies): (Vec<_>, Vec<_>) = batch
-            .drain(..)
-            .map(|item| match item {
-                Item::Append(message, reply) => (Work::Append(message), Reply::Append(reply)),
-                Item::Change(change, reply) => (Work::Change(change), Reply::Change(reply)),
-            })
-            .unzip();
+        let (work, replies): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
         match self.write(work) {
-            Ok(results) => {
-                for (reply, done) in replies.into_iter().zip(results) {
-                    match (reply, done) {
-                        (Reply::Append(reply), Done::Append(result)) => {
-                            if let Ok(Appended::New(message)) = &result {
-                                (self.on_commit)(ServerEvent::Message(message.clone()));
-                            }
-                            let _ = reply.send(result);
-                        }
-                        (Reply::Change(reply), Done::Change(result)) => {
-                            if let Ok(Changed::New(change)) = &result {
-                                (self.on_commit)(change.clone().into_event());
-                            }
-                            let _ = reply.send(result);
-                        }
-                        // `write` answers each item with its own kind.
-                        _ => {}
-                    }
-                }
-            }
+            Ok(results) => queue::answer(&self.on_commit, replies, results),
             Err(error) => {
                 tracing::error!(%error, writes = count, "could not commit messages");
                 // Seqs handed out in the rolled back transaction were never used, and whether
                 // anything reached the disk is unknown (an fsync can fail after the write):
                 // read every room's last seq afresh rather than trust the cache.
                 self.next_seq.clear();
-                let reason = error.to_string();
-                for reply in replies {
-                    match reply {
-                        Reply::Append(reply) => drop(reply.send(Err(StoreError::Commit(reason.clone())))),
-                        Reply::Change(reply) => drop(reply.send(Err(StoreError::Commit(reason.clone())))),
-                    }
-                }
+                queue::refuse(replies, &error.to_string());
             }
         }
     }
@@ -168,16 +112,6 @@ impl Writer {
         self.next_seq.extend(taken);
         Ok(results)
     }
-}
-
-enum Work {
-    Append(NewMessage),
-    Change(NewChange),
-}
-
-enum Reply {
-    Append(oneshot::Sender<Result<Appended, StoreError>>),
-    Change(oneshot::Sender<Result<Changed, StoreError>>),
 }
 
 /// The `seq` the next event of `room` gets in this transaction (taken with [`take_seq`] once
@@ -226,27 +160,16 @@ fn append(
             .query_row(params![new.room, new.client_id], rows::message)
             .optional()
     };
-    let resent = |earlier: Message| {
-        if earlier.author == new.author {
-            Ok(Appended::Duplicate(earlier))
-        } else {
-            Err(StoreError::ClientIdTaken)
-        }
-    };
+    let resent = |earlier: Message| decide::resent(earlier, &new.author);
     let reply_to = match new.reply_to {
         Some(seq) => {
             // A resend is answered as such even if what it answered is gone by now.
             if let Some(found) = earlier(tx)? {
                 return Ok(resent(found));
             }
-            match target(tx, &new.room, seq)? {
-                Some(original) if !original.deleted => Some(Quote {
-                    seq,
-                    author: original.author,
-                    text: crate::store::quote_text(&original.text),
-                    deleted: false,
-                }),
-                _ => return Ok(Err(StoreError::UnknownMessage)),
+            match decide::quote(seq, target(tx, &new.room, seq)?) {
+                Ok(quote) => Some(quote),
+                Err(refused) => return Ok(Err(refused)),
             }
         }
         None => None,
@@ -259,11 +182,9 @@ fn append(
         }
         let owner = protocol::nickname_key(&new.author);
         for id in &new.attachments {
-            match super::uploads::unsent(tx, id, &owner)? {
-                Some(attachment) if !attachments.iter().any(|a: &protocol::Attachment| a.id == *id) => {
-                    attachments.push(attachment)
-                }
-                _ => return Ok(Err(StoreError::UnknownUpload)),
+            let found = super::uploads::unsent(tx, id, &owner)?;
+            if let Err(refused) = decide::attach(&mut attachments, id, found) {
+                return Ok(Err(refused));
             }
         }
     }
@@ -304,22 +225,7 @@ fn append(
         ])?;
     }
     take_seq(taken, &new.room, seq);
-    let NewMessage { room, client_id, author, text, mood, lang, mentions, mentions_room, .. } = new;
-    Ok(Ok(Appended::New(Message {
-        room,
-        seq,
-        client_id,
-        author,
-        text,
-        sent_at,
-        mood,
-        lang,
-        reply_to,
-        mentions,
-        mentions_room,
-        attachments,
-        ..Message::default()
-    })))
+    Ok(Ok(Appended::New(decide::message(new, seq, sent_at, reply_to, attachments))))
 }
 
 /// Stores a change event row (`text` is an edit's text or a reaction's emoji).
@@ -368,38 +274,53 @@ fn change(
     taken: &mut HashMap<String, Seq>,
     new: NewChange,
 ) -> Result<Result<Changed, StoreError>, StoreError> {
-    let NewChange { room, author, target: seq_of_target, what } = new;
-    let Some(original) = target(tx, &room, seq_of_target)? else {
+    let Some(original) = target(tx, &new.room, new.target)? else {
         return Ok(Err(StoreError::UnknownMessage));
     };
-    let target = seq_of_target;
+    if let Some(answer) = decide::check(&original, &new) {
+        return Ok(answer);
+    }
+    let (room, author, target) = (new.room.as_str(), new.author.as_str(), new.target);
+    let person = protocol::nickname_key(author);
+    if let ChangeKind::React { emoji, added } = &new.what {
+        let had = tx
+            .prepare_cached(
+                "SELECT 1 FROM reactions WHERE room = ?1 AND target = ?2 AND emoji = ?3 AND person = ?4",
+            )?
+            .exists(params![room, target as i64, emoji, person])?;
+        if let Some(answer) = decide::check_reaction(had, *added) {
+            return Ok(answer);
+        }
+        if *added {
+            let (kinds, used): (i64, bool) = tx
+                .prepare_cached(
+                    "SELECT COUNT(DISTINCT emoji), COALESCE(MAX(emoji = ?3), 0) FROM reactions
+                     WHERE room = ?1 AND target = ?2",
+                )?
+                .query_row(params![room, target as i64, emoji], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            if let Some(answer) = decide::check_room_for_reaction(kinds, used) {
+                return Ok(answer);
+            }
+        }
+    }
+    let seq = next_seq(tx, cached, taken, room)?;
+    take_seq(taken, room, seq);
     let now = now_millis();
-    let changed = match what {
+    match &new.what {
         ChangeKind::Edit { text, mood, lang, mentions, mentions_room } => {
-            if original.deleted {
-                return Ok(Err(StoreError::UnknownMessage));
-            }
-            if !same_person(&original.author, &author) {
-                return Ok(Err(StoreError::NotAuthor));
-            }
-            if original.text == text {
-                return Ok(Ok(Changed::Unchanged));
-            }
-            let seq = next_seq(tx, cached, taken, &room)?;
-            take_seq(taken, &room, seq);
             insert_change(
                 tx,
-                &room,
+                room,
                 seq,
                 EDIT,
                 target,
-                &author,
-                &text,
+                author,
+                text,
                 now,
-                mood,
+                *mood,
                 lang.as_deref(),
-                &mentions,
-                mentions_room,
+                mentions,
+                *mentions_room,
             )?;
             tx.prepare_cached(
                 "UPDATE messages SET text = ?3, mood = ?4, lang = ?5, mentions = ?6, mentions_room = ?7,
@@ -410,35 +331,15 @@ fn change(
                 room,
                 target as i64,
                 text,
-                mood as f64,
+                *mood as f64,
                 lang,
-                rows::stored_mentions(&mentions),
+                rows::stored_mentions(mentions),
                 mentions_room,
                 now
             ])?;
-            Change::Edited(Edit {
-                room,
-                seq,
-                target,
-                author,
-                text,
-                mood,
-                lang,
-                mentions,
-                mentions_room,
-                edited_at: now,
-            })
         }
         ChangeKind::Delete => {
-            if !same_person(&original.author, &author) {
-                return Ok(Err(StoreError::NotAuthor));
-            }
-            if original.deleted {
-                return Ok(Ok(Changed::Unchanged));
-            }
-            let seq = next_seq(tx, cached, taken, &room)?;
-            take_seq(taken, &room, seq);
-            insert_change(tx, &room, seq, DELETION, target, &author, "", now, 0.0, None, &[], false)?;
+            insert_change(tx, room, seq, DELETION, target, author, "", now, 0.0, None, &[], false)?;
             // The text goes, and so does every earlier version of it: its edits (and its
             // reactions) become deletions too, so no replay carries any of it.
             tx.prepare_cached(
@@ -457,37 +358,11 @@ fn change(
             .execute(params![room, target as i64, DELETION, EDIT, REACTION_ADDED, REACTION_REMOVED])?;
             tx.prepare_cached("DELETE FROM reactions WHERE room = ?1 AND target = ?2")?
                 .execute(params![room, target as i64])?;
-            Change::Deleted(Deletion { room, seq, target })
         }
         ChangeKind::React { emoji, added } => {
-            if original.deleted {
-                return Ok(Err(StoreError::UnknownMessage));
-            }
-            let person = protocol::nickname_key(&author);
-            let had = tx
-                .prepare_cached(
-                    "SELECT 1 FROM reactions WHERE room = ?1 AND target = ?2 AND emoji = ?3 AND person = ?4",
-                )?
-                .exists(params![room, target as i64, emoji, person])?;
-            if had == added {
-                return Ok(Ok(Changed::Unchanged));
-            }
-            if added {
-                let (kinds, used): (i64, bool) = tx
-                    .prepare_cached(
-                        "SELECT COUNT(DISTINCT emoji), COALESCE(MAX(emoji = ?3), 0) FROM reactions
-                         WHERE room = ?1 AND target = ?2",
-                    )?
-                    .query_row(params![room, target as i64, emoji], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                if !used && kinds as usize >= protocol::MAX_REACTIONS_PER_MESSAGE {
-                    return Ok(Err(StoreError::TooManyReactions));
-                }
-            }
-            let seq = next_seq(tx, cached, taken, &room)?;
-            take_seq(taken, &room, seq);
-            let kind = if added { REACTION_ADDED } else { REACTION_REMOVED };
-            insert_change(tx, &room, seq, kind, target, &author, &emoji, now, 0.0, None, &[], false)?;
-            if added {
+            let kind = if *added { REACTION_ADDED } else { REACTION_REMOVED };
+            insert_change(tx, room, seq, kind, target, author, emoji, now, 0.0, None, &[], false)?;
+            if *added {
                 tx.prepare_cached(
                     "INSERT INTO reactions (room, target, emoji, person, nickname, seq)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -499,8 +374,7 @@ fn change(
                 )?
                 .execute(params![room, target as i64, emoji, person])?;
             }
-            Change::Reaction(Reaction { room, seq, target, emoji, author, added })
         }
-    };
-    Ok(Ok(Changed::New(changed)))
+    }
+    Ok(Ok(Changed::New(decide::change(new, seq, now))))
 }
