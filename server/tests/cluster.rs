@@ -100,6 +100,17 @@ async fn three_nodes() -> Option<(Cluster, [Server; 3])> {
     Some((cluster, nodes))
 }
 
+/// Two nodes on a fresh database and a Redis of the test's own (which it may kill and
+/// restart), their buses up (None: skip).
+async fn two_nodes_on_own_redis() -> Option<(OwnRedis, Cluster, Server, Server)> {
+    let redis = OwnRedis::start()?;
+    let cluster = Cluster::new(2).await?;
+    let one = cluster.start(0, &redis.url()).await;
+    let two = cluster.start(1, &redis.url()).await;
+    bus_up(&[&one, &two]).await;
+    Some((redis, cluster, one, two))
+}
+
 /// Reads `client`'s events until it has seen `want` messages of `room` (or `limit` passes):
 /// the messages' `(seq, client_id)` in the order they came, and the acks.
 async fn collect(
@@ -268,11 +279,7 @@ async fn a_node_killed_under_load_loses_nothing_and_its_people_resume_on_another
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_restarted_under_load_loses_nothing_and_readyz_says_so_meanwhile() {
-    let Some(mut redis) = OwnRedis::start() else { return };
-    let Some(cluster) = Cluster::new(2).await else { return };
-    let one = cluster.start(0, &redis.url()).await;
-    let two = cluster.start(1, &redis.url()).await;
-    bus_up(&[&one, &two]).await;
+    let Some((mut redis, _cluster, one, two)) = two_nodes_on_own_redis().await else { return };
     let (mut reader, _) = two.joined("reader", "general").await;
     let (mut writer, _) = one.joined("writer", "general").await;
 
@@ -439,13 +446,7 @@ async fn sessions_and_private_rooms_hold_across_nodes() {
         .call_function("/api/remove_member", Some(&ann), &[("room", "plans"), ("nickname", "bob")])
         .await;
     assert_eq!(response.status(), 200);
-    loop {
-        match bob_live.next().await {
-            ServerEvent::Removed { room } => break assert_eq!(room, "plans"),
-            ServerEvent::Typing { .. } | ServerEvent::RoomCreated { .. } => {}
-            other => panic!("{other:?}"),
-        }
-    }
+    bob_live.until_removed("plans").await;
     ann_live.say("plans", "p2", "SECRET-AFTER bob left").await;
     let after = bob_live.drain(Duration::from_millis(700)).await;
     assert!(!format!("{after:?}").contains("SECRET-AFTER"), "{after:?}");
@@ -629,11 +630,7 @@ async fn a_file_sent_through_one_node_is_served_by_another_until_its_message_is_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_publish_lost_while_the_bus_is_up_still_reaches_the_other_node() {
-    let Some(redis) = OwnRedis::start() else { return };
-    let Some(cluster) = Cluster::new(2).await else { return };
-    let one = cluster.start(0, &redis.url()).await;
-    let two = cluster.start(1, &redis.url()).await;
-    bus_up(&[&one, &two]).await;
+    let Some((redis, _cluster, one, two)) = two_nodes_on_own_redis().await else { return };
     let (mut reader, _) = two.joined("reader", "general").await;
     let (mut writer, _) = one.joined("writer", "general").await;
     let (acked, _) = send_until(&mut writer, "w", 0, 3, 3).await;
@@ -652,11 +649,7 @@ async fn a_publish_lost_while_the_bus_is_up_still_reaches_the_other_node() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_removal_and_a_departure_while_redis_is_down_reach_every_node() {
-    let Some(mut redis) = OwnRedis::start() else { return };
-    let Some(cluster) = Cluster::new(2).await else { return };
-    let one = cluster.start(0, &redis.url()).await;
-    let two = cluster.start(1, &redis.url()).await;
-    bus_up(&[&one, &two]).await;
+    let Some((mut redis, _cluster, one, two)) = two_nodes_on_own_redis().await else { return };
     let (ann, bob) = (one.sign_in("ann").await, two.sign_in("bob").await);
     let mut ann_live = live(&one, &ann, "ann").await;
     let mut bob_live = live(&two, &bob, "bob").await;

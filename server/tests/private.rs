@@ -126,13 +126,7 @@ async fn a_third_person_never_receives_a_private_room_or_direct_message_by_any_r
     let (status, body) =
         call(&server, "/api/remove_member", Some(&ann), &[("room", "plans"), ("nickname", "bob")]).await;
     assert_eq!(status, 200, "{body}");
-    loop {
-        match bob_live.next().await {
-            ServerEvent::Removed { room } => break assert_eq!(room, "plans"),
-            ServerEvent::Typing { .. } | ServerEvent::RoomCreated { .. } => {}
-            other => panic!("{other:?}"),
-        }
-    }
+    bob_live.until_removed("plans").await;
     ann_live.say("plans", "p2", "SECRET-AFTER bob left").await;
     let after = bob_live.drain(Duration::from_millis(500)).await;
     assert!(!format!("{after:?}").contains("SECRET-AFTER"), "{after:?}");

@@ -337,6 +337,18 @@ impl Client {
         }
     }
 
+    /// Waits for the notice that this person was taken out of `room` (typing and room
+    /// announcements may come first; anything else fails the test).
+    pub async fn until_removed(&mut self, room: &str) {
+        loop {
+            match self.next().await {
+                ServerEvent::Removed { room: from } => break assert_eq!(from, room),
+                ServerEvent::Typing { .. } | ServerEvent::RoomCreated { .. } => {}
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
     /// Everything that arrives until nothing has for `wait`, presence included.
     pub async fn drain(&mut self, wait: Duration) -> Vec<ServerEvent> {
         let mut events = Vec::new();
