@@ -95,16 +95,48 @@ pub async fn rate_steps(args: &Args, clients: usize, seconds: u64) -> Result<Out
 /// back (a few messages in flight each) for `seconds`: acknowledged messages a second. An
 /// ack means the message is committed to SQLite.
 pub async fn durable(args: &Args, rooms: usize, seconds: u64) -> Result<Outcome, String> {
-    const IN_FLIGHT: usize = 8;
     let server = Server::start(&args.natter, &UNLIMITED)?;
-    let addr = Arc::new(server.addr.clone());
+    let run = durable_across(std::slice::from_ref(&server.addr), &[], rooms, seconds).await?;
+    let ms = |quantile: f64| run.ack_us.value_at_quantile(quantile) as f64 / 1000.0;
+    Ok(Outcome {
+        name: format!("d: {rooms} rooms × 2 clients, everyone sending, {seconds} s"),
+        figures: vec![
+            ("connections".into(), run.connections.to_string()),
+            ("acknowledged (durable) messages".into(), run.acked.to_string()),
+            ("durable messages/s".into(), format!("{:.0}", run.per_second)),
+            ("send → ack p50 / p99 ms".into(), format!("{:.1} / {:.1}", ms(0.5), ms(0.99))),
+        ],
+    })
+}
+
+/// What a durable run gave.
+pub struct Durable {
+    pub connections: usize,
+    pub acked: u64,
+    pub per_second: f64,
+    pub ack_us: Histogram<u64>,
+    /// What `probes` used over the sending window.
+    pub probed: crate::server::Probed,
+}
+
+/// (d) over the nodes of a cluster (`addrs`): the two people of room `r` on nodes `2r` and
+/// `2r + 1` (modulo the nodes), so that on two nodes or more every message crosses the bus.
+pub async fn durable_across(
+    addrs: &[String],
+    probes: &[crate::server::Probe],
+    rooms: usize,
+    seconds: u64,
+) -> Result<Durable, String> {
+    const IN_FLIGHT: usize = 8;
+    let addrs = Arc::new(addrs.to_vec());
     // The first person of each pair creates its room.
     let sockets: Vec<Result<Vec<client::Socket>, String>> = futures::stream::iter(0..rooms)
         .map(|r| {
-            let addr = addr.clone();
+            let addrs = addrs.clone();
             async move {
                 let room = format!("d{r}");
-                let mut first = client::connect(&addr).await?;
+                let addr = &addrs[2 * r % addrs.len()];
+                let mut first = client::connect(addr).await?;
                 client::send(&mut first, &ClientEvent::Hello { nickname: format!("d{r}-a"), password: None })
                     .await?;
                 client::send(&mut first, &ClientEvent::CreateRoom { room: room.clone(), private: false })
@@ -113,7 +145,9 @@ pub async fn durable(args: &Args, rooms: usize, seconds: u64) -> Result<Outcome,
                     .await?;
                 client::send(&mut first, &ClientEvent::Join { room: room.clone(), since: None }).await?;
                 client::wait_for(&mut first, ANSWER, |e| matches!(e, ServerEvent::History { .. })).await?;
-                let second = client::join(&addr, &format!("d{r}-b"), &room).await?;
+                let second =
+                    client::join_retrying(&addrs[(2 * r + 1) % addrs.len()], &format!("d{r}-b"), &room)
+                        .await?;
                 Ok(vec![first, second])
             }
         })
@@ -131,6 +165,7 @@ pub async fn durable(args: &Args, rooms: usize, seconds: u64) -> Result<Outcome,
     let connections = sockets.len();
     let start = Instant::now() + Duration::from_millis(500);
     let end = start + Duration::from_secs(seconds);
+    let probed = tokio::spawn(crate::server::probe_between(probes.to_vec(), start, end));
     let workers: Vec<_> = sockets
         .into_iter()
         .enumerate()
@@ -187,15 +222,6 @@ pub async fn durable(args: &Args, rooms: usize, seconds: u64) -> Result<Outcome,
         acked += count;
         ack_us.add(&latency).map_err(|e| e.to_string())?;
     }
-    let ms = |quantile: f64| ack_us.value_at_quantile(quantile) as f64 / 1000.0;
-    let rate = acked as f64 / seconds as f64;
-    Ok(Outcome {
-        name: format!("d: {rooms} rooms × 2 clients, everyone sending, {seconds} s"),
-        figures: vec![
-            ("connections".into(), connections.to_string()),
-            ("acknowledged (durable) messages".into(), acked.to_string()),
-            ("durable messages/s".into(), format!("{rate:.0}")),
-            ("send → ack p50 / p99 ms".into(), format!("{:.1} / {:.1}", ms(0.5), ms(0.99))),
-        ],
-    })
+    let probed = probed.await.map_err(|e| e.to_string())?;
+    Ok(Durable { connections, acked, per_second: acked as f64 / seconds as f64, ack_us, probed })
 }

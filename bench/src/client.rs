@@ -51,6 +51,19 @@ pub async fn join(addr: &str, nickname: &str, room: &str) -> Result<Socket, Stri
     Ok(socket)
 }
 
+/// [`join`], tried again for up to 5 s while it fails: on a cluster a room created through
+/// one node is known to the others once the bus has told them (a few milliseconds).
+pub async fn join_retrying(addr: &str, nickname: &str, room: &str) -> Result<Socket, String> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        match join(addr, nickname, room).await {
+            Ok(socket) => return Ok(socket),
+            Err(error) if tokio::time::Instant::now() >= deadline => return Err(error),
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
+
 /// Reads until an event that `want` accepts arrives, for at most `limit`; an `error` event,
 /// the connection ending or the time running out is an error.
 pub async fn wait_for(

@@ -6,6 +6,7 @@ mod bare;
 mod bigroom;
 mod capacity;
 mod client;
+mod cluster;
 mod page;
 mod plot;
 mod report;
@@ -26,10 +27,19 @@ pub struct Args {
     /// c (idle connection memory), d (durable messages/s over 1,000 rooms), e (the page),
     /// f (10,000 in one room, a restart, and the cost per delivery beside a bare server),
     /// g (the terminal client with 10,000 messages), h (files: preparing a 12-megapixel photo,
-    /// upload throughput, a's fan-out while 10 people upload). A run of some of them replaces
-    /// only their sections of the report.
-    #[arg(long, value_delimiter = ',', default_value = "a,b,c,d,e,f,g,h")]
+    /// upload throughput, a's fan-out while 10 people upload), i (a's fan-out and d's durable
+    /// messages on 1, 2 and 3 nodes of a cluster on PostgreSQL + Redis beside one SQLite node:
+    /// CPU per delivery over all nodes, memory per connection per node). A run of some of them
+    /// replaces only their sections of the report.
+    #[arg(long, value_delimiter = ',', default_value = "a,b,c,d,e,f,g,h,i")]
     pub scenarios: Vec<String>,
+    /// Scenario i: a PostgreSQL database through which the bench creates (and afterwards
+    /// drops) a fresh database per configuration, with `psql`.
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    pub postgres: String,
+    /// Scenario i: the Redis the cluster's nodes share.
+    #[arg(long, default_value = "redis://127.0.0.1:6379")]
+    pub redis: String,
     /// Scale every scenario down (for a quick smoke run): divide clients and duration by this.
     #[arg(long, default_value_t = 1)]
     pub scale_down: u32,

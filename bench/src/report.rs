@@ -133,7 +133,8 @@ pub fn write(path: &str, outcomes: &[Outcome]) -> std::io::Result<()> {
          | e | `/` p99 ≤ 10 ms at 1,000 req/s; WASM + JS ≤ 200 KB gzipped; connected ≤ 500 ms | |\n\
          | f | 10,000 joined in one room ≤ 2 s; ≤ 8 KiB per idle joined connection; after a restart all resumed ≤ 5 s | Socket.IO 2.8 s, 15.7 KB; bare tokio 0.44 s, 6.8 KB |\n\
          | g | terminal client: ≤ 30 MB RSS with 10,000 messages loaded; keystroke → redrawn p99 ≤ 5 ms; nothing drawn while idle | |\n\
-         | h | files: a 12-megapixel JPEG prepared (thumbnail) and uploaded; fan-out p99 while 10 people upload ≤ 2× idle | |\n\n\
+         | h | files: a 12-megapixel JPEG prepared (thumbnail) and uploaded; fan-out p99 while 10 people upload ≤ 2× idle | |\n\
+         | i | the cluster on PostgreSQL + Redis, 1–3 nodes: nothing lost or duplicated; CPU per delivery over all nodes and memory per connection per node for the capacity model of `docs/scaling.md` | the single SQLite node of the same run |\n\n\
          Latency against delivery rate (scenario b):\n\n![latency against delivery rate](benchmarks-latency.svg)\n\n",
     );
     doc.push_str("## JSON lines\n\n```\n");

@@ -36,6 +36,7 @@ pub async fn run(args: &Args) -> Result<Vec<Outcome>, String> {
             "h" => {
                 crate::uploads::files(args, scale, (1000 / scale, 10, 2, (20 / scale as u64).max(2))).await?
             }
+            "i" => crate::cluster::cluster(args, scale).await?,
             other => return Err(format!("unknown scenario {other:?}")),
         };
         outcomes.push(outcome);
@@ -43,14 +44,22 @@ pub async fn run(args: &Args) -> Result<Vec<Outcome>, String> {
     Ok(outcomes)
 }
 
-/// Connects `count` clients to `room`, at most 100 handshakes at a time.
-pub async fn connect_all(addr: &str, room: &str, count: usize) -> Result<Vec<Socket>, String> {
-    let addr = Arc::new(addr.to_owned());
+/// Connects `count` clients to `room`, at most 100 handshakes at a time; client `i` to
+/// `addrs[i % addrs.len()]` (the nodes of a cluster evenly; there a join is retried while the
+/// room is not yet known to its node).
+pub async fn connect_all(addrs: &[String], room: &str, count: usize) -> Result<Vec<Socket>, String> {
+    let addrs = Arc::new(addrs.to_vec());
     let room = Arc::new(room.to_owned());
     let sockets = futures::stream::iter(0..count)
         .map(|i| {
-            let (addr, room) = (addr.clone(), room.clone());
-            async move { client::join(&addr, &format!("bench-{i}"), &room).await }
+            let (addrs, room) = (addrs.clone(), room.clone());
+            async move {
+                let (addr, nickname) = (&addrs[i % addrs.len()], format!("bench-{i}"));
+                match addrs.len() {
+                    1 => client::join(addr, &nickname, &room).await,
+                    _ => client::join_retrying(addr, &nickname, &room).await,
+                }
+            }
         })
         .buffer_unordered(100)
         .collect::<Vec<_>>()
@@ -93,6 +102,8 @@ pub struct FanOut {
     /// Share of one core the server and the generator used while the senders sent (0.97 is
     /// 97%): a generator near 1.0 measures itself as much as the server.
     pub cpu: Option<Cpu>,
+    /// What the run's probes (a cluster's nodes, PostgreSQL, Redis) used over the same window.
+    pub probed: crate::server::Probed,
 }
 
 #[derive(Clone, Copy)]
@@ -107,14 +118,16 @@ impl Cpu {
     }
 }
 
-/// What the server (`pid`) and this process use of a core between `from` and `to`.
-pub async fn cpu_between(pid: u32, from: Instant, to: Instant) -> Option<Cpu> {
+/// What the server (`pids`: the nodes of a cluster, summed) and this process use of a core
+/// between `from` and `to`.
+pub async fn cpu_between(pids: Vec<u32>, from: Instant, to: Instant) -> Option<Cpu> {
+    let servers = |pids: &[u32]| pids.iter().map(|&pid| crate::server::cpu_ns(pid)).sum::<Option<u64>>();
     tokio::time::sleep_until(from.into()).await;
     let own = std::process::id();
-    let (server, generator) = (crate::server::cpu_ns(pid)?, crate::server::cpu_ns(own)?);
+    let (server, generator) = (servers(&pids)?, crate::server::cpu_ns(own)?);
     tokio::time::sleep_until(to.into()).await;
     let wall = (Instant::now() - from).as_nanos() as f64;
-    let (server_after, generator_after) = (crate::server::cpu_ns(pid)?, crate::server::cpu_ns(own)?);
+    let (server_after, generator_after) = (servers(&pids)?, crate::server::cpu_ns(own)?);
     Some(Cpu {
         server: server_after.saturating_sub(server) as f64 / wall,
         generator: generator_after.saturating_sub(generator) as f64 / wall,
@@ -194,8 +207,24 @@ pub async fn fan_out(
     rate: u64,
     seconds: u64,
 ) -> Result<FanOut, String> {
-    create_room(&server.addr, "bench").await?;
-    let sockets = connect_all(&server.addr, "bench", clients).await?;
+    fan_out_across(std::slice::from_ref(&server.addr), &[server.pid], &[], clients, senders, rate, seconds)
+        .await
+}
+
+/// [`fan_out`] over the nodes of a cluster (`addrs`, their processes `pids`): client `i`, and
+/// so sender `i`, on node `i % nodes`. `probes` are measured over the same window as the
+/// server's CPU ([`FanOut::probed`]).
+pub async fn fan_out_across(
+    addrs: &[String],
+    pids: &[u32],
+    probes: &[crate::server::Probe],
+    clients: usize,
+    senders: usize,
+    rate: u64,
+    seconds: u64,
+) -> Result<FanOut, String> {
+    create_room(&addrs[0], "bench").await?;
+    let sockets = connect_all(addrs, "bench", clients).await?;
     let per_sender = rate * seconds;
     let origin = Instant::now();
     // The same instant on the wall clock (µs since the epoch), to place the server's `sent_at`.
@@ -206,11 +235,10 @@ pub async fn fan_out(
     let start = origin + Duration::from_millis(500);
     let drain = start + Duration::from_secs(seconds + 10);
     // Measured over the sending window, a second in from each end.
-    let cpu = tokio::spawn(cpu_between(
-        server.pid,
-        start + Duration::from_secs(1),
-        start + Duration::from_secs(seconds.saturating_sub(1).max(2)),
-    ));
+    let window =
+        (start + Duration::from_secs(1), start + Duration::from_secs(seconds.saturating_sub(1).max(2)));
+    let cpu = tokio::spawn(cpu_between(pids.to_vec(), window.0, window.1));
+    let probed = tokio::spawn(crate::server::probe_between(probes.to_vec(), window.0, window.1));
     let mut readers = Vec::new();
     let mut writers = Vec::new();
     for (i, socket) in sockets.into_iter().enumerate() {
@@ -291,7 +319,9 @@ pub async fn fan_out(
     }
     drop(writers);
     let cpu = cpu.await.ok().flatten();
+    let probed = probed.await.map_err(|e| e.to_string())?;
     Ok(FanOut {
+        probed,
         clients,
         senders,
         rate,
