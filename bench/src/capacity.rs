@@ -105,6 +105,7 @@ pub async fn durable(args: &Args, rooms: usize, seconds: u64) -> Result<Outcome,
             ("acknowledged (durable) messages".into(), run.acked.to_string()),
             ("durable messages/s".into(), format!("{:.0}", run.per_second)),
             ("send → ack p50 / p99 ms".into(), format!("{:.1} / {:.1}", ms(0.5), ms(0.99))),
+            ("refused sends".into(), run.refused.to_string()),
         ],
     })
 }
@@ -113,6 +114,8 @@ pub async fn durable(args: &Args, rooms: usize, seconds: u64) -> Result<Outcome,
 pub struct Durable {
     pub connections: usize,
     pub acked: u64,
+    /// Sends answered with an error instead of an ack.
+    pub refused: u64,
     pub per_second: f64,
     pub ack_us: Histogram<u64>,
     /// What `probes` used over the sending window.
@@ -129,8 +132,10 @@ pub async fn durable_across(
 ) -> Result<Durable, String> {
     const IN_FLIGHT: usize = 8;
     let addrs = Arc::new(addrs.to_vec());
-    // The first person of each pair creates its room.
-    let sockets: Vec<Result<Vec<client::Socket>, String>> = futures::stream::iter(0..rooms)
+    // The first person of each pair creates its room. Pairs are ready in any order: each
+    // comes back with its room's name (numbering them in the order they are ready would have
+    // most people send to a room they never joined, refused).
+    let sockets: Vec<Result<(String, Vec<client::Socket>), String>> = futures::stream::iter(0..rooms)
         .map(|r| {
             let addrs = addrs.clone();
             async move {
@@ -148,7 +153,7 @@ pub async fn durable_across(
                 let second =
                     client::join_retrying(&addrs[(2 * r + 1) % addrs.len()], &format!("d{r}-b"), &room)
                         .await?;
-                Ok(vec![first, second])
+                Ok((room, vec![first, second]))
             }
         })
         .buffer_unordered(50)
@@ -156,11 +161,9 @@ pub async fn durable_across(
         .await;
     let sockets: Vec<(String, client::Socket)> = sockets
         .into_iter()
-        .enumerate()
-        .map(|(r, pair)| pair.map(|pair| pair.into_iter().map(move |s| (format!("d{r}"), s))))
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
-        .flatten()
+        .flat_map(|(room, pair)| pair.into_iter().map(move |socket| (room.clone(), socket)))
         .collect();
     let connections = sockets.len();
     let start = Instant::now() + Duration::from_millis(500);
@@ -172,7 +175,7 @@ pub async fn durable_across(
         .map(|(i, (room, mut socket))| {
             tokio::spawn(async move {
                 tokio::time::sleep_until(start.into()).await;
-                let (mut sent, mut acked) = (0u64, 0u64);
+                let (mut sent, mut acked, mut refused) = (0u64, 0u64, 0u64);
                 // When each message in flight was sent: acks come back in sending order.
                 let mut sent_at = std::collections::VecDeque::with_capacity(IN_FLIGHT);
                 let mut ack_us = Histogram::<u64>::new(3).expect("histogram");
@@ -181,7 +184,7 @@ pub async fn durable_across(
                     if now >= end {
                         break;
                     }
-                    while now < end && sent - acked < IN_FLIGHT as u64 {
+                    while now < end && sent.saturating_sub(acked + refused) < IN_FLIGHT as u64 {
                         let event = ClientEvent::Send {
                             room: room.clone(),
                             client_id: format!("c{i}-{sent}"),
@@ -190,38 +193,47 @@ pub async fn durable_across(
                             attachments: Vec::new(),
                         };
                         if socket.feed(client::frame(&event)).await.is_err() {
-                            return (acked, ack_us);
+                            return (acked, refused, ack_us);
                         }
                         sent_at.push_back(Instant::now());
                         sent += 1;
                     }
                     if socket.flush().await.is_err() {
-                        return (acked, ack_us);
+                        return (acked, refused, ack_us);
                     }
                     match tokio::time::timeout_at(end.into(), socket.next()).await {
                         Ok(Some(Ok(frame))) => {
-                            if let Some(ServerEvent::Ack { .. }) = client::decode(&frame) {
-                                acked += 1;
-                                if let Some(at) = sent_at.pop_front() {
-                                    let _ = ack_us.record(at.elapsed().as_micros() as u64);
+                            match client::decode(&frame) {
+                                Some(ServerEvent::Ack { .. }) => {
+                                    acked += 1;
+                                    if let Some(at) = sent_at.pop_front() {
+                                        let _ = ack_us.record(at.elapsed().as_micros() as u64);
+                                    }
                                 }
+                                // A refused message is no longer in flight.
+                                Some(ServerEvent::Error { client_id: Some(_), .. }) => {
+                                    refused += 1;
+                                    sent_at.pop_front();
+                                }
+                                _ => {}
                             }
                         }
-                        Ok(_) => return (acked, ack_us),
+                        Ok(_) => return (acked, refused, ack_us),
                         Err(_) => break,
                     }
                 }
-                (acked, ack_us)
+                (acked, refused, ack_us)
             })
         })
         .collect();
-    let mut acked = 0;
+    let (mut acked, mut refused) = (0, 0);
     let mut ack_us = Histogram::<u64>::new(3).map_err(|e| e.to_string())?;
     for worker in workers {
-        let (count, latency) = worker.await.map_err(|e| e.to_string())?;
+        let (count, refusals, latency) = worker.await.map_err(|e| e.to_string())?;
         acked += count;
+        refused += refusals;
         ack_us.add(&latency).map_err(|e| e.to_string())?;
     }
     let probed = probed.await.map_err(|e| e.to_string())?;
-    Ok(Durable { connections, acked, per_second: acked as f64 / seconds as f64, ack_us, probed })
+    Ok(Durable { connections, acked, refused, per_second: acked as f64 / seconds as f64, ack_us, probed })
 }

@@ -521,6 +521,7 @@ fn figures(label: &str, m: &Measured) -> Vec<(String, String)> {
         ),
         (format!("{label}: fan-out CPU, {shares_key}"), f.shares()),
         (format!("{label}: durable messages/s (acknowledged)"), format!("{:.0}", durable.per_second)),
+        (format!("{label}: durable sends refused"), durable.refused.to_string()),
         (format!("{label}: durable send → ack p50 / p99 ms"), format!("{:.1} / {:.1}", ack(0.5), ack(0.99))),
         (
             format!("{label}: durable CPU µs per acknowledged message: all nodes / PostgreSQL / Redis"),

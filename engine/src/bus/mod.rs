@@ -79,8 +79,8 @@ pub enum Body {
     Beat { lost: u64 },
     /// The sender (re)joined the bus: everyone sends it their snapshot.
     Sync,
-    /// `node` is asked for its snapshot.
-    Ask { node: NodeId },
+    /// `asked` is asked for its snapshot (not `node`: the envelope's own field is called that).
+    Ask { asked: NodeId },
 }
 
 impl From<crate::presence::News> for Body {
@@ -202,7 +202,7 @@ pub fn start(
                         // New, or back after it was taken for gone: what does it have?
                         None => {
                             seen.insert(envelope.node, (now, lost_now.unwrap_or(0)));
-                            bus.send(Body::Ask { node: envelope.node });
+                            bus.send(Body::Ask { asked: envelope.node });
                         }
                         Some((at, lost_before)) => {
                             *at = now;
@@ -278,7 +278,7 @@ impl Engine {
             Body::Snapshot { people } => self.presence().snapshot(node, people),
             Body::Beat { .. } => {}
             Body::Sync => self.presence().share_all(),
-            Body::Ask { node: asked } => {
+            Body::Ask { asked } => {
                 if self.bus().is_some_and(|bus| bus.node == asked) {
                     self.presence().share_all();
                 }
@@ -368,5 +368,28 @@ impl Engine {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_envelope_reads_back_as_written() {
+        let bodies = vec![
+            Body::Ask { asked: 7 },
+            Body::Beat { lost: 3 },
+            Body::Sync,
+            Body::Room { room: "general".into() },
+            Body::Present { room: "general".into(), nickname: "ann".into(), here: true },
+            Body::Snapshot { people: vec![("general".into(), "ann".into())] },
+        ];
+        for body in bodies {
+            let written = format!("{body:?}");
+            let bytes = serde_json::to_vec(&Envelope { node: 42, body }).unwrap();
+            let read: Envelope = serde_json::from_slice(&bytes).expect("an envelope reads back");
+            assert_eq!((read.node, format!("{:?}", read.body)), (42, written));
+        }
     }
 }
