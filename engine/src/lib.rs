@@ -761,11 +761,8 @@ impl Engine {
         self.inner.store.remove_member(&name, person.id).await?;
         let updated = self.refreshed(&name).await?;
         // Access ends in memory first, then the removed person's connections drop the room.
-        let info = self.announce_here(updated);
         // The other nodes read the room again and find who is no longer in it.
-        if let Some(bus) = self.bus() {
-            bus.send(bus::Body::Room { room: name.clone() });
-        }
+        let info = self.announce(updated);
         self.inner.hub.publish_lobby(LobbyEvent::Revoked { room: name, user: person.id });
         Ok(info)
     }

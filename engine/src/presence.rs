@@ -116,40 +116,12 @@ impl Presence {
         let has: std::collections::HashSet<(String, String)> = people.into_iter().collect();
         let due: Vec<String> = {
             let mut rooms = self.lock();
-            let mut due = Vec::new();
-            for (room, state) in rooms.iter_mut() {
-                let stale: Vec<String> = state
-                    .people
-                    .iter()
-                    .filter(|(name, holders)| {
-                        holders.nodes.contains(&node) && !has.contains(&(room.clone(), (*name).clone()))
-                    })
-                    .map(|(name, _)| name.clone())
-                    .collect();
-                let mut schedule = false;
-                for nickname in stale {
-                    schedule |= Self::drop_node(state, &nickname, node);
-                }
-                if schedule {
-                    due.push(room.clone());
-                }
-            }
+            let mut due = Self::drop_node_except(&mut rooms, node, |room, nickname| {
+                has.contains(&(room.to_owned(), nickname.to_owned()))
+            });
             for (room, nickname) in &has {
                 let state = rooms.entry(room.clone()).or_default();
-                let arrived = match state.people.get_mut(nickname) {
-                    Some(holders) => {
-                        if !holders.nodes.contains(&node) {
-                            holders.nodes.push(node);
-                        }
-                        false
-                    }
-                    None => {
-                        let holders = Holders { here: 0, told: false, nodes: vec![node] };
-                        state.people.insert(nickname.clone(), holders);
-                        Self::arrived(state, nickname)
-                    }
-                };
-                if arrived && !due.contains(room) {
+                if Self::add_node(state, nickname, node) && !due.contains(room) {
                     due.push(room.clone());
                 }
             }
@@ -218,21 +190,7 @@ impl Presence {
         let schedule = {
             let mut rooms = self.lock();
             if here {
-                let state = rooms.entry(room.to_owned()).or_default();
-                match state.people.get_mut(nickname) {
-                    Some(holders) => {
-                        if !holders.nodes.contains(&node) {
-                            holders.nodes.push(node);
-                        }
-                        false
-                    }
-                    None => {
-                        state
-                            .people
-                            .insert(nickname.to_owned(), Holders { here: 0, told: false, nodes: vec![node] });
-                        Self::arrived(state, nickname)
-                    }
-                }
+                Self::add_node(rooms.entry(room.to_owned()).or_default(), nickname, node)
             } else {
                 let Some(state) = rooms.get_mut(room) else { return };
                 Self::drop_node(state, nickname, node)
@@ -254,38 +212,57 @@ impl Presence {
         Self::departed(state, nickname)
     }
 
+    /// Adds `node` to `nickname`'s holders; true if they arrived now and a flush is due.
+    fn add_node(state: &mut Room, nickname: &str, node: NodeId) -> bool {
+        match state.people.get_mut(nickname) {
+            Some(holders) => {
+                if !holders.nodes.contains(&node) {
+                    holders.nodes.push(node);
+                }
+                false
+            }
+            None => {
+                state.people.insert(nickname.to_owned(), Holders { here: 0, told: false, nodes: vec![node] });
+                Self::arrived(state, nickname)
+            }
+        }
+    }
+
+    /// Takes `node` from everyone it holds but those `keep` names (`room`, `nickname`); the
+    /// rooms where someone left and a flush is due.
+    fn drop_node_except(
+        rooms: &mut HashMap<String, Room>,
+        node: NodeId,
+        keep: impl Fn(&str, &str) -> bool,
+    ) -> Vec<String> {
+        let mut due = Vec::new();
+        for (room, state) in rooms.iter_mut() {
+            let held: Vec<String> = state
+                .people
+                .iter()
+                .filter(|(name, holders)| holders.nodes.contains(&node) && !keep(room, name))
+                .map(|(name, _)| name.clone())
+                .collect();
+            let mut schedule = false;
+            for nickname in held {
+                schedule |= Self::drop_node(state, &nickname, node);
+            }
+            if schedule {
+                due.push(room.clone());
+            }
+        }
+        due
+    }
+
     /// Another node went silent: the people it had leave (unless held elsewhere too).
     pub fn node_gone(&self, node: NodeId) {
-        let due: Vec<String> = {
-            let mut rooms = self.lock();
-            let mut due = Vec::new();
-            for (room, state) in rooms.iter_mut() {
-                let held: Vec<String> = state
-                    .people
-                    .iter()
-                    .filter(|(_, holders)| holders.nodes.contains(&node))
-                    .map(|(name, _)| name.clone())
-                    .collect();
-                let mut schedule = false;
-                for nickname in held {
-                    schedule |= Self::drop_node(state, &nickname, node);
-                }
-                if schedule {
-                    due.push(room.clone());
-                }
-            }
-            due
-        };
+        let due = Self::drop_node_except(&mut self.lock(), node, |_, _| false);
         for room in due {
             self.schedule(&room);
         }
     }
 
-    /// Who this node has where (for a node that asks): `(room, nickname)`.
-    pub fn here(&self) -> Vec<(String, String)> {
-        Self::here_in(&self.lock())
-    }
-
+    /// Who this node has where: `(room, nickname)`.
     fn here_in(rooms: &HashMap<String, Room>) -> Vec<(String, String)> {
         let mut here = Vec::new();
         for (room, state) in rooms.iter() {

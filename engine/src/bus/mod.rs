@@ -121,10 +121,6 @@ impl Bus {
         (Arc::new(bus), queue)
     }
 
-    pub fn node(&self) -> NodeId {
-        self.node
-    }
-
     /// Whether the node is connected to the bus now.
     pub fn is_up(&self) -> bool {
         self.up.load(Ordering::Relaxed)
@@ -294,19 +290,25 @@ impl Engine {
         }
     }
 
-    /// [`Engine::catch_up_rooms`] in a task of its own, unless one is running.
-    fn catch_up_rooms_soon(&self) {
+    /// Runs `work` in a task of its own, unless the one `busy` marks is still running.
+    fn one_at_a_time<F>(&self, busy: fn(&Bus) -> &AtomicBool, work: impl FnOnce(Engine) -> F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
         let Some(bus) = self.bus() else { return };
-        if bus.catching_up.swap(true, Ordering::AcqRel) {
+        if busy(bus).swap(true, Ordering::AcqRel) {
             return;
         }
-        let engine = self.clone();
+        let (bus, work) = (Arc::clone(bus), work(self.clone()));
         tokio::spawn(async move {
-            engine.catch_up_rooms().await;
-            if let Some(bus) = engine.bus() {
-                bus.catching_up.store(false, Ordering::Release);
-            }
+            work.await;
+            busy(&bus).store(false, Ordering::Release);
         });
+    }
+
+    /// [`Engine::catch_up_rooms`] in a task of its own, unless one is running.
+    fn catch_up_rooms_soon(&self) {
+        self.one_at_a_time(|bus| &bus.catching_up, |engine| async move { engine.catch_up_rooms().await });
     }
 
     /// Delivers what the store holds after what was delivered, in every room with
@@ -328,19 +330,14 @@ impl Engine {
 
     /// [`Engine::reload_rooms`] of every room in a task of its own, unless one is running.
     fn reload_rooms_soon(&self) {
-        let Some(bus) = self.bus() else { return };
-        if bus.reloading.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let engine = self.clone();
-        tokio::spawn(async move {
-            if let Err(error) = engine.reload_rooms(None).await {
-                tracing::warn!(%error, "the rooms cannot be read again");
-            }
-            if let Some(bus) = engine.bus() {
-                bus.reloading.store(false, Ordering::Release);
-            }
-        });
+        self.one_at_a_time(
+            |bus| &bus.reloading,
+            |engine| async move {
+                if let Err(error) = engine.reload_rooms(None).await {
+                    tracing::warn!(%error, "the rooms cannot be read again");
+                }
+            },
+        );
     }
 
     /// Reads the rooms (or only `only`) from the store again and tells the connections here
