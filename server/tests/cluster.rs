@@ -65,20 +65,20 @@ async fn bus_up(nodes: &[&Server]) {
     tokio::time::sleep(Duration::from_millis(1200)).await;
 }
 
-/// A started cluster: its database, its nodes' data directories.
+/// A started cluster: its database (dropped with it), its nodes' data directories.
 struct Cluster {
-    database: String,
+    database: engine::store::postgres::TestDatabase,
     dirs: Vec<tempfile::TempDir>,
 }
 
 impl Cluster {
     async fn new(nodes: usize) -> Option<Cluster> {
-        let database = services::fresh_database().await?;
+        let database = engine::store::postgres::test_database().await?;
         Some(Cluster { database, dirs: (0..nodes).map(|_| tempfile::tempdir().unwrap()).collect() })
     }
 
     async fn start(&self, index: usize, redis: &str) -> Server {
-        node(self.dirs[index].path(), &self.database, redis).await
+        node(self.dirs[index].path(), self.database.url(), redis).await
     }
 }
 
@@ -503,8 +503,7 @@ async fn while_postgresql_is_away_sends_are_refused_clearly_and_then_stored_agai
     let Some((cluster, redis)) = services().await else { return };
     let proxy = Cuttable::to("127.0.0.1:5432").await;
     // The node reaches the test's database through the proxy.
-    let (_, name) = cluster.database.rsplit_once('/').unwrap();
-    let through_proxy = format!("postgres://postgres@127.0.0.1:{}/{name}", proxy.port);
+    let through_proxy = format!("postgres://postgres@127.0.0.1:{}/{}", proxy.port, cluster.database.name());
     let cut_node = node(cluster.dirs[0].path(), &through_proxy, &redis).await;
     let other = cluster.start(1, &redis).await;
     bus_up(&[&cut_node, &other]).await;
@@ -576,8 +575,8 @@ async fn a_file_sent_through_one_node_is_served_by_another_until_its_message_is_
     let shared = tempfile::tempdir().unwrap();
     let store = format!("file://{}", shared.path().display());
     let more = ["--file-store", store.as_str()];
-    let one = node_with(cluster.dirs[0].path(), &cluster.database, &redis, &more).await;
-    let two = node_with(cluster.dirs[1].path(), &cluster.database, &redis, &more).await;
+    let one = node_with(cluster.dirs[0].path(), cluster.database.url(), &redis, &more).await;
+    let two = node_with(cluster.dirs[1].path(), cluster.database.url(), &redis, &more).await;
     bus_up(&[&one, &two]).await;
     let (ann, bob) = (one.sign_in("ann").await, two.sign_in("bob").await);
     let mut ann_live = live(&one, &ann, "ann").await;

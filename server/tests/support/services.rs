@@ -1,14 +1,9 @@
-//! The services scale-out tests run against: PostgreSQL and Redis on this machine (CI has
-//! both on 127.0.0.1). Each test gets a database of its own. When a service cannot be reached
+//! Redis for the scale-out tests (on this machine; CI has it on 127.0.0.1); their PostgreSQL
+//! databases come from `engine::store::postgres::test_database`. When Redis cannot be reached
 //! the test says so and passes, unless `NATTER_REQUIRE_SERVICES=1` (set by `make test`), where
 //! it fails.
 
 use std::time::Duration;
-
-/// The server administrative URL tests create their databases through.
-fn admin_url() -> String {
-    std::env::var("NATTER_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
 
 pub fn redis_url() -> String {
     std::env::var("NATTER_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
@@ -25,24 +20,6 @@ fn unavailable<T>(what: &str, error: &dyn std::fmt::Display) -> Option<T> {
     }
     eprintln!("SKIPPED: {what} cannot be reached ({error}); set NATTER_REQUIRE_SERVICES=1 to fail instead");
     None
-}
-
-/// A new, empty PostgreSQL database; its URL. `None`: skip the test.
-pub async fn fresh_database() -> Option<String> {
-    let admin = admin_url();
-    let connected =
-        tokio::time::timeout(Duration::from_secs(5), tokio_postgres::connect(&admin, tokio_postgres::NoTls))
-            .await;
-    let (client, connection) = match connected {
-        Ok(Ok(pair)) => pair,
-        Ok(Err(error)) => return unavailable("PostgreSQL", &error),
-        Err(_) => return unavailable("PostgreSQL", &"timed out"),
-    };
-    tokio::spawn(connection);
-    let name = format!("natter_s_{}", uuid::Uuid::new_v4().simple());
-    client.batch_execute(&format!("CREATE DATABASE {name}")).await.expect("create a test database");
-    let base = admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base).to_owned();
-    Some(format!("{base}/{name}"))
 }
 
 /// Whether Redis answers at `url`; `false`: skip the test.
