@@ -417,7 +417,7 @@ impl Core {
             client_id: client_id.to_owned(),
             text,
             reply_to,
-            attachments: attachments.into_iter().map(|a| a.id).collect(),
+            attachments: attachments.iter().map(protocol::SendFile::from).collect(),
         }]);
         Ok(Outcome { send, changes })
     }
@@ -593,7 +593,7 @@ impl Core {
                 client_id: p.client_id.clone(),
                 text: p.text.clone(),
                 reply_to: p.reply_to,
-                attachments: p.attachments.iter().map(|a| a.id.clone()).collect(),
+                attachments: p.attachments.iter().map(protocol::SendFile::from).collect(),
             }));
         }
         // Read positions the server may not have heard of go again.
@@ -688,7 +688,7 @@ impl Core {
                     client_id: id.clone(),
                     text: p.text.clone(),
                     reply_to: p.reply_to,
-                    attachments: p.attachments.iter().map(|a| a.id.clone()).collect(),
+                    attachments: p.attachments.iter().map(protocol::SendFile::from).collect(),
                 })
             });
             out.send.extend(found);

@@ -105,6 +105,38 @@ test("an image pasted into the composer and a text file dropped on the conversat
   expect(file.bytes.toString()).toBe("hello from a file\n");
 });
 
+test("several files go at once, each with a caption of its own or none", async ({ browser, server }) => {
+  const [ann, bob] = await twoPeople(browser, server.url);
+  await ann.getByLabel("Attach file").setInputFiles([
+    photo,
+    { name: "plan.txt", mimeType: "text/plain", buffer: Buffer.from("step one\n") },
+  ]);
+  await uploaded(ann, 2);
+  const caption = ann.getByRole("textbox", { name: "Caption for gps-photo.jpg" });
+  await caption.fill("from the top");
+  await expect(ann.getByRole("textbox", { name: "Caption for plan.txt" })).toHaveValue("");
+  // Enter in a caption sends the message, as in the message box.
+  await caption.press("Enter");
+  await expect(ann.getByRole("list", { name: "Files to send" })).toBeHidden();
+
+  const open = bob.getByRole("link", { name: "Open image gps-photo.jpg" });
+  const image = bob.locator(".attachment").filter({ has: open });
+  await expect(image.locator(".attachment-caption")).toHaveText("from the top");
+  const plan = bob.locator(".attachment").filter({ hasText: "plan.txt" });
+  await expect(plan).toBeVisible();
+  await expect(plan.locator(".attachment-caption")).toHaveCount(0);
+  await open.click();
+  await expect(bob.getByRole("dialog", { name: "Image viewer" })).toContainText("from the top");
+  await bob.keyboard.press("Escape");
+
+  // Stored with the message: whoever comes later sees it.
+  const carol = await (await browser.newContext()).newPage();
+  await join(carol, server.url, "carol");
+  await expect(carol.locator(".attachment").filter({ has: carol.getByRole("link", { name: "Open image gps-photo.jpg" }) })).toContainText(
+    "from the top",
+  );
+});
+
 test("HTML and SVG files are downloads, never pages in Natter's origin; an oversized file gets a clear error", async ({
   browser,
   server,

@@ -290,6 +290,7 @@ impl Files {
             mime: prepared.mime,
             width,
             height,
+            caption: None,
         };
         let _registering = self.registry.lock().await;
         let thumb = prepared.thumb.is_some();

@@ -380,8 +380,8 @@ impl Engine {
         self.submit_post(author, room, client_id, text, reply_to, Vec::new()).await?.await
     }
 
-    /// [`Engine::post`] with files the author uploaded before (their ids); `text` is then
-    /// their caption and may be empty.
+    /// [`Engine::post`] with files the author uploaded before (their ids, each with its own
+    /// caption or none); `text` is then the caption of them all and may be empty.
     pub async fn post_files(
         &self,
         author: &Speaker,
@@ -389,7 +389,7 @@ impl Engine {
         client_id: &str,
         text: &str,
         reply_to: Option<Seq>,
-        attachments: Vec<String>,
+        attachments: Vec<protocol::SendFile>,
     ) -> Result<Appended, PostError> {
         self.submit_post(author, room, client_id, text, reply_to, attachments).await?.await
     }
@@ -404,7 +404,7 @@ impl Engine {
         client_id: &str,
         text: &str,
         reply_to: Option<Seq>,
-        attachments: Vec<String>,
+        mut attachments: Vec<protocol::SendFile>,
     ) -> Result<impl std::future::Future<Output = Result<Appended, PostError>> + use<>, PostError> {
         let room = self.existing_room(room, author.id)?;
         let client_id = protocol::client_id(client_id)?;
@@ -416,6 +416,9 @@ impl Engine {
                 format!("A message carries at most {} files.", protocol::MAX_ATTACHMENTS),
             ));
         } else {
+            for file in &mut attachments {
+                file.caption = protocol::file_caption(file.caption.as_deref())?.map(str::to_owned);
+            }
             protocol::caption(text)?
         };
         let author = protocol::nickname(&author.nickname)?;

@@ -572,7 +572,7 @@ impl Session {
         client_id: String,
         text: String,
         reply_to: Option<Seq>,
-        attachments: Vec<String>,
+        attachments: Vec<protocol::SendFile>,
     ) -> Result<Result<(), Invalid>, Gone> {
         let refusal = move |invalid: Invalid, client_id: String| ServerEvent::Error {
             code: invalid.code,

@@ -50,7 +50,12 @@ fn check_fields(event: &ClientEvent) {
             if let Ok(stored) = caption(text) {
                 assert!(char_count(stored) <= MAX_MESSAGE_CHARS);
             }
-            let _ = attachments.iter().map(String::len).sum::<usize>();
+            // Each file's own caption: none when blank, else within the limit.
+            for file in attachments {
+                if let Ok(Some(stored)) = file_caption(file.caption.as_deref()) {
+                    assert!(!stored.is_empty() && stored.trim() == stored && char_count(stored) <= MAX_FILE_CAPTION_CHARS);
+                }
+            }
         }
         ClientEvent::Edit { room: r, text, .. } => {
             room(r);

@@ -75,6 +75,69 @@ pub struct Attachment {
     pub width: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<u32>,
+    /// Its own caption, if its sender gave it one (the message's `text` is for all its files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+}
+
+/// A file named in a `send`: the id of an upload, with a caption of its own or none. On the
+/// wire it is the id alone (`"5b0f…"`) or `{"id": "5b0f…", "caption": "the view"}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SendFile {
+    pub id: String,
+    pub caption: Option<String>,
+}
+
+impl From<&str> for SendFile {
+    fn from(id: &str) -> Self {
+        SendFile { id: id.to_owned(), caption: None }
+    }
+}
+
+impl From<String> for SendFile {
+    fn from(id: String) -> Self {
+        SendFile { id, caption: None }
+    }
+}
+
+impl From<&Attachment> for SendFile {
+    fn from(attachment: &Attachment) -> Self {
+        SendFile { id: attachment.id.clone(), caption: attachment.caption.clone() }
+    }
+}
+
+impl Serialize for SendFile {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        match &self.caption {
+            None => serializer.serialize_str(&self.id),
+            Some(caption) => {
+                let mut map = serializer.serialize_map(Some(2))?;
+                map.serialize_entry("id", &self.id)?;
+                map.serialize_entry("caption", caption)?;
+                map.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SendFile {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Wire {
+            Id(String),
+            File {
+                id: String,
+                #[serde(default)]
+                caption: Option<String>,
+            },
+        }
+        Ok(match Wire::deserialize(deserializer)? {
+            Wire::Id(id) => SendFile { id, caption: None },
+            Wire::File { id, caption } => SendFile { id, caption },
+        })
+    }
 }
 
 impl Attachment {
@@ -311,7 +374,8 @@ pub enum ClientEvent {
     /// Stops receiving a room.
     Leave { room: String },
     /// Posts a message, answering message `reply_to` if given, with the files uploaded
-    /// before as `attachments` (their ids; then `text` is their caption and may be empty).
+    /// before as `attachments` (their ids, each with a caption of its own or none; then `text`
+    /// is the caption of them all and may be empty).
     /// Answered by `ack` once it is durably stored.
     Send {
         room: String,
@@ -320,7 +384,7 @@ pub enum ClientEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reply_to: Option<Seq>,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        attachments: Vec<String>,
+        attachments: Vec<SendFile>,
     },
     /// Asks for a token to upload files with (`POST /api/files` with `Authorization: Bearer`),
     /// for a client without the browser's session cookie. Answered by `upload_token`.
@@ -669,6 +733,31 @@ mod tests {
         let join: ClientEvent = serde_json::from_str(r#"{"type":"join","room":"general"}"#).unwrap();
         assert_eq!(join, ClientEvent::Join { room: "general".into(), since: None });
         assert!(serde_json::from_str::<ClientEvent>(r#"{"type":"shout"}"#).is_err());
+    }
+
+    #[test]
+    fn a_sent_file_is_its_id_or_its_id_with_a_caption() {
+        let send: ClientEvent = serde_json::from_str(
+            r#"{"type":"send","room":"r","client_id":"c","text":"","attachments":["a1",{"id":"a2","caption":"the view"},{"id":"a3"}]}"#,
+        )
+        .unwrap();
+        let ClientEvent::Send { attachments, .. } = &send else { panic!("{send:?}") };
+        assert_eq!(
+            attachments,
+            &vec![
+                SendFile::from("a1"),
+                SendFile { id: "a2".into(), caption: Some("the view".into()) },
+                SendFile::from("a3"),
+            ]
+        );
+        // Written back the shortest way: the id alone when there is no caption.
+        let json = serde_json::to_string(&send).unwrap();
+        assert!(json.contains(r#""attachments":["a1",{"id":"a2","caption":"the view"},"a3"]"#), "{json}");
+        for bad in [r#"[1]"#, r#"[{"caption":"x"}]"#, r#"[{"id":2}]"#, r#"[null]"#] {
+            let frame =
+                format!(r#"{{"type":"send","room":"r","client_id":"c","text":"","attachments":{bad}}}"#);
+            assert!(serde_json::from_str::<ClientEvent>(&frame).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -4,6 +4,8 @@
 use crate::ErrorCode;
 
 pub const MAX_MESSAGE_CHARS: usize = 4000;
+/// A file's own caption is shorter: ten of them fit in one frame with the message.
+pub const MAX_FILE_CAPTION_CHARS: usize = 1000;
 pub const MAX_NICKNAME_CHARS: usize = 32;
 pub const MAX_ROOM_CHARS: usize = 32;
 pub const MAX_CLIENT_ID_BYTES: usize = 64;
@@ -62,6 +64,19 @@ pub fn caption(text: &str) -> Result<&str, Invalid> {
         return Ok("");
     }
     message_text(text)
+}
+
+/// One file's own caption as it will be stored: `None` when there is none (empty or only
+/// whitespace), else trimmed, at most `MAX_FILE_CAPTION_CHARS` characters.
+pub fn file_caption(text: Option<&str>) -> Result<Option<&str>, Invalid> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
+    if longer_than(text, MAX_FILE_CAPTION_CHARS) {
+        return Err(Invalid::new(
+            ErrorCode::MessageTooLong,
+            format!("A file's caption can have at most {MAX_FILE_CAPTION_CHARS} characters."),
+        ));
+    }
+    Ok(Some(text))
 }
 
 /// Returns the nickname as it will be shown (surrounding whitespace removed).
@@ -189,6 +204,19 @@ pub fn client_id(id: &str) -> Result<&str, Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_files_caption_is_trimmed_none_when_blank_and_bounded() {
+        assert_eq!(file_caption(None), Ok(None));
+        assert_eq!(file_caption(Some(" \n ")), Ok(None));
+        assert_eq!(file_caption(Some("  вид сверху ")), Ok(Some("вид сверху")));
+        // Counted in characters people see: a thousand flags are a thousand.
+        assert!(file_caption(Some(&"🇧🇷".repeat(MAX_FILE_CAPTION_CHARS))).unwrap().is_some());
+        assert_eq!(
+            file_caption(Some(&"字".repeat(MAX_FILE_CAPTION_CHARS + 1))).unwrap_err().code,
+            ErrorCode::MessageTooLong
+        );
+    }
 
     #[test]
     fn message_rules() {

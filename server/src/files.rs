@@ -197,7 +197,7 @@ async fn post_form(State(state): State<FileRoutes>, headers: HeaderMap, mut form
                 return form_error(StatusCode::BAD_REQUEST, &message, &back);
             }
             match state.engine.upload(&me, &file_name, bytes).await {
-                Ok(attachment) => attachments.push(attachment.id),
+                Ok(attachment) => attachments.push(protocol::SendFile::from(&attachment)),
                 Err(error) => {
                     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
                     return form_error(status, &error.to_string(), &back);

@@ -601,7 +601,7 @@ async fn a_file_sent_through_one_node_is_served_by_another_until_its_message_is_
             client_id: "f1".into(),
             text: "the minutes".into(),
             reply_to: None,
-            attachments: vec![attachment.id.clone()],
+            attachments: vec![(&attachment).into()],
         })
         .await;
     let message = loop {

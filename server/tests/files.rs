@@ -10,6 +10,7 @@ use reqwest::header::{self, COOKIE};
 use reqwest::StatusCode;
 use std::time::Duration;
 use support::{Client, Server};
+use tokio_tungstenite::tungstenite::Message as Frame;
 
 async fn upload(server: &Server, auth: (&str, &str), name: &str, bytes: Vec<u8>) -> reqwest::Response {
     let name: String = name.bytes().map(|b| format!("%{b:02X}")).collect();
@@ -78,7 +79,7 @@ async fn a_photo_is_sent_seen_and_downloaded_without_its_gps_position() {
             client_id: "p1".into(),
             text: "look".into(),
             reply_to: None,
-            attachments: vec![attachment.id.clone()],
+            attachments: vec![(&attachment).into()],
         })
         .await;
     let seen = next_message(&mut bob).await;
@@ -124,6 +125,75 @@ async fn a_photo_is_sent_seen_and_downloaded_without_its_gps_position() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(gone, "a deleted message's file is not served");
+}
+
+#[tokio::test]
+async fn each_file_has_a_caption_of_its_own_or_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path());
+    let ann = server.sign_in("ann").await;
+    let photo = uploaded(&server, &ann, "view.jpg", files::samples::jpeg(40, 30)).await;
+    let notes = uploaded(&server, &ann, "notes.txt", b"milk, bread".to_vec()).await;
+    let plain = uploaded(&server, &ann, "plain.txt", b"nothing to say".to_vec()).await;
+    let mut ann_live = live(&server, &ann, "ann", "general").await;
+    let (mut bob, _) = server.joined("bob", "general").await;
+
+    // As a client writes it from docs/protocol.md: an id alone, or an object with a caption
+    // (a blank one is none).
+    let frame = format!(
+        r#"{{"type":"send","room":"general","client_id":"c1","text":"our trip","attachments":[{{"id":"{}","caption":" from the top "}},"{}",{{"id":"{}","caption":"  "}}]}}"#,
+        photo.id, notes.id, plain.id
+    );
+    ann_live.send_frame(Frame::Binary([&[0u8][..], frame.as_bytes()].concat().into())).await;
+    let seen = next_message(&mut bob).await;
+    assert_eq!(seen.text, "our trip");
+    let captions: Vec<_> = seen.attachments.iter().map(|a| (a.name.as_str(), a.caption.as_deref())).collect();
+    assert_eq!(captions, [("view.jpg", Some("from the top")), ("notes.txt", None), ("plain.txt", None)]);
+    // Stored: someone joining later sees the same.
+    let (_carol, history) = server.joined("carol", "general").await;
+    let stored = history.iter().find(|m| m.seq == seen.seq).expect("in the history");
+    assert_eq!(stored.attachments, seen.attachments);
+
+    // A caption over a message's limit is refused to its sender alone, and nothing is sent.
+    let long = uploaded(&server, &ann, "long.txt", b"x".to_vec()).await;
+    ann_live
+        .send(&ClientEvent::Send {
+            room: "general".into(),
+            client_id: "c2".into(),
+            text: String::new(),
+            reply_to: None,
+            attachments: vec![protocol::SendFile {
+                id: long.id.clone(),
+                caption: Some("a".repeat(protocol::MAX_FILE_CAPTION_CHARS + 1)),
+            }],
+        })
+        .await;
+    loop {
+        match ann_live.next().await {
+            ServerEvent::Error { code, client_id, .. } => {
+                assert_eq!((code, client_id.as_deref()), (protocol::ErrorCode::MessageTooLong, Some("c2")));
+                break;
+            }
+            ServerEvent::Message(m) if m.client_id == "c2" => panic!("stored: {m:?}"),
+            _ => {}
+        }
+    }
+    assert!(bob
+        .try_next(Duration::from_millis(300))
+        .await
+        .is_none_or(|e| !matches!(e, ServerEvent::Message(_))));
+    // The upload is still unsent, and goes with a caption within the limit.
+    ann_live
+        .send(&ClientEvent::Send {
+            room: "general".into(),
+            client_id: "c3".into(),
+            text: String::new(),
+            reply_to: None,
+            attachments: vec![protocol::SendFile { id: long.id.clone(), caption: Some("short".into()) }],
+        })
+        .await;
+    let sent = next_message(&mut bob).await;
+    assert_eq!(sent.attachments[0].caption.as_deref(), Some("short"));
 }
 
 #[tokio::test]
@@ -187,7 +257,7 @@ async fn a_private_rooms_files_are_refused_to_non_members() {
             client_id: "s1".into(),
             text: String::new(),
             reply_to: None,
-            attachments: vec![attachment.id.clone()],
+            attachments: vec![(&attachment).into()],
         })
         .await;
     assert_eq!(next_message(&mut ann_live).await.attachments, vec![attachment.clone()]);
@@ -224,7 +294,7 @@ async fn a_terminal_uploads_with_a_token_and_a_browser_without_javascript_with_a
         client_id: "d1".into(),
         text: "notes".into(),
         reply_to: None,
-        attachments: vec![notes.id.clone()],
+        attachments: vec![(&notes).into()],
     })
     .await;
     assert_eq!(next_message(&mut dan).await.attachments, vec![notes.clone()]);
@@ -235,7 +305,7 @@ async fn a_terminal_uploads_with_a_token_and_a_browser_without_javascript_with_a
         client_id: "e1".into(),
         text: "mine".into(),
         reply_to: None,
-        attachments: vec![notes.id.clone()],
+        attachments: vec![(&notes).into()],
     })
     .await;
     loop {

@@ -11,7 +11,8 @@ pub fn local_time(ms: i64) -> String {
 
 /// A message as one line of plain mode: `HH:MM nickname: text`, its line breaks written `\n`
 /// (and backslashes `\\`) so that one message is always one line; then each of its files as
-/// ` 📎 name (size, type) URL` (`base`: the server's `http(s)://host`).
+/// ` 📎 name (size, type) URL`, and ` — caption` after a file with one of its own (`base`: the
+/// server's `http(s)://host`).
 pub fn plain_line(message: &Message, base: &str) -> String {
     let mut line = format!("{} {}: {}", local_time(message.sent_at), message.author, one_line(&message.text));
     for attachment in &message.attachments {
@@ -66,7 +67,17 @@ pub fn attachment_url(attachment: &Attachment, base: &str) -> String {
 
 /// `📎 name (1.2 MB, image/png) https://host/files/ID/name`: a file as one line.
 pub fn attachment_line(attachment: &Attachment, base: &str) -> String {
-    format!("{} {}", attachment_label(attachment), attachment_url(attachment, base))
+    let mut line = format!("{} {}", attachment_label(attachment), attachment_url(attachment, base));
+    if let Some(caption) = attachment_caption(attachment) {
+        line.push_str(" — ");
+        line.push_str(&caption);
+    }
+    line
+}
+
+/// A file's own caption on one line, if it has one.
+pub fn attachment_caption(attachment: &Attachment) -> Option<String> {
+    attachment.caption.as_deref().filter(|c| !c.trim().is_empty()).map(|c| clean(c.trim()))
 }
 
 /// Text from the server as the terminal may show it: control characters (escape sequences, line
@@ -87,6 +98,7 @@ mod tests {
             mime: "image/png".into(),
             width: Some(800),
             height: Some(600),
+            caption: None,
         }
     }
 
@@ -166,5 +178,16 @@ mod tests {
                 "{at} ann: 📎 cat photo.png (1.2 MB, image/png) {url} 📎 b.txt (3 bytes, text/plain) http://h/files/u2/b.txt"
             )
         );
+    }
+
+    #[test]
+    fn a_files_own_caption_follows_it_on_its_line() {
+        let captioned = Attachment { caption: Some(" the view\nfrom the top ".into()), ..cat() };
+        assert_eq!(
+            attachment_line(&captioned, "http://h"),
+            "📎 cat photo.png (1.2 MB, image/png) http://h/files/u1/cat%20photo.png — the view from the top"
+        );
+        let blank = Attachment { caption: Some("  ".into()), ..cat() };
+        assert_eq!(attachment_line(&blank, "http://h"), attachment_line(&cat(), "http://h"));
     }
 }

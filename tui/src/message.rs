@@ -205,13 +205,19 @@ fn attachment_chunk(attachment: &Attachment, base: &str, lead: usize, width: usi
     let details = format!(" ({details})");
     let used = lead + text::width("📎 ") + text::width(&name) + text::width(&details);
     let gap = if used + 1 + text::width(&url) <= width { " " } else { "\n" };
-    Chunk::text(vec![
+    let mut pieces = vec![
         ("📎 ".into(), Style::new()),
         (name, Style::new().add_modifier(Modifier::BOLD)),
         (details, dim()),
         (gap.into(), Style::new()),
         (url, Style::new().add_modifier(Modifier::UNDERLINED)),
-    ])
+    ];
+    // Its own caption, on a row of its own under it.
+    if let Some(caption) = format::attachment_caption(attachment) {
+        pieces.push(("\n".into(), Style::new()));
+        pieces.push((caption, Style::new().add_modifier(Modifier::ITALIC)));
+    }
+    Chunk::text(pieces)
 }
 
 /// "👍 2  🎉 1", the reader's own pressed; a chip never breaks across rows.
@@ -657,6 +663,7 @@ mod tests {
             mime: "image/png".into(),
             width: Some(4),
             height: Some(3),
+            caption: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! A message's files: images inline as thumbnails whose shape is reserved before they load,
 //! opening a viewer (arrows between the message's images, Escape closes); other files as
-//! name, size and type, downloaded on click. Without JavaScript an image opens on its own.
+//! name, size and type, downloaded on click; each with its own caption under it, if it has
+//! one. Without JavaScript an image opens on its own.
 
 use crate::lang::{t, tf};
 use leptos::{html, prelude::*};
@@ -37,6 +38,11 @@ pub fn AttachmentList(attachments: Vec<Attachment>) -> AnyView {
         .into_iter()
         .map(|attachment| {
             let url = attachment.url();
+            // Its own caption, under it.
+            let caption = attachment
+                .caption
+                .clone()
+                .map(|caption| view! { <p class="attachment-caption" dir="auto">{caption}</p> });
             if let (Some(width), Some(height)) = (attachment.width, attachment.height) {
                 // Shown at most 320×240, in the image's own shape.
                 let scale = (320.0 / width as f64).min(240.0 / height as f64).min(1.0);
@@ -59,6 +65,7 @@ pub fn AttachmentList(attachments: Vec<Attachment>) -> AnyView {
                             <img src=attachment.thumb_url() alt=attachment.name.clone() width=w height=h
                                 style=format!("aspect-ratio: {width} / {height}") loading="lazy" decoding="async"/>
                         </a>
+                        {caption}
                     </li>
                 }
                 .into_any()
@@ -74,6 +81,7 @@ pub fn AttachmentList(attachments: Vec<Attachment>) -> AnyView {
                             <span class="file-name">{attachment.name.clone()}</span>
                             <span class="file-details">{details}</span>
                         </a>
+                        {caption}
                     </li>
                 }
                 .into_any()
@@ -142,6 +150,7 @@ pub fn ImageViewer(viewer: Viewer) -> AnyView {
                             style=format!("aspect-ratio: {} / {}", image.width.unwrap_or(1), image.height.unwrap_or(1))/>
                         <figcaption>
                             <span class="viewer-name">{image.name.clone()}</span>
+                            {image.caption.clone().map(|c| view! { <span class="viewer-caption" dir="auto">{c}</span> })}
                             <Show when=move || several><span class="viewer-position">{position.clone()}</span></Show>
                         </figcaption>
                     </figure>

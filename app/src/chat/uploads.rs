@@ -1,8 +1,9 @@
 //! Files on their way: each chosen, dropped or pasted file is uploaded at once
 //! (`POST /api/files`, the body is the file) with its progress shown; it can be cancelled, a
 //! refusal says why and can be retried, and one cut off by a lost connection starts again by
-//! itself once the browser is back online. The message goes when every file is up, once
-//! (the client core resends it with the same `client_id` after a reconnect).
+//! itself once the browser is back online. Each file may have a caption of its own. The
+//! message goes when every file is up, once (the client core resends it with the same
+//! `client_id` after a reconnect).
 
 use crate::lang::{t, tf};
 use crate::live::{Live, Status};
@@ -31,6 +32,8 @@ pub struct Upload {
     /// Per cent sent.
     pub progress: RwSignal<u32>,
     pub state: RwSignal<State>,
+    /// Its own caption, as typed (none when blank).
+    pub caption: RwSignal<String>,
 }
 
 /// The composer's files, and the message waiting for them.
@@ -77,7 +80,11 @@ impl Uploads {
             let done: Option<Vec<Attachment>> = items
                 .iter()
                 .map(|item| match item.state.get() {
-                    State::Done(attachment) => Some(attachment),
+                    State::Done(attachment) => {
+                        let caption = item.caption.get_untracked();
+                        let caption = (!caption.trim().is_empty()).then_some(caption);
+                        Some(Attachment { caption, ..attachment })
+                    }
                     _ => None,
                 })
                 .collect();
@@ -121,6 +128,7 @@ impl Uploads {
                 size: file.size() as u64,
                 progress: RwSignal::new(0),
                 state: RwSignal::new(State::Uploading),
+                caption: RwSignal::new(String::new()),
             };
             let max = self.live.max_file_bytes.get_untracked();
             let too_large = item.size > max;
@@ -256,7 +264,26 @@ fn UploadRow(uploads: Uploads, item: Upload) -> AnyView {
     let remove_label = tf("files-remove-named", &[("name", (&name).into())]);
     let retry_label = tf("files-retry-upload", &[("name", (&name).into())]);
     let progress_label = tf("files-uploading", &[("name", (&name).into())]);
+    let caption_label = tf("files-caption-for", &[("name", (&name).into())]);
     let key = item.key;
+    // Enter in a caption sends the message, as it does in the message box.
+    let caption_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+            ev.prevent_default();
+            #[cfg(feature = "hydrate")]
+            {
+                use wasm_bindgen::JsCast;
+                if let Some(form) = document()
+                    .query_selector("form.composer")
+                    .ok()
+                    .flatten()
+                    .and_then(|f| f.dyn_into::<web_sys::HtmlFormElement>().ok())
+                {
+                    let _ = form.request_submit();
+                }
+            }
+        }
+    };
     view! {
         <li class="upload" data-state=move || match item.state.get() {
             State::Uploading => "uploading",
@@ -288,6 +315,10 @@ fn UploadRow(uploads: Uploads, item: Upload) -> AnyView {
                         on:click=move |_| uploads.cancel(key)>{t("files-remove")}</button>
                 }.into_any() }
             }}
+            <input type="text" class="upload-caption" aria-label=caption_label dir="auto"
+                placeholder=t("files-caption-placeholder") maxlength=protocol::MAX_FILE_CAPTION_CHARS
+                prop:value=move || item.caption.get()
+                on:input=move |ev| item.caption.set(event_target_value(&ev)) on:keydown=caption_key/>
         </li>
     }
     .into_any()

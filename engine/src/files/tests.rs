@@ -39,18 +39,19 @@ async fn an_image_is_kept_once_with_its_size_and_sent_with_a_message() {
     assert_eq!(stored, 1, "the same contents are stored once");
 
     let sent = engine
-        .post_files(&ann, "general", "c1", "", None, vec![first.id.clone(), second.id.clone()])
+        .post_files(&ann, "general", "c1", "", None, vec![first.id.clone().into(), second.id.clone().into()])
         .await
         .unwrap();
     assert_eq!(attached(sent), vec![first.clone(), second.clone()]);
     // A resend is the same message, not a refusal for files already sent.
-    let again = engine.post_files(&ann, "general", "c1", "", None, vec![first.id.clone()]).await.unwrap();
+    let again =
+        engine.post_files(&ann, "general", "c1", "", None, vec![first.id.clone().into()]).await.unwrap();
     assert!(matches!(again, Appended::Duplicate(m) if m.attachments.len() == 2));
     // History carries them.
     let page = engine.history("general", None, None, 10).await.unwrap();
     assert_eq!(page.messages[0].attachments, vec![first.clone(), second]);
     // Sent once only.
-    let refused = engine.post_files(&ann, "general", "c2", "x", None, vec![first.id]).await;
+    let refused = engine.post_files(&ann, "general", "c2", "x", None, vec![first.id.into()]).await;
     assert!(matches!(refused, Err(PostError::Store(StoreError::UnknownUpload))), "{refused:?}");
 }
 
@@ -65,11 +66,12 @@ async fn only_the_uploader_sends_an_upload_and_sees_it_before_it_is_sent() {
     assert_eq!(engine.find_file(Some(&bob), &file.id).await.err(), Some(DownloadError::NotFound));
     assert_eq!(engine.find_file(None, &file.id).await.err(), Some(DownloadError::NotFound));
     assert!(engine.find_file(Some(&ann), &file.id).await.is_ok());
-    let refused = engine.post_files(&bob, "general", "b1", "mine now", None, vec![file.id.clone()]).await;
+    let refused =
+        engine.post_files(&bob, "general", "b1", "mine now", None, vec![file.id.clone().into()]).await;
     assert!(matches!(refused, Err(PostError::Store(StoreError::UnknownUpload))), "{refused:?}");
     assert!(engine.post_files(&bob, "general", "b2", "", None, vec!["nope".into()]).await.is_err());
     // Sent in a public room: anyone, even someone not signed in, may download it.
-    engine.post_files(&ann, "general", "a1", "", None, vec![file.id.clone()]).await.unwrap();
+    engine.post_files(&ann, "general", "a1", "", None, vec![file.id.clone().into()]).await.unwrap();
     let found = engine.find_file(None, &file.id).await.unwrap();
     let download = engine.files().open(found, false, None).await.unwrap();
     assert_eq!(download.fetched.bytes().await.unwrap(), b"plain notes\n");
@@ -88,7 +90,7 @@ async fn a_private_rooms_files_are_for_its_members_only() {
     engine.create_room(&ann, "secret", true).await.unwrap();
     engine.invite(&ann, "secret", "bob").await.unwrap();
     let image = engine.upload(&ann, "plan.png", sample_png(20, 20)).await.unwrap();
-    engine.post_files(&ann, "secret", "s1", "the plan", None, vec![image.id.clone()]).await.unwrap();
+    engine.post_files(&ann, "secret", "s1", "the plan", None, vec![image.id.clone().into()]).await.unwrap();
     assert!(engine.find_file(Some(&bob), &image.id).await.is_ok());
     assert_eq!(engine.find_file(Some(&cat), &image.id).await.err(), Some(DownloadError::NotFound));
     assert_eq!(engine.find_file(None, &image.id).await.err(), Some(DownloadError::NotFound));
@@ -106,13 +108,13 @@ async fn deleting_a_message_deletes_its_files_and_contents_nothing_else_names() 
     let shared = engine.upload(&ann, "b.png", png).await.unwrap();
     let other = engine.upload(&ann, "c.txt", b"only here".to_vec()).await.unwrap();
     let Appended::New(first) = engine
-        .post_files(&ann, "general", "m1", "", None, vec![shared.id.clone(), other.id.clone()])
+        .post_files(&ann, "general", "m1", "", None, vec![shared.id.clone().into(), other.id.clone().into()])
         .await
         .unwrap()
     else {
         panic!()
     };
-    engine.post_files(&ann, "general", "m2", "", None, vec![kept.id.clone()]).await.unwrap();
+    engine.post_files(&ann, "general", "m2", "", None, vec![kept.id.clone().into()]).await.unwrap();
     engine.submit_change(&ann, "general", first.seq, Request::Delete).await.unwrap().await.unwrap();
     assert_eq!(engine.find_file(None, &shared.id).await.err(), Some(DownloadError::NotFound));
     assert_eq!(engine.find_file(None, &other.id).await.err(), Some(DownloadError::NotFound));

@@ -42,15 +42,17 @@ pub fn resent(earlier: Message, author: &str) -> Result<Appended, StoreError> {
     }
 }
 
-/// Adds the upload `id` to a message's `attachments`, `found` as it is if it is the author's
-/// and not sent yet: refused when it is not, or when the message names it twice.
+/// Adds the upload `file` to a message's `attachments`, `found` as it is if it is the author's
+/// and not sent yet, with the caption it is sent with: refused when it is not the author's or
+/// was sent, or when the message names it twice.
 pub fn attach(
     attachments: &mut Vec<Attachment>,
-    id: &str,
+    file: &protocol::SendFile,
     found: Option<Attachment>,
 ) -> Result<(), StoreError> {
     match found {
-        Some(attachment) if !attachments.iter().any(|a| a.id == id) => {
+        Some(mut attachment) if !attachments.iter().any(|a| a.id == file.id) => {
+            attachment.caption = file.caption.clone();
             attachments.push(attachment);
             Ok(())
         }

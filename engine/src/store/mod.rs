@@ -36,9 +36,10 @@ pub struct NewMessage {
     pub mentions: Vec<String>,
     /// It mentions everyone in the room.
     pub mentions_room: bool,
-    /// Ids of uploads sent with it: each must be the author's (`owner`, their nickname key)
-    /// and not sent before; the store attaches them in the transaction that stores it.
-    pub attachments: Vec<String>,
+    /// Uploads sent with it, each with its own caption or none: each must be the author's
+    /// (`owner`, their nickname key) and not sent before; the store attaches them in the
+    /// transaction that stores it.
+    pub attachments: Vec<protocol::SendFile>,
 }
 
 /// A change to a posted message, before the store gives it a place. `author` is who asks:

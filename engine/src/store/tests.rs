@@ -733,6 +733,7 @@ async fn uploads_go_with_one_message_and_leave_with_it(backend: Backend) {
             mime: "image/png".into(),
             width: Some(640),
             height: Some(480),
+            caption: None,
         },
         owner: owner.into(),
         hash: hash.into(),
@@ -759,18 +760,22 @@ async fn uploads_go_with_one_message_and_leave_with_it(backend: Backend) {
     twice.attachments = vec!["u1".into(), "u1".into()];
     assert!(matches!(store.append(twice).await, Err(StoreError::UnknownUpload)));
     let mut mine = new("a", "c1", "Ann", "look");
-    mine.attachments = vec!["u1".into(), "u2".into()];
+    mine.attachments =
+        vec!["u1".into(), protocol::SendFile { id: "u2".into(), caption: Some("the second".into()) }];
     let sent = store.append(mine.clone()).await.unwrap();
     assert_eq!(sent.message().seq, 1);
-    let ids: Vec<_> = sent.message().attachments.iter().map(|a| a.id.as_str()).collect();
-    assert_eq!(ids, ["u1", "u2"]);
+    let ids: Vec<_> =
+        sent.message().attachments.iter().map(|a| (a.id.as_str(), a.caption.as_deref())).collect();
+    assert_eq!(ids, [("u1", None), ("u2", Some("the second"))]);
     assert_eq!(store.upload("u1").await.unwrap().unwrap().sent, Some(("a".into(), 1)));
     // A resend is answered as one; sent uploads cannot go with another message.
     assert!(matches!(store.append(mine).await, Ok(Appended::Duplicate(m)) if m.attachments.len() == 2));
     let mut again = new("a", "c2", "ann", "again");
     again.attachments = vec!["u2".into()];
     assert!(matches!(store.append(again).await, Err(StoreError::UnknownUpload)));
-    assert_eq!(store.latest("a", None, None, 10).await.unwrap().messages[0].attachments.len(), 2);
+    // Each file's caption is stored with it.
+    let stored = store.latest("a", None, None, 10).await.unwrap().messages[0].attachments.clone();
+    assert_eq!(stored, sent.message().attachments);
 
     // Unsent ones expire; a deleted message's go with it; then their blobs are orphans.
     assert_eq!(store.expire_uploads(5).await.unwrap(), 1);

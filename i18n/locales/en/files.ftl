@@ -29,3 +29,6 @@ files-previous-image = Previous image
 files-next-image = Next image
 files-download = Download
 files-close = Close
+# An upload's own caption field: its accessible name ($name is the file's name) and hint.
+files-caption-for = Caption for { $name }
+files-caption-placeholder = Add a caption

@@ -21,3 +21,5 @@ files-previous-image = Imagem anterior
 files-next-image = Próxima imagem
 files-download = Baixar
 files-close = Fechar
+files-caption-for = Legenda de { $name }
+files-caption-placeholder = Adicionar legenda

@@ -21,3 +21,5 @@ files-previous-image = Предыдущее изображение
 files-next-image = Следующее изображение
 files-download = Скачать
 files-close = Закрыть
+files-caption-for = Подпись к «{ $name }»
+files-caption-placeholder = Добавить подпись

@@ -21,3 +21,5 @@ files-previous-image = 上一张
 files-next-image = 下一张
 files-download = 下载
 files-close = 关闭
+files-caption-for = { $name } 的说明
+files-caption-placeholder = 添加说明

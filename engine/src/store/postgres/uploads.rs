@@ -28,6 +28,7 @@ fn record(row: &Row) -> Result<UploadRecord, Error> {
             mime: row.try_get(5)?,
             width: row.try_get::<_, Option<i32>>(6)?.map(|w| w as u32),
             height: row.try_get::<_, Option<i32>>(7)?.map(|h| h as u32),
+            caption: None,
         },
         owner: row.try_get(1)?,
         hash: row.try_get(2)?,

@@ -293,9 +293,9 @@ async fn append(
             return Ok(decide::resent(found, &new.author));
         }
         let owner = protocol::nickname_key(&new.author);
-        for id in &new.attachments {
-            let found = uploads::unsent(tx, id, &owner).await?;
-            if let Err(refused) = decide::attach(&mut attachments, id, found) {
+        for file in &new.attachments {
+            let found = uploads::unsent(tx, &file.id, &owner).await?;
+            if let Err(refused) = decide::attach(&mut attachments, file, found) {
                 return Ok(Err(refused));
             }
         }

@@ -23,6 +23,7 @@ fn record(row: &Row<'_>) -> rusqlite::Result<UploadRecord> {
             mime: row.get(5)?,
             width: row.get::<_, Option<i64>>(6)?.map(|w| w as u32),
             height: row.get::<_, Option<i64>>(7)?.map(|h| h as u32),
+            caption: None,
         },
         owner: row.get(1)?,
         hash: row.get(2)?,

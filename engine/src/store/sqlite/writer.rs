@@ -181,9 +181,9 @@ fn append(
             return Ok(resent(found));
         }
         let owner = protocol::nickname_key(&new.author);
-        for id in &new.attachments {
-            let found = super::uploads::unsent(tx, id, &owner)?;
-            if let Err(refused) = decide::attach(&mut attachments, id, found) {
+        for file in &new.attachments {
+            let found = super::uploads::unsent(tx, &file.id, &owner)?;
+            if let Err(refused) = decide::attach(&mut attachments, file, found) {
                 return Ok(Err(refused));
             }
         }
