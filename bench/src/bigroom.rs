@@ -353,13 +353,27 @@ pub async fn big_room(args: &Args, people: usize) -> Result<Outcome, String> {
 
     // The bare server: the same room filled.
     let bare = Server::start(&bare_binary, &["--bare-server"])?;
-    let filled = fill(&bare, &shared(&bare.addr), people).await?;
+    let bare_room = shared(&bare.addr);
+    let filled = fill(&bare, &bare_room, people).await?;
     eprintln!(
         "f: {people} joined bare in {:.2} s, {:.0} B/connection",
         filled.seconds, filled.bytes_per_connection
     );
     figures.push(("bare: time until all joined s".into(), format!("{:.2}", filled.seconds)));
     figures.push(("bare: bytes/idle connection".into(), format!("{:.0}", filled.bytes_per_connection)));
+    // The same sender into the full room: what delivering one message to everyone costs the
+    // floor on this machine (the generator reads every copy on its one core).
+    let (stop_sender, sender_stop) = watch::channel(false);
+    let posting = tokio::spawn(sender(Arc::clone(&bare_room), sender_stop));
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let _ = stop_sender.send(true);
+    let _ = posting.await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let bare_delivery = ms(&bare_room.before.lock().unwrap_or_else(|e| e.into_inner()));
+    figures.push((
+        format!("bare: delivery to {people} in one room at {RATE} msg/s p50 / p99 / p99.9 / max ms"),
+        bare_delivery,
+    ));
     let _ = filled.stop.send(true);
     for person in filled.people {
         let _ = person.await;
@@ -381,6 +395,16 @@ pub async fn big_room(args: &Args, people: usize) -> Result<Outcome, String> {
             format!("{:.0}", run.deliveries_per_second),
         ));
         figures.push((format!("{name}: fan-out p50 / p99 / p99.9 / max ms"), ms(&run.latency_us)));
+        // Where the tail is: up to the message's `sent_at` (natter: committed to disk; bare:
+        // put in the channel), and from there to the receiver (the fan-out itself).
+        figures.push((
+            format!("{name}: of which send → sent_at p50 / p99 / p99.9 / max ms (±1)"),
+            ms(&run.stored_us),
+        ));
+        figures.push((
+            format!("{name}: of which sent_at → received p50 / p99 / p99.9 / max ms (±1)"),
+            ms(&run.delivered_us),
+        ));
         figures.push((
             format!("{name}: fan-out lost / duplicated"),
             format!("{} / {}", run.lost, run.duplicates),

@@ -80,6 +80,8 @@ struct Seen {
     latency_us: Histogram<u64>,
     /// Send to the server's commit (the message's `sent_at`, 1 ms resolution).
     stored_us: Histogram<u64>,
+    /// The server's commit to this receiver (the rest of `latency_us`).
+    delivered_us: Histogram<u64>,
     deliveries: u64,
     duplicates: u64,
     lost: u64,
@@ -96,6 +98,8 @@ pub struct FanOut {
     /// The part of the latency up to the server's commit (`sent_at`, 1 ms resolution); the
     /// rest is the fan-out, from the commit to the receiver.
     pub stored_us: Histogram<u64>,
+    /// From the commit to the receiver, the fan-out's own part.
+    pub delivered_us: Histogram<u64>,
     pub lost: u64,
     pub duplicates: u64,
     pub receivers_with_loss: u64,
@@ -276,6 +280,7 @@ pub async fn fan_out_across(
             let mut result = Seen {
                 latency_us: Histogram::new(3).expect("histogram"),
                 stored_us: Histogram::new(3).expect("histogram"),
+                delivered_us: Histogram::new(3).expect("histogram"),
                 deliveries: 0,
                 duplicates: 0,
                 lost: 0,
@@ -291,6 +296,7 @@ pub async fn fan_out_across(
                 let _ = result.latency_us.record(now.saturating_sub(sent));
                 let stored = (stored_ms * 1000).saturating_sub(origin_wall_us);
                 let _ = result.stored_us.record(stored.saturating_sub(sent));
+                let _ = result.delivered_us.record(now.saturating_sub(stored.max(sent)));
                 result.deliveries += 1;
                 match seen.get_mut(sender).and_then(|s| s.get_mut(n)) {
                     Some(flag) if *flag => result.duplicates += 1,
@@ -307,11 +313,13 @@ pub async fn fan_out_across(
     }
     let mut latency = Histogram::<u64>::new(3).map_err(|e| e.to_string())?;
     let mut stored = Histogram::<u64>::new(3).map_err(|e| e.to_string())?;
+    let mut delivered = Histogram::<u64>::new(3).map_err(|e| e.to_string())?;
     let (mut deliveries, mut lost, mut duplicates, mut receivers_with_loss) = (0u64, 0u64, 0u64, 0u64);
     for reader in readers {
         let seen = reader.await.map_err(|e| e.to_string())?;
         latency.add(&seen.latency_us).map_err(|e| e.to_string())?;
         stored.add(&seen.stored_us).map_err(|e| e.to_string())?;
+        delivered.add(&seen.delivered_us).map_err(|e| e.to_string())?;
         deliveries += seen.deliveries;
         lost += seen.lost;
         duplicates += seen.duplicates;
@@ -329,6 +337,7 @@ pub async fn fan_out_across(
         deliveries_per_second: deliveries as f64 / seconds as f64,
         latency_us: latency,
         stored_us: stored,
+        delivered_us: delivered,
         lost,
         duplicates,
         receivers_with_loss,
