@@ -4,6 +4,7 @@
 // rooms enforced.
 import * as path from "node:path";
 import { readFileSync } from "node:fs";
+import AxeBuilder from "@axe-core/playwright";
 import type { Browser, Page } from "@playwright/test";
 import { test, expect, join, say } from "./natter";
 
@@ -16,6 +17,20 @@ async function twoPeople(browser: Browser, url: string): Promise<[Page, Page]> {
   await join(ann, url, "ann");
   await join(bob, url, "bob");
   return [ann, bob];
+}
+
+/** axe-core's WCAG 2.2 A/AA violations on the page, in the light and the dark theme. */
+async function violations(page: Page): Promise<string[]> {
+  const found: string[] = [];
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    const results = await new AxeBuilder({ page })
+      .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"])
+      .analyze();
+    found.push(...results.violations.map((v) => `${colorScheme}: ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join("; ")}`));
+  }
+  await page.emulateMedia({ colorScheme: null });
+  return found;
 }
 
 /** Waits until every file in the composer is up. */
@@ -108,13 +123,14 @@ test("an image pasted into the composer and a text file dropped on the conversat
 test("several files go at once, each with a caption of its own or none", async ({ browser, server }) => {
   const [ann, bob] = await twoPeople(browser, server.url);
   await ann.getByLabel("Attach file").setInputFiles([
-    photo,
+    { name: "gps-photo.jpg", mimeType: "image/jpeg", buffer: readFileSync(photo) },
     { name: "plan.txt", mimeType: "text/plain", buffer: Buffer.from("step one\n") },
   ]);
   await uploaded(ann, 2);
   const caption = ann.getByRole("textbox", { name: "Caption for gps-photo.jpg" });
   await caption.fill("from the top");
   await expect(ann.getByRole("textbox", { name: "Caption for plan.txt" })).toHaveValue("");
+  expect(await violations(ann), "the composer with files and captions").toEqual([]);
   // Enter in a caption sends the message, as in the message box.
   await caption.press("Enter");
   await expect(ann.getByRole("list", { name: "Files to send" })).toBeHidden();
@@ -125,6 +141,7 @@ test("several files go at once, each with a caption of its own or none", async (
   const plan = bob.locator(".attachment").filter({ hasText: "plan.txt" });
   await expect(plan).toBeVisible();
   await expect(plan.locator(".attachment-caption")).toHaveCount(0);
+  expect(await violations(bob), "files with captions").toEqual([]);
   await open.click();
   await expect(bob.getByRole("dialog", { name: "Image viewer" })).toContainText("from the top");
   await bob.keyboard.press("Escape");
