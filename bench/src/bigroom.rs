@@ -406,6 +406,14 @@ pub async fn big_room(args: &Args, people: usize) -> Result<Outcome, String> {
             ms(&run.delivered_us),
         ));
         figures.push((
+            format!("{name}: generator's 1 ms timer late by p50 / p99 / p99.9 / max ms"),
+            ms(&run.generator_late_us),
+        ));
+        figures.push((
+            format!("{name}: CPU stolen by the hypervisor during the run"),
+            run.stolen.map_or("-".into(), |s| format!("{:.1}%", s * 100.0)),
+        ));
+        figures.push((
             format!("{name}: fan-out lost / duplicated"),
             format!("{} / {}", run.lost, run.duplicates),
         ));

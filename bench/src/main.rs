@@ -7,6 +7,7 @@ mod bigroom;
 mod capacity;
 mod client;
 mod cluster;
+mod host;
 mod page;
 mod plot;
 mod report;

@@ -100,6 +100,11 @@ pub struct FanOut {
     pub stored_us: Histogram<u64>,
     /// From the commit to the receiver, the fan-out's own part.
     pub delivered_us: Histogram<u64>,
+    /// How late the generator's own 1 ms timer woke while the senders sent: a receipt waits
+    /// as long to be timed ([`crate::host`]).
+    pub generator_late_us: Histogram<u64>,
+    /// The share of CPU time the hypervisor stole over the same window.
+    pub stolen: Option<f64>,
     pub lost: u64,
     pub duplicates: u64,
     pub receivers_with_loss: u64,
@@ -243,6 +248,8 @@ pub async fn fan_out_across(
         (start + Duration::from_secs(1), start + Duration::from_secs(seconds.saturating_sub(1).max(2)));
     let cpu = tokio::spawn(cpu_between(pids.to_vec(), window.0, window.1));
     let probed = tokio::spawn(crate::server::probe_between(probes.to_vec(), window.0, window.1));
+    let late = tokio::spawn(crate::host::lateness_between(start, start + Duration::from_secs(seconds)));
+    let stolen = tokio::spawn(crate::host::steal_between(window.0, window.1));
     let mut readers = Vec::new();
     let mut writers = Vec::new();
     for (i, socket) in sockets.into_iter().enumerate() {
@@ -328,7 +335,11 @@ pub async fn fan_out_across(
     drop(writers);
     let cpu = cpu.await.ok().flatten();
     let probed = probed.await.map_err(|e| e.to_string())?;
+    let generator_late_us = late.await.map_err(|e| e.to_string())?;
+    let stolen = stolen.await.map_err(|e| e.to_string())?;
     Ok(FanOut {
+        generator_late_us,
+        stolen,
         probed,
         clients,
         senders,
