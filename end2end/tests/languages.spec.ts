@@ -32,6 +32,14 @@ function tr(tag: string, text: string): string {
   return translated!;
 }
 
+/** 👍's name in each language (CLDR's), and a word of that language it is found by. */
+const EMOJI: Record<string, [string, string]> = {
+  en: ["thumbs up", "+1"],
+  ru: ["большой палец вверх", "лайк"],
+  "pt-BR": ["polegar para cima", "joia"],
+  "zh-CN": ["拇指向上", "赞"],
+};
+
 /** A browser whose language is `locale` (Chromium sends it as Accept-Language). */
 async function open(browser: Browser, url: string, locale: string, javaScriptEnabled = true): Promise<Page> {
   const context = await browser.newContext({ locale, javaScriptEnabled });
@@ -64,6 +72,20 @@ for (const [accept, tag] of [
       await expect(page.getByRole("button", { name: "Send", exact: true })).toHaveCount(0);
       await expect(page.getByLabel("Message", { exact: true })).toHaveCount(0);
     }
+    // The reaction picker names emoji in the language, and finds them by its words and by
+    // English ones.
+    const [thumbs, word] = EMOJI[tag];
+    const message = page.getByRole("log").locator("li.message").filter({ hasText: "olá 你好 привет" });
+    await message.hover();
+    await message.getByRole("button", { name: tr(tag, "React"), exact: true }).click();
+    const picker = page.getByRole("dialog", { name: tr(tag, "Choose a reaction") });
+    await expect(picker.getByRole("button", { name: thumbs, exact: true })).toBeVisible();
+    const search = picker.getByLabel(tr(tag, "Search emoji"));
+    await search.fill(word);
+    await expect(picker.getByRole("button", { name: thumbs, exact: true })).toBeVisible();
+    await search.fill("thumbs");
+    await picker.getByRole("button", { name: thumbs, exact: true }).click();
+    await expect(message.getByRole("button", { name: /^👍 1/ })).toBeVisible();
   });
 }
 

@@ -1,6 +1,7 @@
 //! The reaction picker: the reader's recently used emoji first, a few common ones, and every
-//! emoji, searchable by name. The full list (about 1,900 emoji with their names) is fetched
-//! from `/emoji.json` the first time a picker opens, so it costs the page nothing until then.
+//! emoji, searchable by name. The full list (about 1,900 emoji with their names and search
+//! words in the interface's language) is fetched from `/emoji.json?lang=` the first time a
+//! picker opens, so it costs the page nothing until then.
 
 use crate::lang::t;
 use leptos::{html, prelude::*};
@@ -130,7 +131,9 @@ async fn load_all() -> Option<Vec<Entry>> {
         return Some(list);
     }
     let window = web_sys::window()?;
-    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str("/emoji.json")).await.ok()?;
+    // Named in the interface's language (and found by their English words too).
+    let url = format!("/emoji.json?lang={}", crate::lang::locale().tag());
+    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(&url)).await.ok()?;
     let response: web_sys::Response = response.dyn_into().ok()?;
     let text = wasm_bindgen_futures::JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
     let list: Vec<Entry> = serde_json::from_str(&text).ok()?;
