@@ -16,13 +16,17 @@ mod text;
 mod upload;
 mod url;
 
-use clap::Parser;
+use clap::{Arg, ArgAction, CommandFactory, FromArgMatches, Parser};
+
+/// Where a server run with `make run` listens.
+const DEFAULT_SERVER: &str = "http://127.0.0.1:3000";
 
 #[derive(Parser, Debug)]
 #[command(name = "natter-tui", version, about = "Natter chat in the terminal")]
+#[command(disable_help_flag = true, disable_version_flag = true)]
 struct Args {
     /// The server: http://, https://, ws:// or wss:// and its host (the path is ignored).
-    #[arg(default_value = "http://127.0.0.1:3000")]
+    #[arg(default_value = DEFAULT_SERVER)]
     server: String,
     /// The nickname to chat as.
     #[arg(long)]
@@ -38,10 +42,43 @@ struct Args {
     no_bell: bool,
 }
 
+/// The command line in the reader's language: `--help` says what the program and each
+/// argument is, under translated headings (clap's own error messages stay English).
+fn command() -> clap::Command {
+    use lang::t;
+    // A default is said in the language too: "(по умолчанию general)".
+    let with_default = |help: &str, value: &str| format!("{} ({} {value})", t(help), t("tui-cli-default"));
+    Args::command()
+        .about(t("tui-cli-about"))
+        .mut_arg("server", |a| {
+            a.help(with_default("tui-cli-server", DEFAULT_SERVER)).hide_default_value(true)
+        })
+        .mut_arg("nick", |a| a.help(t("tui-cli-nick")))
+        .mut_arg("room", |a| {
+            a.help(with_default("tui-cli-room", protocol::DEFAULT_ROOM)).hide_default_value(true)
+        })
+        .mut_arg("plain", |a| a.help(t("tui-cli-plain")))
+        .mut_arg("no_bell", |a| a.help(t("tui-cli-no-bell")))
+        .arg(Arg::new("help").short('h').long("help").action(ArgAction::Help).help(t("tui-cli-help")))
+        .arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help(t("tui-cli-version")),
+        )
+        .help_template(format!(
+            "{{about-with-newline}}\n{} {{usage}}\n\n{}\n{{positionals}}\n\n{}\n{{options}}\n",
+            t("tui-cli-usage"),
+            t("tui-cli-arguments"),
+            t("tui-cli-options")
+        ))
+}
+
 fn main() {
-    // The language first: everything after speaks it (`--help` stays English, as clap writes it).
+    // The language first: everything after speaks it, `--help` included.
     lang::init();
-    let args = Args::parse();
+    let args = Args::from_arg_matches(&command().get_matches()).unwrap_or_else(|error| error.exit());
     let code = match start(args) {
         Ok(code) => code,
         Err(error) => {
@@ -76,4 +113,44 @@ fn start(args: Args) -> Result<i32, String> {
 fn ask_password(nickname: &str) -> Option<String> {
     let prompt = lang::tf("tui-password-prompt", &[("nickname", nickname.into())]);
     rpassword::prompt_password(format!("{prompt} ")).ok().filter(|p| !p.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_help_speaks_the_readers_language() {
+        let help = |locale| lang::with_locale(locale, || command().render_help().to_string());
+        let english = help(i18n::Locale::En);
+        for needle in [
+            "Natter chat in the terminal",
+            "Usage: natter-tui",
+            "The nickname to chat as.",
+            "--no-bell",
+            "Print help",
+        ] {
+            assert!(english.contains(needle), "{needle} in {english}");
+        }
+        let russian = help(i18n::Locale::Ru);
+        for needle in [
+            "Использование: natter-tui",
+            "Ваш ник в чате.",
+            "Параметры:",
+            "--nick <NICK>",
+            "Показать справку",
+        ] {
+            assert!(russian.contains(needle), "{needle} in {russian}");
+        }
+        assert!(!["Usage", "Print help", "default"].iter().any(|e| russian.contains(e)), "{russian}");
+        assert!(help(i18n::Locale::ZhCn).contains("用法： natter-tui"));
+        assert!(help(i18n::Locale::PtBr).contains("Opções:"));
+        // The arguments still parse as before.
+        let matches = command()
+            .try_get_matches_from(["natter-tui", "--nick", "ann", "--plain", "https://chat.example"])
+            .unwrap();
+        let args = Args::from_arg_matches(&matches).unwrap();
+        assert_eq!((args.nick.as_str(), args.plain, args.room.as_str()), ("ann", true, "general"));
+        assert_eq!(args.server, "https://chat.example");
+    }
 }

@@ -148,3 +148,17 @@ tui-lost-no-answer = the server did not answer
 tui-lost-closed = closed by the server
 # $code is the WebSocket close code, $reason the server's words.
 tui-lost-closed-code = closed by the server ({ $code } { $reason })
+
+# `natter-tui --help`: what the program is, each argument, and the help's headings.
+tui-cli-about = Natter chat in the terminal
+tui-cli-server = The server: http://, https://, ws:// or wss:// and its host (the path is ignored).
+tui-cli-nick = The nickname to chat as.
+tui-cli-room = The room to open.
+tui-cli-plain = No screen: send each line of standard input, print each message of the room.
+tui-cli-no-bell = Do not ring the terminal bell when someone mentions you.
+tui-cli-help = Print help
+tui-cli-version = Print version
+tui-cli-usage = Usage:
+tui-cli-arguments = Arguments:
+tui-cli-options = Options:
+tui-cli-default = default

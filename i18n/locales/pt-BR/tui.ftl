@@ -129,3 +129,16 @@ tui-lost-silent = o servidor parou de responder
 tui-lost-no-answer = o servidor não respondeu
 tui-lost-closed = o servidor fechou a conexão
 tui-lost-closed-code = o servidor fechou a conexão ({ $code } { $reason })
+
+tui-cli-about = Natter, o chat no terminal
+tui-cli-server = O servidor: http://, https://, ws:// ou wss:// e o endereço dele (o caminho é ignorado).
+tui-cli-nick = O apelido com que você conversa.
+tui-cli-room = A sala que abre primeiro.
+tui-cli-plain = Sem tela: envia cada linha da entrada padrão e imprime cada mensagem da sala.
+tui-cli-no-bell = Não tocar o sino do terminal quando alguém mencionar você.
+tui-cli-help = Mostrar a ajuda
+tui-cli-version = Mostrar a versão
+tui-cli-usage = Uso:
+tui-cli-arguments = Argumentos:
+tui-cli-options = Opções:
+tui-cli-default = padrão

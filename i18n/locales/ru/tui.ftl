@@ -135,3 +135,16 @@ tui-lost-silent = сервер перестал отвечать
 tui-lost-no-answer = сервер не ответил
 tui-lost-closed = сервер закрыл соединение
 tui-lost-closed-code = сервер закрыл соединение ({ $code } { $reason })
+
+tui-cli-about = Natter — чат в терминале
+tui-cli-server = Сервер: http://, https://, ws:// или wss:// и его адрес (путь не учитывается).
+tui-cli-nick = Ваш ник в чате.
+tui-cli-room = Какую комнату открыть.
+tui-cli-plain = Без экрана: каждая строка стандартного ввода отправляется, каждое сообщение комнаты печатается.
+tui-cli-no-bell = Не подавать звуковой сигнал, когда вас упоминают.
+tui-cli-help = Показать справку
+tui-cli-version = Показать версию
+tui-cli-usage = Использование:
+tui-cli-arguments = Аргументы:
+tui-cli-options = Параметры:
+tui-cli-default = по умолчанию

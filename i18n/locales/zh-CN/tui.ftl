@@ -117,3 +117,16 @@ tui-lost-silent = 服务器停止响应
 tui-lost-no-answer = 服务器没有响应
 tui-lost-closed = 服务器关闭了连接
 tui-lost-closed-code = 服务器关闭了连接（{ $code } { $reason }）
+
+tui-cli-about = Natter 终端聊天
+tui-cli-server = 服务器：http://、https://、ws:// 或 wss:// 加主机地址（路径会被忽略）。
+tui-cli-nick = 聊天时使用的昵称。
+tui-cli-room = 要打开的房间。
+tui-cli-plain = 无界面模式：逐行发送标准输入，并打印房间里的每条消息。
+tui-cli-no-bell = 有人提到你时不响铃。
+tui-cli-help = 显示帮助
+tui-cli-version = 显示版本
+tui-cli-usage = 用法：
+tui-cli-arguments = 参数：
+tui-cli-options = 选项：
+tui-cli-default = 默认
