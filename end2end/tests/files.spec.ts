@@ -154,6 +154,49 @@ test("several files go at once, each with a caption of its own or none", async (
   );
 });
 
+test("an upload cut off by a lost connection starts again once back online, and its message goes once", async ({
+  browser,
+  server,
+}) => {
+  const [ann, bob] = await twoPeople(browser, server.url);
+  // The upload is held on its way until the connection is gone.
+  let held: () => void = () => {};
+  const released = new Promise<void>((done) => (held = done));
+  let attempts = 0;
+  await ann.route("**/api/files**", async (route) => {
+    attempts += 1;
+    if (attempts === 1) await released;
+    await route.continue().catch(() => {});
+  });
+  await ann.getByLabel("Attach file").setInputFiles({
+    name: "minutes.txt",
+    mimeType: "text/plain",
+    buffer: Buffer.from("we agreed on Friday\n"),
+  });
+  await expect(ann.locator(".upload[data-state=uploading]")).toHaveCount(1);
+  // Sent before the file is up: it waits for it.
+  await ann.getByLabel("Message", { exact: true }).fill("the minutes");
+  await ann.getByRole("button", { name: "Send" }).click();
+  await expect(ann.getByRole("list", { name: "Files to send" }).getByRole("status")).toHaveText(
+    "The message is sent once its files are up.",
+  );
+
+  await ann.context().setOffline(true);
+  await expect(ann.getByRole("status").first()).not.toHaveText("connected");
+  held();
+  await expect(ann.locator(".upload[data-state=failed] .upload-error")).toContainText("connection was lost");
+  await ann.context().setOffline(false);
+
+  // Back online: the upload starts again by itself, and the message goes with it, once.
+  const file = bob.getByRole("link", { name: /minutes\.txt/ });
+  await expect(file).toBeVisible({ timeout: 20_000 });
+  expect(attempts).toBe(2);
+  await expect(bob.getByRole("log").locator("li.message").filter({ hasText: "the minutes" })).toHaveCount(1);
+  await bob.waitForTimeout(1000);
+  await expect(bob.getByRole("log").locator("li.message").filter({ hasText: "the minutes" })).toHaveCount(1);
+  await expect(ann.getByRole("list", { name: "Files to send" })).toBeHidden();
+});
+
 test("HTML and SVG files are downloads, never pages in Natter's origin; an oversized file gets a clear error", async ({
   browser,
   server,
