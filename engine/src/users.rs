@@ -1,7 +1,7 @@
 //! Who people are. A browser claims a nickname (its signed session cookie then holds the
 //! person's id); nicknames are unique after NFKC normalisation and case folding; a person
 //! may protect their nickname with a password (Argon2id) to use it from another browser.
-//! Password attempts are limited per nickname.
+//! Password attempts are limited per nickname, across every node sharing the database.
 
 use crate::store::{Store, StoreError, UserRecord};
 use crate::PostError;
@@ -133,7 +133,12 @@ impl Users {
         let (Some(stored), Some(password)) = (user.password_hash.clone(), password) else {
             return Err(taken(&user.nickname));
         };
-        if self.attempts.check_key(&user.nickname_key).is_err() {
+        // On a shared database every node counts together; alone, in memory.
+        let allowed = match self.store.password_attempt(&user.nickname_key, ATTEMPTS_PER_MINUTE).await? {
+            Some(allowed) => allowed,
+            None => self.attempts.check_key(&user.nickname_key).is_ok(),
+        };
+        if !allowed {
             return Err(refuse(
                 ErrorCode::TooManyAttempts,
                 "Too many password attempts for this nickname; wait a minute and try again.",

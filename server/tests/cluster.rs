@@ -392,6 +392,45 @@ async fn live(server: &Server, cookie: &str, nickname: &str) -> Client {
     server.live(cookie, nickname).await.0
 }
 
+/// What a connection without a cookie is told when it says hello as `nickname` with `password`.
+async fn hello_with(server: &Server, nickname: &str, password: &str) -> Option<protocol::ErrorCode> {
+    let mut client = server.connect().await;
+    client.send(&ClientEvent::Hello { nickname: nickname.into(), password: Some(password.into()) }).await;
+    loop {
+        match client.next().await {
+            ServerEvent::Welcome { .. } => return None,
+            ServerEvent::Error { code, .. } => return Some(code),
+            _ => {}
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_guesses_are_counted_across_nodes() {
+    use protocol::ErrorCode::{TooManyAttempts, WrongPassword};
+    let Some((_cluster, nodes)) = three_nodes().await else { return };
+    let ann = nodes[0].sign_in("ann").await;
+    let mut ann_live = live(&nodes[0], &ann, "ann").await;
+    ann_live.send(&ClientEvent::Protect { password: "correct horse battery".into() }).await;
+    while !matches!(ann_live.next().await, ServerEvent::Protected { .. }) {}
+    // Five guesses spread over the nodes are all a cluster allows in a minute, as one node.
+    let mut told = Vec::new();
+    for i in 0..5 {
+        told.push(hello_with(&nodes[i % 3], "ann", "a wrong guess").await);
+    }
+    assert_eq!(told, vec![Some(WrongPassword); 5]);
+    for node in &nodes {
+        assert_eq!(hello_with(node, "ANN", "a wrong guess").await, Some(TooManyAttempts));
+    }
+    // Even the right password waits now; another nickname is not affected.
+    assert_eq!(hello_with(&nodes[1], "ann", "correct horse battery").await, Some(TooManyAttempts));
+    let bob = nodes[2].sign_in("bob").await;
+    let mut bob_live = live(&nodes[2], &bob, "bob").await;
+    bob_live.send(&ClientEvent::Protect { password: "another good one".into() }).await;
+    while !matches!(bob_live.next().await, ServerEvent::Protected { .. }) {}
+    assert_eq!(hello_with(&nodes[0], "bob", "another good one").await, None);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_and_private_rooms_hold_across_nodes() {
     let Some((_cluster, nodes)) = three_nodes().await else { return };

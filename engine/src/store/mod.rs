@@ -270,6 +270,22 @@ impl Store {
         }
     }
 
+    /// Counts a password attempt for `nickname_key` where every node sharing this store sees
+    /// it: whether it is within `per_minute` (`None` for a store only this node uses, which
+    /// counts attempts in memory).
+    pub async fn password_attempt(
+        &self,
+        nickname_key: &str,
+        per_minute: u32,
+    ) -> Result<Option<bool>, StoreError> {
+        match self {
+            Store::Sqlite(_) => Ok(None),
+            Store::Postgres(s) => {
+                s.password_attempt(nickname_key, columns::now_millis(), per_minute).await.map(Some)
+            }
+        }
+    }
+
     /// Whether the store can be used now (a PostgreSQL server answers), for readiness checks.
     pub async fn ping(&self) -> Result<(), StoreError> {
         match self {

@@ -28,6 +28,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0002_cluster",
         sql: include_str!("../../../migrations/postgres/0002_cluster.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_attempts",
+        sql: include_str!("../../../migrations/postgres/0003_attempts.sql"),
+    },
 ];
 
 /// The migrations this version knows, by version and name.
