@@ -253,7 +253,16 @@ impl Files {
         if size > self.options.max_file_bytes {
             return Err(UploadError::TooLarge(self.options.max_file_bytes));
         }
-        self.take_allowance(&owner)?;
+        // On a shared database every node counts a person's uploads together (a minute's
+        // window); alone, a token bucket in memory.
+        match self.store.count_in_window("upload", &owner).await? {
+            Some((count, started)) if count > self.options.uploads_per_minute.max(1) => {
+                let left_ms = (started + 60_000 - now_millis()).max(1000);
+                return Err(UploadError::TooFast((left_ms as u64).div_ceil(1000)));
+            }
+            Some(_) => {}
+            None => self.take_allowance(&owner)?,
+        }
         let (mine, all) = self.store.upload_usage(&owner).await?;
         if mine + size > self.options.max_person_bytes {
             return Err(UploadError::PersonFull(self.options.max_person_bytes));

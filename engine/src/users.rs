@@ -134,8 +134,8 @@ impl Users {
             return Err(taken(&user.nickname));
         };
         // On a shared database every node counts together; alone, in memory.
-        let allowed = match self.store.password_attempt(&user.nickname_key, ATTEMPTS_PER_MINUTE).await? {
-            Some(allowed) => allowed,
+        let allowed = match self.store.count_in_window("password", &user.nickname_key).await? {
+            Some((count, _)) => count <= ATTEMPTS_PER_MINUTE,
             None => self.attempts.check_key(&user.nickname_key).is_ok(),
         };
         if !allowed {

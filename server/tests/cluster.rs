@@ -406,7 +406,7 @@ async fn hello_with(server: &Server, nickname: &str, password: &str) -> Option<p
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn password_guesses_are_counted_across_nodes() {
+async fn password_guesses_and_uploads_are_counted_across_nodes() {
     use protocol::ErrorCode::{TooManyAttempts, WrongPassword};
     let Some((_cluster, nodes)) = three_nodes().await else { return };
     let ann = nodes[0].sign_in("ann").await;
@@ -429,6 +429,24 @@ async fn password_guesses_are_counted_across_nodes() {
     bob_live.send(&ClientEvent::Protect { password: "another good one".into() }).await;
     while !matches!(bob_live.next().await, ServerEvent::Protected { .. }) {}
     assert_eq!(hello_with(&nodes[0], "bob", "another good one").await, None);
+
+    // A person's uploads too: 60 a minute (the default) over the three nodes, then refused
+    // on every one, with when to try again.
+    let http = reqwest::Client::new();
+    let upload = |node: &Server, n: usize| {
+        http.post(node.url(&format!("/api/files?name=note-{n}.txt")))
+            .header(reqwest::header::COOKIE, &ann)
+            .body(format!("note {n}\n"))
+            .send()
+    };
+    for n in 0..60 {
+        assert_eq!(upload(&nodes[n % 3], n).await.unwrap().status(), 201, "upload {n}");
+    }
+    for (n, node) in nodes.iter().enumerate() {
+        let refused = upload(node, 60 + n).await.unwrap();
+        assert_eq!(refused.status(), 429);
+        assert!(refused.headers().contains_key(reqwest::header::RETRY_AFTER));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

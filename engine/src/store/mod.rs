@@ -270,19 +270,14 @@ impl Store {
         }
     }
 
-    /// Counts a password attempt for `nickname_key` where every node sharing this store sees
-    /// it: whether it is within `per_minute` (`None` for a store only this node uses, which
-    /// counts attempts in memory).
-    pub async fn password_attempt(
-        &self,
-        nickname_key: &str,
-        per_minute: u32,
-    ) -> Result<Option<bool>, StoreError> {
+    /// Counts one event of `kind` (a password attempt, an upload) for `key` where every node
+    /// sharing this store sees it, in a one-minute window: how many there are in it now and
+    /// when it started (ms since the epoch). `None` for a store only this node uses, which
+    /// counts in memory.
+    pub async fn count_in_window(&self, kind: &str, key: &str) -> Result<Option<(u32, i64)>, StoreError> {
         match self {
             Store::Sqlite(_) => Ok(None),
-            Store::Postgres(s) => {
-                s.password_attempt(nickname_key, columns::now_millis(), per_minute).await.map(Some)
-            }
+            Store::Postgres(s) => s.count_in_window(kind, key, columns::now_millis()).await.map(Some),
         }
     }
 

@@ -1,5 +1,5 @@
 //! What the nodes on one database have in common: the cluster's identity (migration 0002),
-//! where every room is, and the password attempts made on any node (migration 0003).
+//! where every room is, and and the limits every node counts in together (migration 0003).
 
 use super::{pg_error, PgStore};
 use crate::store::StoreError;
@@ -23,28 +23,23 @@ impl PgStore {
 }
 
 impl PgStore {
-    /// Counts a password attempt for `nickname_key` at `now` (ms since the epoch) in a
-    /// one-minute window shared by every node: whether it is within `per_minute`.
-    pub async fn password_attempt(
-        &self,
-        nickname_key: &str,
-        now: i64,
-        per_minute: u32,
-    ) -> Result<bool, StoreError> {
+    /// Counts one event of `kind` for `key` at `now` (ms since the epoch) in a one-minute
+    /// window every node shares: how many there are in the window now, and when it started.
+    pub async fn count_in_window(&self, kind: &str, key: &str, now: i64) -> Result<(u32, i64), StoreError> {
         let conn = self.conn().await?;
         let row = conn
             .query_one(
-                "INSERT INTO password_attempts (nickname_key, window_start, count) VALUES ($1, $2, 1)
-                 ON CONFLICT (nickname_key) DO UPDATE SET
-                   count = CASE WHEN password_attempts.window_start > $2 - 60000
-                                THEN password_attempts.count + 1 ELSE 1 END,
-                   window_start = CASE WHEN password_attempts.window_start > $2 - 60000
-                                       THEN password_attempts.window_start ELSE $2 END
-                 RETURNING count",
-                &[&nickname_key, &now],
+                "INSERT INTO rate_windows (kind, key, window_start, count) VALUES ($1, $2, $3, 1)
+                 ON CONFLICT (kind, key) DO UPDATE SET
+                   count = CASE WHEN rate_windows.window_start > $3 - 60000
+                                THEN rate_windows.count + 1 ELSE 1 END,
+                   window_start = CASE WHEN rate_windows.window_start > $3 - 60000
+                                       THEN rate_windows.window_start ELSE $3 END
+                 RETURNING count, window_start",
+                &[&kind, &key, &now],
             )
             .await
             .map_err(pg_error)?;
-        Ok(row.get::<_, i32>(0) as u32 <= per_minute)
+        Ok((row.get::<_, i32>(0).max(0) as u32, row.get(1)))
     }
 }

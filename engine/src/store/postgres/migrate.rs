@@ -30,8 +30,8 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 3,
-        name: "0003_attempts",
-        sql: include_str!("../../../migrations/postgres/0003_attempts.sql"),
+        name: "0003_rate_windows",
+        sql: include_str!("../../../migrations/postgres/0003_rate_windows.sql"),
     },
 ];
 

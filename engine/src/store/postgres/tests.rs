@@ -355,18 +355,20 @@ async fn the_store_works_behind_the_store_enum() {
 }
 
 #[tokio::test]
-async fn password_attempts_are_counted_by_every_node_in_a_one_minute_window() {
+async fn limits_are_counted_by_every_node_in_a_one_minute_window() {
     let Some(db) = test_database().await else { return };
     let (one, two) = (open(db.url()).await, open(db.url()).await);
     let now = 1_800_000_000_000;
-    let mut allowed = Vec::new();
+    let mut counts = Vec::new();
     for i in 0..6 {
         let node = if i % 2 == 0 { &one } else { &two };
-        allowed.push(node.password_attempt("ann", now + i, 5).await.unwrap());
+        counts.push(node.count_in_window("password", "ann", now + i).await.unwrap());
     }
-    assert_eq!(allowed, [true, true, true, true, true, false]);
-    assert!(one.password_attempt("bob", now, 5).await.unwrap(), "per nickname");
+    assert_eq!(counts, (1..=6).map(|n| (n, now)).collect::<Vec<_>>());
+    // Per kind and per key.
+    assert_eq!(one.count_in_window("password", "bob", now).await.unwrap(), (1, now));
+    assert_eq!(one.count_in_window("upload", "ann", now).await.unwrap(), (1, now));
     // A minute after the window opened, a new one starts.
-    assert!(!two.password_attempt("ann", now + 59_999, 5).await.unwrap());
-    assert!(two.password_attempt("ann", now + 60_000, 5).await.unwrap());
+    assert_eq!(two.count_in_window("password", "ann", now + 59_999).await.unwrap(), (7, now));
+    assert_eq!(two.count_in_window("password", "ann", now + 60_000).await.unwrap(), (1, now + 60_000));
 }
