@@ -214,12 +214,26 @@ impl Files {
             }
         };
         for hash in orphans {
-            match self.blobs.delete(&hash).await {
-                Ok(()) => {
-                    let _ = self.store.forget_blob(&hash).await;
+            // Held against other nodes, and asked again: one of them may have recorded an
+            // upload of the same contents since the list was read.
+            let hold = match self.store.hold_blob(&hash).await {
+                Ok(hold) => hold,
+                Err(error) => {
+                    tracing::warn!(%error, "could not hold an unused file to delete it");
+                    continue;
                 }
-                Err(error) => tracing::warn!(%error, "could not delete an unused file"),
+            };
+            match self.store.blob_unnamed(&hash).await {
+                Ok(true) => match self.blobs.delete(&hash).await {
+                    Ok(()) => {
+                        let _ = self.store.forget_blob(&hash).await;
+                    }
+                    Err(error) => tracing::warn!(%error, "could not delete an unused file"),
+                },
+                Ok(false) => {}
+                Err(error) => tracing::warn!(%error, "could not check an unused file"),
             }
+            hold.release().await;
         }
     }
 
@@ -304,6 +318,8 @@ impl Files {
         let _registering = self.registry.lock().await;
         let thumb = prepared.thumb.is_some();
         let hash = prepared.hash.clone();
+        // No other node's sweep deletes these contents while they are recorded and written.
+        let hold = self.store.hold_blob(&hash).await?;
         // The contents are recorded first: if writing them or the upload fails, the sweep finds
         // them named by no upload and deletes whatever was written.
         self.store.add_blob(&hash, prepared.bytes.len() as u64, thumb).await?;
@@ -323,7 +339,9 @@ impl Files {
             self.store.add_upload(record).await?;
             Ok::<_, UploadError>(())
         };
-        if let Err(error) = written.await {
+        let written = written.await;
+        hold.release().await;
+        if let Err(error) = written {
             self.swept_soon();
             return Err(error);
         }

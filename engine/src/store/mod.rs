@@ -206,6 +206,20 @@ pub struct Page {
     pub last: Seq,
 }
 
+/// A blob held by [`Store::hold_blob`].
+pub enum BlobHold {
+    Here,
+    Shared(postgres::Held),
+}
+
+impl BlobHold {
+    pub async fn release(self) {
+        if let BlobHold::Shared(held) = self {
+            held.release().await;
+        }
+    }
+}
+
 /// The history store behind the engine. One variant per backend.
 pub enum Store {
     Sqlite(SqliteStore),
@@ -259,6 +273,25 @@ impl Store {
         match self {
             Store::Sqlite(s) => s.orphan_blobs().await,
             Store::Postgres(s) => s.orphan_blobs().await,
+        }
+    }
+
+    /// Holds blob `hash` against every other node sharing this store: while held, no other
+    /// node records, writes or sweeps it (on a store only this node uses, the files' own lock
+    /// is enough). Release it with [`BlobHold::release`].
+    pub async fn hold_blob(&self, hash: &str) -> Result<BlobHold, StoreError> {
+        match self {
+            Store::Sqlite(_) => Ok(BlobHold::Here),
+            Store::Postgres(s) => s.hold_blob(hash).await.map(BlobHold::Shared),
+        }
+    }
+
+    /// Whether no upload names blob `hash` (asked again under its hold, before a sweep deletes
+    /// its contents).
+    pub async fn blob_unnamed(&self, hash: &str) -> Result<bool, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.blob_unnamed(hash).await,
+            Store::Postgres(s) => s.blob_unnamed(hash).await,
         }
     }
 

@@ -43,3 +43,50 @@ impl PgStore {
         Ok((row.get::<_, i32>(0).max(0) as u32, row.get(1)))
     }
 }
+
+/// The advisory lock key space of blob holds (`hashtextextended(hash, BLOB_HOLD_SEED)`).
+const BLOB_HOLD_SEED: i64 = 0x6e61_7474;
+
+/// A blob held against every other node: a session advisory lock on its hash, on a
+/// connection of its own. [`Held::release`] unlocks it and gives the connection back; dropped
+/// without that (a task cancelled), the connection is closed instead, which unlocks it too.
+pub struct Held {
+    conn: Option<deadpool_postgres::Object>,
+    hash: String,
+}
+
+impl PgStore {
+    /// Waits until no other node holds blob `hash`, and holds it.
+    pub async fn hold_blob(&self, hash: &str) -> Result<Held, StoreError> {
+        let conn = self.conn().await?;
+        conn.execute("SELECT pg_advisory_lock(hashtextextended($1, $2))", &[&hash, &BLOB_HOLD_SEED])
+            .await
+            .map_err(pg_error)?;
+        Ok(Held { conn: Some(conn), hash: hash.to_owned() })
+    }
+}
+
+impl Held {
+    pub async fn release(mut self) {
+        if let Some(conn) = self.conn.take() {
+            let unlocked = conn
+                .execute(
+                    "SELECT pg_advisory_unlock(hashtextextended($1, $2))",
+                    &[&self.hash, &BLOB_HOLD_SEED],
+                )
+                .await;
+            if unlocked.is_err() {
+                // Not back to the pool still locked: closed.
+                drop(deadpool_postgres::Object::take(conn));
+            }
+        }
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            drop(deadpool_postgres::Object::take(conn));
+        }
+    }
+}

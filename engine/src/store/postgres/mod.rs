@@ -48,6 +48,7 @@ mod tls;
 mod uploads;
 mod writer;
 
+pub use cluster::Held;
 pub use testing::{test_database, TestDatabase};
 
 use super::queue::Queue;

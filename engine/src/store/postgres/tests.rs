@@ -372,3 +372,25 @@ async fn limits_are_counted_by_every_node_in_a_one_minute_window() {
     assert_eq!(two.count_in_window("password", "ann", now + 59_999).await.unwrap(), (7, now));
     assert_eq!(two.count_in_window("password", "ann", now + 60_000).await.unwrap(), (1, now + 60_000));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_blob_held_by_one_node_waits_on_another_until_released_or_dropped() {
+    use std::time::Duration;
+    let Some(db) = test_database().await else { return };
+    let (one, two) = (open(db.url()).await, Arc::new(open(db.url()).await));
+    let held = one.hold_blob("h1").await.unwrap();
+    // Other contents are not held.
+    two.hold_blob("h2").await.unwrap().release().await;
+    let waiting = {
+        let two = Arc::clone(&two);
+        tokio::spawn(async move { two.hold_blob("h1").await.unwrap() })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!waiting.is_finished(), "held by the first node");
+    held.release().await;
+    let second = tokio::time::timeout(Duration::from_secs(5), waiting).await.unwrap().unwrap();
+    // Dropped without release (its task cancelled): the hold goes with its connection.
+    drop(second);
+    let again = tokio::time::timeout(Duration::from_secs(5), one.hold_blob("h1")).await;
+    again.expect("released by the dropped hold's connection closing").unwrap().release().await;
+}

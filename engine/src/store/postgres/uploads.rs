@@ -141,6 +141,17 @@ impl PgStore {
         found.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>().map_err(pg_error)
     }
 
+    /// Whether no upload names the blob `hash`.
+    pub async fn blob_unnamed(&self, hash: &str) -> Result<bool, StoreError> {
+        let conn = self.conn().await?;
+        let stmt = conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM uploads WHERE hash = $1)")
+            .await
+            .map_err(pg_error)?;
+        let named: bool = conn.query_one(&stmt, &[&hash]).await.map_err(pg_error)?.get(0);
+        Ok(!named)
+    }
+
     /// Forgets the blob `hash` if no upload names it (its contents are deleted first). An
     /// upload of it stored meanwhile (by another node) keeps it.
     pub async fn forget_blob(&self, hash: &str) -> Result<bool, StoreError> {

@@ -137,6 +137,19 @@ impl SqliteStore {
             .await
     }
 
+    /// Whether no upload names the blob `hash`.
+    pub async fn blob_unnamed(&self, hash: &str) -> Result<bool, StoreError> {
+        let hash = hash.to_owned();
+        self.readers
+            .read(move |conn| {
+                let named: bool = conn
+                    .prepare_cached("SELECT EXISTS (SELECT 1 FROM uploads WHERE hash = ?1)")?
+                    .query_row([hash], |r| r.get(0))?;
+                Ok(!named)
+            })
+            .await
+    }
+
     /// Forgets the blob `hash` if no upload names it (its contents are deleted first).
     pub async fn forget_blob(&self, hash: &str) -> Result<bool, StoreError> {
         let hash = hash.to_owned();
