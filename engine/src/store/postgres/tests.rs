@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::store::tests::{change, new, postgres_client as client, public};
-use crate::store::{ChangeKind, Changed, Store};
+use crate::store::{Appended, ChangeKind, Changed, Store};
 use protocol::{Seq, ServerEvent};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -393,4 +393,57 @@ async fn a_blob_held_by_one_node_waits_on_another_until_released_or_dropped() {
     drop(second);
     let again = tokio::time::timeout(Duration::from_secs(5), one.hold_blob("h1")).await;
     again.expect("released by the dropped hold's connection closing").unwrap().release().await;
+}
+
+#[tokio::test]
+async fn one_batch_of_plain_messages_resends_replies_and_strangers_keeps_every_rule() {
+    let Some(db) = test_database().await else { return };
+    let (store, published) = open_publishing(db.url()).await;
+    store.writer().create_room(public("b")).await.unwrap();
+    store.writer().append(new("general", "before", "ann", "stored earlier")).await.unwrap();
+    let mut reply = new("general", "r1", "bob", "an answer");
+    reply.reply_to = Some(1);
+    // Submitted back to back: one batch (runs of plain messages are written together).
+    let mut pending = Vec::new();
+    for message in [
+        new("general", "c1", "ann", "one"),
+        new("b", "c1", "ann", "one in b"),
+        new("general", "before", "ann", "a resend of one stored earlier"),
+        new("general", "c1", "ann", "a resend within the batch"),
+        new("general", "c2", "ann", "two"),
+        new("general", "c2", "eve", "another's client id"),
+        reply,
+        new("nowhere", "c3", "ann", "no such room"),
+        new("general", "c3", "ann", "three"),
+    ] {
+        pending.push(store.writer().submit(message).await.unwrap());
+    }
+    let mut answers = Vec::new();
+    for answer in pending {
+        answers.push(match answer.await {
+            Ok(Appended::New(m)) => format!("new {} {}", m.room, m.seq),
+            Ok(Appended::Duplicate(m)) => format!("again {} {}", m.room, m.seq),
+            Err(error) => format!("refused {error:?}"),
+        });
+    }
+    assert_eq!(
+        answers,
+        [
+            "new general 2",
+            "new b 1",
+            "again general 1",
+            "again general 2",
+            "new general 3",
+            "refused ClientIdTaken",
+            "new general 4",
+            "refused UnknownRoom",
+            "new general 5",
+        ]
+    );
+    assert_eq!(stored_seqs(&store, "general").await, [1, 2, 3, 4, 5]);
+    let texts: Vec<String> =
+        store.latest("general", None, None, 10).await.unwrap().messages.into_iter().map(|m| m.text).collect();
+    assert_eq!(texts, ["stored earlier", "one", "two", "an answer", "three"]);
+    // Published once each, in order.
+    assert_eq!(seqs(&published), [1, 2, 1, 3, 4, 5]);
 }

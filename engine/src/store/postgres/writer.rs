@@ -196,11 +196,28 @@ impl Writer {
         }
         let before = seqs.clone();
         let mut results = Vec::with_capacity(batch.len());
-        for work in batch {
-            results.push(match work {
-                Work::Append(new) => Done::Append(append(&tx, &mut seqs, new).await?),
-                Work::Change(new) => Done::Change(change(&tx, &mut seqs, new).await?),
-            });
+        let mut batch = batch.into_iter().peekable();
+        while let Some(work) = batch.next() {
+            match work {
+                // Plain messages in a row go in one statement (one round trip for all).
+                Work::Append(new) if plain(&new, &seqs) => {
+                    let mut run = vec![new];
+                    while let Some(Work::Append(next)) = batch.peek() {
+                        let again = run.iter().any(|m| m.room == next.room && m.client_id == next.client_id);
+                        if !plain(next, &seqs) || again {
+                            break;
+                        }
+                        if let Some(Work::Append(next)) = batch.next() {
+                            run.push(next);
+                        }
+                    }
+                    for appended in append_plain(&tx, &mut seqs, run).await? {
+                        results.push(Done::Append(appended));
+                    }
+                }
+                Work::Append(new) => results.push(Done::Append(append(&tx, &mut seqs, new).await?)),
+                Work::Change(new) => results.push(Done::Change(change(&tx, &mut seqs, new).await?)),
+            }
         }
         let (rooms, lasts): (Vec<&str>, Vec<i64>) = seqs
             .iter()
@@ -345,6 +362,93 @@ async fn append(
     }
     take_seq(seqs, &new.room, seq);
     Ok(Ok(Appended::New(decide::message(new, seq, sent_at, reply_to, attachments))))
+}
+
+/// A message with nothing to check but its `client_id`: no reply, no files, a room this batch
+/// holds. A run of them is written by [`append_plain`].
+fn plain(new: &NewMessage, seqs: &Seqs) -> bool {
+    new.reply_to.is_none() && new.attachments.is_empty() && seqs.contains_key(&new.room)
+}
+
+/// Writes a run of [`plain`] messages (no two with the same room and `client_id`) in two round
+/// trips instead of one per message: the resends among them are found with one query, and
+/// the rest inserted with one statement, given their rooms' next seqs in order. The rooms are
+/// locked by this transaction, so no other writer inserts into them meanwhile.
+async fn append_plain(
+    tx: &Transaction<'_>,
+    seqs: &mut Seqs,
+    run: Vec<NewMessage>,
+) -> Result<Vec<Result<Appended, StoreError>>, Error> {
+    let rooms: Vec<&str> = run.iter().map(|m| m.room.as_str()).collect();
+    let ids: Vec<&str> = run.iter().map(|m| m.client_id.as_str()).collect();
+    let resent = tx
+        .prepare_cached(
+            "SELECT m.room, m.client_id FROM messages m
+             JOIN unnest($1::TEXT[], $2::TEXT[]) AS r (room, client_id)
+               ON m.room = r.room AND m.client_id = r.client_id",
+        )
+        .await?;
+    let earlier_ones: std::collections::HashSet<(String, String)> = tx
+        .query(&resent, &[&rooms, &ids])
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .collect::<Result<_, Error>>()?;
+    let sent_at = now_millis();
+    let mut placed: Vec<(NewMessage, Option<Seq>)> = Vec::with_capacity(run.len());
+    for new in run {
+        if earlier_ones.contains(&(new.room.clone(), new.client_id.clone())) {
+            placed.push((new, None));
+        } else {
+            let seq = next_seq(seqs, &new.room).unwrap_or(1);
+            take_seq(seqs, &new.room, seq);
+            placed.push((new, Some(seq)));
+        }
+    }
+    let fresh: Vec<(&NewMessage, Seq)> = placed.iter().filter_map(|(m, seq)| seq.map(|s| (m, s))).collect();
+    if !fresh.is_empty() {
+        let insert = tx
+            .prepare_cached(
+                "INSERT INTO messages (room, seq, client_id, author, text, sent_at, mood, lang, mentions, mentions_room)
+                 SELECT * FROM unnest($1::TEXT[], $2::BIGINT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::BIGINT[],
+                                      $7::REAL[], $8::TEXT[], $9::TEXT[], $10::BOOLEAN[])",
+            )
+            .await?;
+        let column = |f: fn(&NewMessage) -> &str| fresh.iter().map(|(m, _)| f(m)).collect::<Vec<&str>>();
+        let seqs_of: Vec<i64> = fresh.iter().map(|(_, seq)| *seq as i64).collect();
+        let times = vec![sent_at; fresh.len()];
+        let moods: Vec<f32> = fresh.iter().map(|(m, _)| m.mood).collect();
+        let langs: Vec<Option<&str>> = fresh.iter().map(|(m, _)| m.lang.as_deref()).collect();
+        let mentions: Vec<Option<String>> = fresh.iter().map(|(m, _)| stored_mentions(&m.mentions)).collect();
+        let everyone: Vec<bool> = fresh.iter().map(|(m, _)| m.mentions_room).collect();
+        tx.execute(
+            &insert,
+            &[
+                &column(|m| &m.room),
+                &seqs_of,
+                &column(|m| &m.client_id),
+                &column(|m| &m.author),
+                &column(|m| &m.text),
+                &times,
+                &moods,
+                &langs,
+                &mentions,
+                &everyone,
+            ],
+        )
+        .await?;
+    }
+    let mut results = Vec::with_capacity(placed.len());
+    for (new, seq) in placed {
+        results.push(match seq {
+            Some(seq) => Ok(Appended::New(decide::message(new, seq, sent_at, None, Vec::new()))),
+            None => match earlier(tx, &new.room, &new.client_id).await? {
+                Some(found) => decide::resent(found, &new.author),
+                None => Err(StoreError::Postgres("a resent message could not be read back".into())),
+            },
+        });
+    }
+    Ok(results)
 }
 
 /// A change event row as stored (`text` is an edit's text or a reaction's emoji).
