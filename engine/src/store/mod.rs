@@ -209,7 +209,7 @@ pub struct Page {
 /// A blob held by [`Store::hold_blob`].
 pub enum BlobHold {
     Here,
-    Shared(postgres::Held),
+    Shared(Box<postgres::Held>),
 }
 
 impl BlobHold {
@@ -282,7 +282,7 @@ impl Store {
     pub async fn hold_blob(&self, hash: &str) -> Result<BlobHold, StoreError> {
         match self {
             Store::Sqlite(_) => Ok(BlobHold::Here),
-            Store::Postgres(s) => s.hold_blob(hash).await.map(BlobHold::Shared),
+            Store::Postgres(s) => Ok(BlobHold::Shared(Box::new(s.hold_blob(hash).await?))),
         }
     }
 
