@@ -16,15 +16,13 @@ use crate::outbox::{Item, Outbox};
 use crate::store::{Appended, StoreError};
 use crate::users::Speaker;
 use crate::{Engine, PostError, Request};
-use futures::future::BoxFuture;
-use futures::stream::{FuturesUnordered, Stream, StreamExt};
+use futures::stream::{Stream, StreamExt};
 use protocol::{ClientEvent, ErrorCode, Invalid, RoomInfo, Seq, ServerEvent};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use tokio::sync::broadcast;
 use tokio::sync::Notify;
-use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
-use tokio_stream::wrappers::BroadcastStream;
 
 /// Messages read from the store per query when replaying or catching up.
 const REPLAY_CHUNK: usize = 500;
@@ -45,7 +43,10 @@ enum Wake {
     Answer(Option<ServerEvent>),
     /// The hub holds events for this session.
     Held,
-    Lobby(Result<Arc<LobbyEvent>, BroadcastStreamRecvError>),
+    /// A room change from the lobby, or `None`: some were missed.
+    Lobby(Option<Arc<LobbyEvent>>),
+    /// The lobby is gone (the server is stopping): not listened to any more.
+    LobbyClosed,
 }
 
 /// Why a session ended, for the transport's close code.
@@ -76,10 +77,13 @@ pub struct Session {
     restricted: HashSet<String>,
     /// Rooms where this connection announced typing and has not stopped yet.
     typing: HashSet<String>,
-    lobby: BroadcastStream<Arc<LobbyEvent>>,
+    /// Room changes for everyone (a receiver polled directly: a stream wrapper would box a
+    /// future for every connection).
+    lobby: broadcast::Receiver<Arc<LobbyEvent>>,
+    lobby_open: bool,
     /// Work the session awaits alongside everything else (stores, reads): each may have an
     /// answer for the client.
-    posts: FuturesUnordered<BoxFuture<'static, Option<ServerEvent>>>,
+    posts: posts::Posts,
     out: Arc<Outbox>,
     /// The hub's signal that it holds events for this session.
     held: Arc<Notify>,
@@ -91,7 +95,7 @@ impl Session {
     /// `signed_in` is the person the transport already knows (e.g. from a cookie), if any;
     /// `out` is the connection's outbox (`Hub::outbox`).
     pub fn new(engine: Engine, signed_in: Option<Speaker>, out: Arc<Outbox>) -> Self {
-        let lobby = BroadcastStream::new(engine.hub().subscribe_lobby());
+        let lobby = engine.hub().subscribe_lobby();
         engine.metrics().connections.inc();
         let limits = limits::Limits::new(engine.messages_per_second());
         Session {
@@ -105,7 +109,8 @@ impl Session {
             restricted: HashSet::new(),
             typing: HashSet::new(),
             lobby,
-            posts: FuturesUnordered::new(),
+            lobby_open: true,
+            posts: posts::Posts::default(),
             out,
             held: Arc::new(Notify::new()),
             limits,
@@ -145,7 +150,11 @@ impl Session {
                 },
                 Some(answer) = self.posts.next(), if !self.posts.is_empty() => Wake::Answer(answer),
                 () = self.held.notified() => Wake::Held,
-                Some(change) = self.lobby.next() => Wake::Lobby(change),
+                change = self.lobby.recv(), if self.lobby_open => match change {
+                    Ok(change) => Wake::Lobby(Some(change)),
+                    Err(broadcast::error::RecvError::Lagged(_)) => Wake::Lobby(None),
+                    Err(broadcast::error::RecvError::Closed) => Wake::LobbyClosed,
+                },
             };
             gone = Box::pin(self.on(wake)).await.is_err();
         }
@@ -174,6 +183,10 @@ impl Session {
             Wake::Answer(None) => Ok(()),
             Wake::Held => self.take_held().await,
             Wake::Lobby(change) => self.lobby(change).await,
+            Wake::LobbyClosed => {
+                self.lobby_open = false;
+                Ok(())
+            }
         }
     }
 
@@ -844,13 +857,13 @@ impl Session {
     }
 
     /// Passes on the room-list changes that concern this person.
-    async fn lobby(&mut self, change: Result<Arc<LobbyEvent>, BroadcastStreamRecvError>) -> Result<(), Gone> {
+    async fn lobby(&mut self, change: Option<Arc<LobbyEvent>>) -> Result<(), Gone> {
         if self.nickname.is_none() {
             // Nothing is sent before `welcome`; the room list comes with it.
             return Ok(());
         }
         match change.as_deref() {
-            Ok(LobbyEvent::Room { room, audience }) => {
+            Some(LobbyEvent::Room { room, audience }) => {
                 let concerns_me = match audience {
                     None => true,
                     Some(ids) => self.user.is_some_and(|me| ids.contains(&me)),
@@ -860,12 +873,12 @@ impl Session {
                 }
                 Ok(())
             }
-            Ok(LobbyEvent::Revoked { room, user }) if self.user == Some(*user) => {
+            Some(LobbyEvent::Revoked { room, user }) if self.user == Some(*user) => {
                 self.revoke(room.clone()).await
             }
-            Ok(LobbyEvent::Revoked { .. }) => Ok(()),
+            Some(LobbyEvent::Revoked { .. }) => Ok(()),
             // Missed some: send the whole list again and drop what may no longer be seen.
-            Err(BroadcastStreamRecvError::Lagged(_)) => {
+            None => {
                 let gone: Vec<String> =
                     self.restricted.iter().filter(|r| !self.engine.may_see(r, self.user)).cloned().collect();
                 for room in gone {
@@ -1065,6 +1078,7 @@ impl Drop for Session {
 }
 
 mod limits;
+mod posts;
 pub use limits::MESSAGES_PER_SECOND;
 #[cfg(test)]
 mod tests;
