@@ -134,7 +134,10 @@ pub fn App() -> impl IntoView {
     provide_context(live);
     view! {
         <Stylesheet id="natter" href="/pkg/natter.css"/>
-        <Title text=move || notify::title(if live.running.get() { live.all_mentions() } else { 0 })/>
+        // `try_get`: the server reads the title once the page's reactive owner may already be
+        // gone (under load leptos_axum renders the head after it), and a plain `get` of a
+        // disposed signal panics and drops the response. Not running there, so 0 mentions.
+        <Title text=move || notify::title(if live.running.try_get().unwrap_or(false) { live.all_mentions() } else { 0 })/>
         <Router>{routes()}</Router>
     }
 }
