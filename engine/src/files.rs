@@ -205,6 +205,10 @@ impl Files {
         if let Err(error) = self.store.expire_uploads(before).await {
             tracing::warn!(%error, "could not expire unsent uploads");
         }
+        // The shared limits' ended windows (a row per person who uploaded or was guessed at).
+        if let Err(error) = self.store.forget_old_windows().await {
+            tracing::warn!(%error, "could not forget ended rate windows");
+        }
         let _registering = self.registry.lock().await;
         let orphans = match self.store.orphan_blobs().await {
             Ok(orphans) => orphans,

@@ -276,6 +276,14 @@ impl Store {
         }
     }
 
+    /// Forgets the shared limits' windows that have ended (see [`Store::count_in_window`]).
+    pub async fn forget_old_windows(&self) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(_) => Ok(0),
+            Store::Postgres(s) => s.forget_old_windows(columns::now_millis()).await,
+        }
+    }
+
     /// Holds blob `hash` against every other node sharing this store: while held, no other
     /// node records, writes or sweeps it (on a store only this node uses, the files' own lock
     /// is enough). Release it with [`BlobHold::release`].

@@ -42,6 +42,14 @@ impl PgStore {
             .map_err(pg_error)?;
         Ok((row.get::<_, i32>(0).max(0) as u32, row.get(1)))
     }
+
+    /// Forgets windows that ended before `now` (ms since the epoch): how many.
+    pub async fn forget_old_windows(&self, now: i64) -> Result<u64, StoreError> {
+        let conn = self.conn().await?;
+        conn.execute("DELETE FROM rate_windows WHERE window_start <= $1::BIGINT - 60000", &[&now])
+            .await
+            .map_err(pg_error)
+    }
 }
 
 /// The advisory lock key space of blob holds (`hashtextextended(hash, BLOB_HOLD_SEED)`).

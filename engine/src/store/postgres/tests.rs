@@ -371,6 +371,9 @@ async fn limits_are_counted_by_every_node_in_a_one_minute_window() {
     // A minute after the window opened, a new one starts.
     assert_eq!(two.count_in_window("password", "ann", now + 59_999).await.unwrap(), (7, now));
     assert_eq!(two.count_in_window("password", "ann", now + 60_000).await.unwrap(), (1, now + 60_000));
+    // Ended windows are forgotten (bob's and ann's upload window); the running one stays.
+    assert_eq!(one.forget_old_windows(now + 60_000).await.unwrap(), 2);
+    assert_eq!(one.count_in_window("password", "ann", now + 60_001).await.unwrap(), (2, now + 60_000));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
