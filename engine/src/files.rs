@@ -275,7 +275,7 @@ impl Files {
         // window); alone, a token bucket in memory.
         match self.store.count_in_window("upload", &owner).await? {
             Some((count, started)) if count > self.options.uploads_per_minute.max(1) => {
-                let left_ms = (started + 60_000 - now_millis()).max(1000);
+                let left_ms = (started + crate::store::RATE_WINDOW_MS - now_millis()).max(1000);
                 return Err(UploadError::TooFast((left_ms as u64).div_ceil(1000)));
             }
             Some(_) => {}

@@ -16,7 +16,7 @@ use axum::routing::get;
 use axum::Router;
 use i18n::Locale;
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
 /// CLDR's names and keywords of each language but English: `emoji<TAB>name<TAB>words`.
 fn cldr(locale: Locale) -> Option<&'static str> {
@@ -60,11 +60,12 @@ fn list(locale: Locale) -> String {
     serde_json::to_string(&entries).unwrap_or_else(|_| "[]".to_owned())
 }
 
-static LISTS: LazyLock<Vec<(Locale, String)>> =
-    LazyLock::new(|| Locale::ALL.iter().map(|&locale| (locale, list(locale))).collect());
+/// Each language's list, built the first time it is asked for.
+static LISTS: [OnceLock<String>; Locale::ALL.len()] = [const { OnceLock::new() }; Locale::ALL.len()];
 
 fn listed(locale: Locale) -> &'static str {
-    LISTS.iter().find(|(l, _)| *l == locale).map_or("[]", |(_, list)| list.as_str())
+    let at = Locale::ALL.iter().position(|&l| l == locale).unwrap_or(0);
+    LISTS[at].get_or_init(|| list(locale))
 }
 
 #[derive(serde::Deserialize)]

@@ -2,7 +2,7 @@
 //! the people here, and the switch for sharing what they type. It is a real form, so it posts
 //! without JavaScript; with the app running its submit goes over the live connection instead.
 
-use super::message::focus_composer;
+use super::message::{enter_sends, focus_composer, submit_composer};
 use super::uploads::{UploadList, Uploads};
 use crate::api::PostMessage;
 use crate::lang::{t, tf};
@@ -167,11 +167,9 @@ pub fn Composer(
             }
         }
         // Enter sends, Shift+Enter is a new line, and an IME composition is left alone.
-        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+        if enter_sends(&ev) {
             ev.prevent_default();
-            if let Some(form) = text.get().and_then(|t| t.form()) {
-                let _ = form.request_submit();
-            }
+            submit_composer();
         } else if ev.key() == "Escape" && live.replying.get_untracked().is_some() {
             ev.prevent_default();
             live.replying.set(None);

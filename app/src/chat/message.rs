@@ -300,7 +300,7 @@ fn Editor(live: Live, seq: Seq, original: String) -> AnyView {
         }
     };
     let keydown = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+        if enter_sends(&ev) {
             ev.prevent_default();
             save();
         } else if ev.key() == "Escape" {
@@ -324,6 +324,24 @@ fn Editor(live: Live, seq: Seq, original: String) -> AnyView {
         </div>
     }
     .into_any()
+}
+
+/// Whether a key sends what was typed: Enter, but not Shift+Enter (a new line) nor while an
+/// IME composition is open.
+pub fn enter_sends(ev: &leptos::ev::KeyboardEvent) -> bool {
+    ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing()
+}
+
+/// Sends what is in the composer, as its Send button does (Enter in the message box, or in a
+/// file's caption).
+pub fn submit_composer() {
+    #[cfg(feature = "hydrate")]
+    if let Some(field) = leptos::prelude::document().get_element_by_id("composer-text") {
+        use wasm_bindgen::JsCast;
+        if let Some(form) = field.dyn_into::<web_sys::HtmlTextAreaElement>().ok().and_then(|f| f.form()) {
+            let _ = form.request_submit();
+        }
+    }
 }
 
 /// Puts the keyboard back in the composer after an action, so focus is never lost.

@@ -268,20 +268,9 @@ fn UploadRow(uploads: Uploads, item: Upload) -> AnyView {
     let key = item.key;
     // Enter in a caption sends the message, as it does in the message box.
     let caption_key = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+        if super::message::enter_sends(&ev) {
             ev.prevent_default();
-            #[cfg(feature = "hydrate")]
-            {
-                use wasm_bindgen::JsCast;
-                if let Some(form) = document()
-                    .query_selector("form.composer")
-                    .ok()
-                    .flatten()
-                    .and_then(|f| f.dyn_into::<web_sys::HtmlFormElement>().ok())
-                {
-                    let _ = form.request_submit();
-                }
-            }
+            super::message::submit_composer();
         }
     };
     view! {

@@ -206,6 +206,10 @@ pub struct Page {
     pub last: Seq,
 }
 
+/// The length of a window of the limits every node counts in together
+/// ([`Store::count_in_window`]), in ms.
+pub const RATE_WINDOW_MS: i64 = 60_000;
+
 /// A blob held by [`Store::hold_blob`].
 pub enum BlobHold {
     Here,
@@ -312,7 +316,7 @@ impl Store {
     }
 
     /// Counts one event of `kind` (a password attempt, an upload) for `key` where every node
-    /// sharing this store sees it, in a one-minute window: how many there are in it now and
+    /// sharing this store sees it, in a window of [`RATE_WINDOW_MS`]: how many there are in it now and
     /// when it started (ms since the epoch). `None` for a store only this node uses, which
     /// counts in memory.
     pub async fn count_in_window(&self, kind: &str, key: &str) -> Result<Option<(u32, i64)>, StoreError> {

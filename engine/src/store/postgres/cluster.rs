@@ -1,8 +1,9 @@
 //! What the nodes on one database have in common: the cluster's identity (migration 0002),
-//! where every room is, and and the limits every node counts in together (migration 0003).
+//! where every room is, the limits every node counts in together (migration 0003), and the
+//! holds that keep one node's upload and another's sweep of the same contents apart.
 
 use super::{pg_error, PgStore};
-use crate::store::StoreError;
+use crate::store::{StoreError, RATE_WINDOW_MS};
 
 impl PgStore {
     /// The identity every node on this database shares (made once, by the migration).
@@ -23,20 +24,23 @@ impl PgStore {
 }
 
 impl PgStore {
-    /// Counts one event of `kind` for `key` at `now` (ms since the epoch) in a one-minute
-    /// window every node shares: how many there are in the window now, and when it started.
+    /// Counts one event of `kind` for `key` at `now` (ms since the epoch) in a window of
+    /// [`RATE_WINDOW_MS`] every node shares: how many there are in the window now, and when it
+    /// started.
     pub async fn count_in_window(&self, kind: &str, key: &str, now: i64) -> Result<(u32, i64), StoreError> {
         let conn = self.conn().await?;
+        // A window that started after this is still running.
+        let ended = now - RATE_WINDOW_MS;
         let row = conn
             .query_one(
                 "INSERT INTO rate_windows (kind, key, window_start, count) VALUES ($1, $2, $3, 1)
                  ON CONFLICT (kind, key) DO UPDATE SET
-                   count = CASE WHEN rate_windows.window_start > $3 - 60000
+                   count = CASE WHEN rate_windows.window_start > $4
                                 THEN rate_windows.count + 1 ELSE 1 END,
-                   window_start = CASE WHEN rate_windows.window_start > $3 - 60000
+                   window_start = CASE WHEN rate_windows.window_start > $4
                                        THEN rate_windows.window_start ELSE $3 END
                  RETURNING count, window_start",
-                &[&kind, &key, &now],
+                &[&kind, &key, &now, &ended],
             )
             .await
             .map_err(pg_error)?;
@@ -46,9 +50,8 @@ impl PgStore {
     /// Forgets windows that ended before `now` (ms since the epoch): how many.
     pub async fn forget_old_windows(&self, now: i64) -> Result<u64, StoreError> {
         let conn = self.conn().await?;
-        conn.execute("DELETE FROM rate_windows WHERE window_start <= $1::BIGINT - 60000", &[&now])
-            .await
-            .map_err(pg_error)
+        let ended = now - RATE_WINDOW_MS;
+        conn.execute("DELETE FROM rate_windows WHERE window_start <= $1", &[&ended]).await.map_err(pg_error)
     }
 }
 

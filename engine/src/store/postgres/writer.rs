@@ -388,7 +388,8 @@ async fn append_plain(
                ON m.room = r.room AND m.client_id = r.client_id",
         )
         .await?;
-    let earlier_ones: std::collections::HashSet<(String, String)> = tx
+    // Usually none: a resend comes after a reconnect.
+    let earlier_ones: Vec<(String, String)> = tx
         .query(&resent, &[&rooms, &ids])
         .await?
         .iter()
@@ -397,7 +398,7 @@ async fn append_plain(
     let sent_at = now_millis();
     let mut placed: Vec<(NewMessage, Option<Seq>)> = Vec::with_capacity(run.len());
     for new in run {
-        if earlier_ones.contains(&(new.room.clone(), new.client_id.clone())) {
+        if earlier_ones.iter().any(|(room, id)| *room == new.room && *id == new.client_id) {
             placed.push((new, None));
         } else {
             let seq = next_seq(seqs, &new.room).unwrap_or(1);
