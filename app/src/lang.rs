@@ -35,6 +35,11 @@ pub fn number(n: impl Into<i64>) -> String {
     i18n::number(locale(), n.into())
 }
 
+/// A file's size as the current language writes it.
+pub fn size(bytes: u64) -> String {
+    i18n::size(locale(), bytes)
+}
+
 /// The language the reader asked for in this request (server side): their choice, else their
 /// browser's.
 #[cfg(not(feature = "hydrate"))]

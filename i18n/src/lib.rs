@@ -203,6 +203,31 @@ pub fn number(locale: Locale, n: i64) -> String {
     }
 }
 
+/// A file's size as `locale` writes it ([`protocol::size_parts`] for the value, the
+/// catalogue's `size-*` texts for the unit and the plural of bytes): "2.5 KB", "2,5 МБ",
+/// "512 байт", "1,2 MB", "26 MB". English says it as the server's sentences do.
+pub fn size(locale: Locale, bytes: u64) -> String {
+    const UNITS: [&str; protocol::SIZE_UNITS] = ["size-kb", "size-mb", "size-gb", "size-tb", "size-pb"];
+    let parts = protocol::size_parts(bytes);
+    if parts.unit == 0 {
+        return format(locale, "size-bytes", &[("n", Arg::Num(parts.whole as i64))]);
+    }
+    let mut value = parts.whole.to_string();
+    if let Some(tenth) = parts.tenth {
+        value.push(decimal_separator(locale));
+        value.push(char::from(b'0' + tenth));
+    }
+    format(locale, UNITS[parts.unit - 1], &[("value", Arg::Str(&value))])
+}
+
+/// What separates a number's whole part from its decimals in `locale`.
+pub fn decimal_separator(locale: Locale) -> char {
+    match locale {
+        Locale::En | Locale::ZhCn => '.',
+        Locale::Ru | Locale::PtBr => ',',
+    }
+}
+
 /// The text `id` in `locale`.
 pub fn text(locale: Locale, id: &str) -> String {
     format(locale, id, &[])

@@ -120,7 +120,7 @@ fn no_text_is_left_untranslated_by_accident() {
 
 /// Texts that are the same in every language (names, units).
 const SAME_IN_EVERY_LANGUAGE: &[&str] =
-    &["brand", "language-name-en", "size-bytes", "size-kb", "size-mb", "size-gb"];
+    &["brand", "language-name-en", "size-bytes", "size-kb", "size-mb", "size-gb", "size-tb", "size-pb"];
 
 #[test]
 fn negotiates_accept_language() {
@@ -165,6 +165,23 @@ fn other_plurals_and_numbers() {
     assert_eq!(number(Locale::Ru, 1234), "1234");
     assert_eq!(number(Locale::Ru, 1_234_567), "1\u{a0}234\u{a0}567");
     assert_eq!(number(Locale::PtBr, -12_345), "-12.345");
+}
+
+#[test]
+fn sizes_in_each_language() {
+    // English says sizes as the server's own sentences do.
+    for bytes in [0, 1, 2, 999, 1000, 2_500, 999_999, 26_214_400, 3_000_000_000, u64::MAX] {
+        assert_eq!(size(Locale::En, bytes), protocol::human_size(bytes));
+    }
+    assert_eq!(size(Locale::Ru, 1), "1 байт");
+    assert_eq!(size(Locale::Ru, 3), "3 байта");
+    assert_eq!(size(Locale::Ru, 25), "25 байт");
+    assert_eq!(size(Locale::Ru, 2_500), "2,5 КБ");
+    assert_eq!(size(Locale::Ru, 26_214_400), "26 МБ");
+    assert_eq!(size(Locale::PtBr, 2), "2 bytes");
+    assert_eq!(size(Locale::PtBr, 1_234_567), "1,2 MB");
+    assert_eq!(size(Locale::ZhCn, 512), "512 字节");
+    assert_eq!(size(Locale::ZhCn, 1_234_567), "1.2 MB");
 }
 
 #[test]

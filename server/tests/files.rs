@@ -227,7 +227,7 @@ async fn limits_answer_clear_errors_and_programs_are_refused() {
     assert_eq!(big.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let error: serde_json::Value = big.json().await.unwrap();
     assert_eq!(error["code"], "file_too_large");
-    assert!(error["message"].as_str().unwrap().contains("2.0 kB"), "{error}");
+    assert!(error["message"].as_str().unwrap().contains("2.0 KB"), "{error}");
     let program = upload(&server, ("cookie", &ann), "tool.txt", b"#!/bin/sh\necho hi\n".to_vec()).await;
     assert_eq!(program.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let nobody = upload(&server, ("x-nothing", "1"), "a.txt", b"hi".to_vec()).await;

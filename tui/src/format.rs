@@ -29,24 +29,10 @@ pub fn one_line(text: &str) -> String {
     text.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "")
 }
 
-/// A number of bytes as people read it: `512 bytes`, `2.5 KB`, `1.2 MB`, `23 MB` (decimal
-/// units, as browsers and file managers show them; one decimal below 10).
+/// A number of bytes as the reader's language writes it: `512 bytes`, `2.5 KB`, `1.2 MB`,
+/// `2,5 МБ` ([`i18n::size`], the sizes the browser shows).
 pub fn size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["KB", "MB", "GB", "TB", "PB"];
-    match bytes {
-        1 => return "1 byte".to_owned(),
-        0..1000 => return format!("{bytes} bytes"),
-        _ => {}
-    }
-    let mut value = bytes as f64 / 1000.0;
-    let mut unit = 0;
-    // 999,999 bytes would round to 1000 KB: that is 1.0 MB.
-    while value >= 999.5 && unit + 1 < UNITS.len() {
-        value /= 1000.0;
-        unit += 1;
-    }
-    let shown = if value < 9.95 { format!("{value:.1}") } else { format!("{value:.0}") };
-    format!("{shown} {}", UNITS[unit])
+    i18n::size(crate::lang::locale(), bytes)
 }
 
 /// A file's name, and its size and type (`1.2 MB, image/png`), as the terminal may show them.

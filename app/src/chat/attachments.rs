@@ -5,7 +5,7 @@
 
 use crate::lang::{t, tf};
 use leptos::{html, prelude::*};
-use protocol::{human_size, Attachment};
+use protocol::Attachment;
 
 /// "PDF", "PNG", "text": the part of a media type people recognise.
 fn kind(mime: &str) -> String {
@@ -70,7 +70,7 @@ pub fn AttachmentList(attachments: Vec<Attachment>) -> AnyView {
                 }
                 .into_any()
             } else {
-                let details = format!("{} · {}", human_size(attachment.size), kind(&attachment.mime));
+                let details = format!("{} · {}", crate::lang::size(attachment.size), kind(&attachment.mime));
                 view! {
                     <li class="attachment file">
                         <a href=url download=attachment.name.clone()>

@@ -136,7 +136,7 @@ impl Uploads {
             self.items.update(|items| items.push(item));
             if too_large {
                 // Said at once, without sending it all first (the server refuses it too).
-                let message = tf("files-too-large", &[("size", (&protocol::human_size(max)).into())]);
+                let message = tf("files-too-large", &[("size", (&crate::lang::size(max)).into())]);
                 item.state.set(State::Failed { message, again: false });
             } else {
                 self.start(item);
@@ -259,7 +259,7 @@ pub fn UploadList(uploads: Uploads) -> AnyView {
 #[component]
 fn UploadRow(uploads: Uploads, item: Upload) -> AnyView {
     let name = item.name.get_value();
-    let size = protocol::human_size(item.size);
+    let size = crate::lang::size(item.size);
     let cancel_label = tf("files-cancel-upload", &[("name", (&name).into())]);
     let remove_label = tf("files-remove-named", &[("name", (&name).into())]);
     let retry_label = tf("files-retry-upload", &[("name", (&name).into())]);

@@ -133,7 +133,7 @@ async fn limits_refuse_clearly_and_keep_nothing() {
     let ann = person(&engine, "ann").await;
     let too_big = engine.upload(&ann, "big.bin", vec![7; 1001]).await.unwrap_err();
     assert_eq!((too_big.code(), too_big.status()), ("file_too_large", 413));
-    assert!(too_big.to_string().contains("1.0 kB"), "{too_big}");
+    assert!(too_big.to_string().contains("1.0 KB"), "{too_big}");
     let program = engine.upload(&ann, "run", b"#!/bin/sh\nrm -rf /\n".to_vec()).await.unwrap_err();
     assert_eq!(program.code(), "type_not_allowed");
     engine.upload(&ann, "a.txt", vec![b'a'; 900]).await.unwrap();

@@ -5,3 +5,12 @@ test-messages = { $count ->
 }
 language = Idioma
 language-change = Mudar idioma
+size-bytes = { $n ->
+    [one] { $n } byte
+   *[other] { $n } bytes
+}
+size-kb = { $value } KB
+size-mb = { $value } MB
+size-gb = { $value } GB
+size-tb = { $value } TB
+size-pb = { $value } PB

@@ -7,3 +7,13 @@ test-messages = { $count ->
 }
 language = Язык
 language-change = Сменить язык
+size-bytes = { $n ->
+    [one] { $n } байт
+    [few] { $n } байта
+   *[many] { $n } байт
+}
+size-kb = { $value } КБ
+size-mb = { $value } МБ
+size-gb = { $value } ГБ
+size-tb = { $value } ТБ
+size-pb = { $value } ПБ
