@@ -132,12 +132,18 @@ pub fn App() -> impl IntoView {
     // One live view of the chat per page load, shared by every route.
     let live = live::Live::new();
     provide_context(live);
+    // The title counts unread mentions in the browser. The server's is plain text: leptos_axum
+    // reads the head after the page's reactive owner (and its arena) may be gone, where reading
+    // any signal, even with `try_get`, panics and drops the response (seen on a 404 page, and
+    // under load). The server never runs the live view, so it has no mentions to count.
+    #[cfg(feature = "hydrate")]
+    let title =
+        TextProp::from(move || notify::title(if live.running.get() { live.all_mentions() } else { 0 }));
+    #[cfg(not(feature = "hydrate"))]
+    let title = TextProp::from(notify::title(0));
     view! {
         <Stylesheet id="natter" href="/pkg/natter.css"/>
-        // `try_get`: the server reads the title once the page's reactive owner may already be
-        // gone (under load leptos_axum renders the head after it), and a plain `get` of a
-        // disposed signal panics and drops the response. Not running there, so 0 mentions.
-        <Title text=move || notify::title(if live.running.try_get().unwrap_or(false) { live.all_mentions() } else { 0 })/>
+        <Title text=title/>
         <Router>{routes()}</Router>
     }
 }
