@@ -12,10 +12,10 @@ use client::palette::hsl_to_rgb;
 /// The hue of a nickname, shared with the terminal client.
 pub use client::palette::hue;
 
-/// The inline style giving a name its colours: `--name-light` and `--name-dark`.
+/// The inline style giving a name its colours: `--name`, one for each theme.
 pub fn name_style(name: &str) -> String {
     let (light, dark) = name_colors(name);
-    format!("--name-light: {light}; --name-dark: {dark}")
+    format!("--name: light-dark({light}, {dark})")
 }
 
 /// (light theme colour, dark theme colour) of a nickname, as `#rrggbb`.
@@ -78,15 +78,16 @@ mod tests {
     #[test]
     fn backgrounds_match_the_stylesheet() {
         let css = include_str!("../../style/main.css");
-        let (light, dark) = css.split_once("@media (prefers-color-scheme: dark)").expect("dark theme block");
-        let var = |block: &str, name: &str| -> String {
-            let at = block.find(&format!("{name}:")).unwrap_or_else(|| panic!("{name} missing"));
-            block[at + name.len() + 1..].split(';').next().unwrap().trim().to_owned()
+        // `--bg: light-dark(#light, #dark);`
+        let var = |name: &str| -> (String, String) {
+            let at = css.find(&format!("{name}: light-dark(")).unwrap_or_else(|| panic!("{name} missing"));
+            let value = css[at..].split_once('(').unwrap().1.split_once(')').unwrap().0;
+            let (light, dark) = value.split_once(',').unwrap();
+            (light.trim().to_owned(), dark.trim().to_owned())
         };
-        for (block, expected) in [(light, &LIGHT_BACKGROUNDS), (dark, &DARK_BACKGROUNDS)] {
-            let found: Vec<String> =
-                ["--bg", "--panel", "--own", "--other"].iter().map(|n| var(block, n)).collect();
-            assert_eq!(found, expected.to_vec());
-        }
+        let (light, dark): (Vec<String>, Vec<String>) =
+            ["--bg", "--panel", "--own", "--other"].iter().map(|n| var(n)).unzip();
+        assert_eq!(light, LIGHT_BACKGROUNDS.to_vec());
+        assert_eq!(dark, DARK_BACKGROUNDS.to_vec());
     }
 }

@@ -114,7 +114,7 @@ test("an image pasted into the composer and a text file dropped on the conversat
   await say(ann, "the notes");
 
   const link = bob.getByRole("link", { name: /notes for today\.txt/ });
-  await expect(link).toContainText("18 B");
+  await expect(link).toContainText("18 bytes");
   const file = await download(bob, () => link.click());
   expect(file.name).toBe("notes for today.txt");
   expect(file.bytes.toString()).toBe("hello from a file\n");
