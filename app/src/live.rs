@@ -358,7 +358,9 @@ impl Live {
         self.core.with_value(|core| core.mentions(room))
     }
 
-    /// Unread mentions in every room the reader may see (tracks `counts`).
+    /// Unread mentions in every room the reader may see (tracks `counts`): the browser's
+    /// title.
+    #[cfg(feature = "hydrate")]
     pub fn all_mentions(&self) -> usize {
         self.counts.track();
         let rooms =
