@@ -1,10 +1,16 @@
 //! Embeds every catalogue under `locales/{tag}/*.ftl`: a file added there is picked up
-//! without touching the code.
+//! without touching the code. The browser's build leaves out the catalogues only the native
+//! programs read (their command lines and the terminal client): the page carries no text it
+//! never shows.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
+/// Catalogues no browser text comes from.
+const NATIVE_ONLY: &[&str] = &["cli.ftl", "server.ftl", "tui.ftl"];
+
 fn main() {
+    let browser = std::env::var("CARGO_CFG_TARGET_ARCH").is_ok_and(|arch| arch == "wasm32");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut out = String::from("/// (locale tag, file name, contents) of every catalogue file.\npub const FILES: &[(&str, &str, &str)] = &[\n");
@@ -19,6 +25,9 @@ fn main() {
         for file in files.iter().filter(|p| p.extension().is_some_and(|e| e == "ftl")) {
             println!("cargo:rerun-if-changed={}", file.display());
             let name = file.file_name().and_then(|n| n.to_str()).expect("a file name");
+            if browser && NATIVE_ONLY.contains(&name) {
+                continue;
+            }
             writeln!(out, "    ({tag:?}, {name:?}, include_str!({:?})),", file.display().to_string())
                 .unwrap();
         }

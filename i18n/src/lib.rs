@@ -12,6 +12,8 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::sync::OnceLock;
 
+#[cfg(feature = "cli")]
+pub mod cli;
 mod shared;
 pub use shared::{english_or, error_text, invalid_text, presence};
 
@@ -99,6 +101,28 @@ impl Locale {
             .collect();
         wanted.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         wanted.iter().find_map(|(_, _, tag)| Locale::from_tag(tag)).unwrap_or_default()
+    }
+
+    /// The language a native program (the server, the terminal client) speaks, from its
+    /// environment (`var` looks a variable up): `NATTER_LANG` (a tag such as `ru` or `pt-BR`,
+    /// or a locale name such as `ru_RU.UTF-8`), else the first of `LC_ALL`, `LC_MESSAGES` and
+    /// `LANG` that is set and not empty, as for every POSIX program. English when that is `C`,
+    /// `POSIX` or a language Natter does not speak.
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Locale {
+        ["NATTER_LANG", "LC_ALL", "LC_MESSAGES", "LANG"]
+            .into_iter()
+            .find_map(|name| var(name).filter(|value| !value.trim().is_empty()))
+            .map_or_else(Locale::default, |value| Locale::from_posix(&value))
+    }
+
+    /// The language of a POSIX locale name (`language[_territory][.codeset][@modifier]`) or a
+    /// BCP 47 tag.
+    pub fn from_posix(value: &str) -> Locale {
+        let name = value.trim().split(['.', '@']).next().unwrap_or_default();
+        if name.is_empty() || name == "C" || name == "POSIX" {
+            return Locale::En;
+        }
+        Locale::from_tag(name).unwrap_or_default()
     }
 }
 

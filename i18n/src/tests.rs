@@ -118,9 +118,19 @@ fn no_text_is_left_untranslated_by_accident() {
     }
 }
 
-/// Texts that are the same in every language (names, units).
-const SAME_IN_EVERY_LANGUAGE: &[&str] =
-    &["brand", "language-name-en", "size-bytes", "size-kb", "size-mb", "size-gb", "size-tb", "size-pb"];
+/// Texts that are the same in every language (names, units, punctuation around variables).
+const SAME_IN_EVERY_LANGUAGE: &[&str] = &[
+    "brand",
+    "language-name-en",
+    "size-bytes",
+    "size-kb",
+    "size-mb",
+    "size-gb",
+    "size-tb",
+    "size-pb",
+    "cli-notes",
+    "cli-notes-separator",
+];
 
 #[test]
 fn negotiates_accept_language() {
@@ -199,4 +209,44 @@ fn presence_lines_and_refusals_in_the_readers_language() {
     let russian = error_text(Locale::Ru, code, "Too long, sorry.");
     assert!(russian.contains(&protocol::MAX_MESSAGE_CHARS.to_string()), "{russian}");
     assert!(!error_text(Locale::En, code, " ").trim().is_empty(), "no server sentence: the catalogue's");
+}
+
+fn pick(vars: &[(&str, &str)]) -> Locale {
+    let vars: std::collections::HashMap<String, String> =
+        vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    Locale::from_env(|name| vars.get(name).cloned())
+}
+
+#[test]
+fn posix_locale_names_give_their_language() {
+    assert_eq!(Locale::from_posix("ru_RU.UTF-8"), Locale::Ru);
+    assert_eq!(Locale::from_posix("pt_BR.utf8"), Locale::PtBr);
+    assert_eq!(Locale::from_posix("pt_PT@euro"), Locale::PtBr, "the nearest there is");
+    assert_eq!(Locale::from_posix("zh_CN.GB18030"), Locale::ZhCn);
+    assert_eq!(Locale::from_posix("zh_TW.UTF-8"), Locale::ZhCn);
+    assert_eq!(Locale::from_posix("en_GB.UTF-8"), Locale::En);
+    assert_eq!(Locale::from_posix("ru"), Locale::Ru);
+    assert_eq!(Locale::from_posix("pt-BR"), Locale::PtBr);
+    assert_eq!(Locale::from_posix("sr_RS@latin"), Locale::En, "not one of ours");
+    for english in ["C", "C.UTF-8", "POSIX", "", " ", "de_DE.UTF-8"] {
+        assert_eq!(Locale::from_posix(english), Locale::En, "{english:?}");
+    }
+}
+
+#[test]
+fn natter_lang_then_lc_all_then_lc_messages_then_lang() {
+    assert_eq!(pick(&[]), Locale::En);
+    assert_eq!(pick(&[("LANG", "ru_RU.UTF-8")]), Locale::Ru);
+    assert_eq!(pick(&[("LANG", "ru_RU.UTF-8"), ("LC_MESSAGES", "pt_BR.UTF-8")]), Locale::PtBr);
+    assert_eq!(
+        pick(&[("LANG", "ru_RU.UTF-8"), ("LC_MESSAGES", "pt_BR.UTF-8"), ("LC_ALL", "zh_CN.UTF-8")]),
+        Locale::ZhCn
+    );
+    assert_eq!(pick(&[("LC_ALL", "zh_CN.UTF-8"), ("NATTER_LANG", "ru")]), Locale::Ru);
+    // The first one set decides, even if it is a language Natter does not speak.
+    assert_eq!(pick(&[("LC_ALL", "C"), ("LANG", "ru_RU.UTF-8")]), Locale::En);
+    assert_eq!(pick(&[("LC_ALL", "de_DE.UTF-8"), ("LANG", "ru_RU.UTF-8")]), Locale::En);
+    // Empty counts as not set.
+    assert_eq!(pick(&[("LC_ALL", ""), ("NATTER_LANG", ""), ("LANG", "pt_BR.UTF-8")]), Locale::PtBr);
+    assert_eq!(pick(&[("NATTER_LANG", "en"), ("LANG", "ru_RU.UTF-8")]), Locale::En);
 }

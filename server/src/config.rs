@@ -1,6 +1,9 @@
-//! Start-up configuration: command-line flags, each with an environment fallback.
+//! Start-up configuration: command-line flags, each with an environment fallback. `--help`
+//! and refusals of the command line are in the operator's language (`NATTER_LANG`, else the
+//! POSIX locale), with the texts of `server.ftl`; the doc comments below are the English.
 
-use clap::{Parser, ValueEnum};
+use clap::{CommandFactory, Parser, ValueEnum};
+use i18n::Locale;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -99,4 +102,147 @@ pub struct Config {
 pub enum LogFormat {
     Human,
     Json,
+}
+
+/// Each argument's text in the catalogues (`server.ftl`).
+const TEXTS: &[(&str, &str)] = &[
+    ("addr", "server-cli-addr"),
+    ("data_dir", "server-cli-data-dir"),
+    ("database_url", "server-cli-database-url"),
+    ("redis_url", "server-cli-redis-url"),
+    ("site_root", "server-cli-site-root"),
+    ("secret", "server-cli-secret"),
+    ("secret_file", "server-cli-secret-file"),
+    ("secure_cookies", "server-cli-secure-cookies"),
+    ("allowed_origins", "server-cli-allowed-origins"),
+    ("max_messages_per_second", "server-cli-max-messages-per-second"),
+    ("max_connections", "server-cli-max-connections"),
+    ("keepalive_secs", "server-cli-keepalive-secs"),
+    ("max_file_bytes", "server-cli-max-file-bytes"),
+    ("max_person_file_bytes", "server-cli-max-person-file-bytes"),
+    ("max_file_storage_bytes", "server-cli-max-file-storage-bytes"),
+    ("uploads_per_minute", "server-cli-uploads-per-minute"),
+    ("file_store", "server-cli-file-store"),
+    ("log_format", "server-cli-log-format"),
+];
+
+impl Config {
+    /// The command line in `locale`.
+    pub fn localized_command(locale: Locale) -> clap::Command {
+        i18n::cli::localize(Config::command(), locale, "server-cli-about", TEXTS)
+    }
+
+    /// The configuration from the process's arguments and environment; `--help`, `--version`
+    /// and wrong arguments end the process, as clap does, in the operator's language.
+    pub fn from_command_line() -> Config {
+        let locale = Locale::from_env(|name| std::env::var(name).ok());
+        i18n::cli::parse(Config::localized_command(locale), locale)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use i18n::cli::{try_parse_from, Refused};
+
+    fn help(locale: Locale) -> String {
+        Config::localized_command(locale).render_help().to_string()
+    }
+
+    fn refusal(locale: Locale, args: &[&str]) -> String {
+        let mut command = Config::localized_command(locale);
+        match try_parse_from::<Config, _>(&mut command, locale, args) {
+            Err(Refused::Wrong { text, code }) => {
+                assert_eq!(code, 2, "{text}");
+                text
+            }
+            other => panic!("{args:?} was read: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_flag_has_a_text_in_every_language() {
+        let flags: Vec<_> = Config::command()
+            .get_arguments()
+            .map(|a| a.get_id().to_string())
+            .filter(|id| id != "help" && id != "version")
+            .collect();
+        let texts: Vec<_> = TEXTS.iter().map(|(id, _)| id.to_string()).collect();
+        assert_eq!(flags, texts, "a flag without a text in server.ftl, or a text for no flag");
+        for locale in Locale::ALL {
+            for (_, key) in TEXTS {
+                assert!(i18n::has(locale, key), "{}: {key}", locale.tag());
+            }
+        }
+    }
+
+    #[test]
+    fn the_help_speaks_the_operators_language() {
+        let english = help(Locale::En);
+        for needle in [
+            "Natter: a real-time chat server",
+            "Usage: natter [OPTIONS]",
+            "Address to listen on. (default 127.0.0.1:3000; environment variable NATTER_ADDR)",
+            "possible values: human, json",
+            "Print help",
+        ] {
+            assert!(english.contains(needle), "{needle} in {english}");
+        }
+        let russian = help(Locale::Ru);
+        for needle in [
+            "Natter — сервер чата в реальном времени",
+            "Использование: natter [OPTIONS]",
+            "Параметры:",
+            "--addr <ADDR>",
+            "Адрес, на котором слушать. (по умолчанию 127.0.0.1:3000; переменная окружения NATTER_ADDR)",
+            "возможные значения: human, json",
+            "Показать справку",
+        ] {
+            assert!(russian.contains(needle), "{needle} in {russian}");
+        }
+        for english_word in ["Usage", "Options", "Print help", "default", "[env:", "possible values"] {
+            assert!(!russian.contains(english_word), "{english_word} in {russian}");
+        }
+        assert!(help(Locale::ZhCn).contains("监听的地址。（默认 127.0.0.1:3000；环境变量 NATTER_ADDR）"));
+        assert!(help(Locale::PtBr)
+            .contains("Endereço em que escutar. (padrão 127.0.0.1:3000; variável de ambiente NATTER_ADDR)"));
+        // A secret's environment variable is named, its value never shown.
+        assert!(!russian.contains("Аргументы:"), "the server takes no positional arguments");
+    }
+
+    #[test]
+    fn refusals_speak_the_operators_language() {
+        let unknown = refusal(Locale::Ru, &["natter", "--adr", "x"]);
+        assert!(unknown.starts_with("ошибка: неизвестный аргумент «--adr»"), "{unknown}");
+        assert!(unknown.contains("подсказка: есть похожий аргумент «--addr»"), "{unknown}");
+        assert!(unknown.contains("Использование: natter [OPTIONS]"), "{unknown}");
+        assert!(unknown.contains("Подробнее: «--help»."), "{unknown}");
+        let bad = refusal(Locale::PtBr, &["natter", "--log-format", "xml"]);
+        assert!(bad.contains("valor inválido “xml” para “--log-format <LOG_FORMAT>”"), "{bad}");
+        assert!(bad.contains("valores possíveis: human, json"), "{bad}");
+        let range = refusal(Locale::ZhCn, &["natter", "--keepalive-secs", "0"]);
+        assert!(range.contains("错误：“--keepalive-secs <KEEPALIVE_SECS>”的值“0”无效"), "{range}");
+        let conflict = refusal(Locale::Ru, &["natter", "--secret", "s", "--secret-file", "f"]);
+        assert!(conflict.contains("нельзя использовать вместе с"), "{conflict}");
+        let missing = refusal(Locale::Ru, &["natter", "--addr"]);
+        assert!(missing.contains("для «--addr <ADDR>» нужно значение"), "{missing}");
+        // English is clap's own wording.
+        let english = refusal(Locale::En, &["natter", "--adr", "x"]);
+        assert!(english.starts_with("error: unexpected argument '--adr' found"), "{english}");
+        // What is right is read as before.
+        let mut command = Config::localized_command(Locale::Ru);
+        let config: Config = try_parse_from(
+            &mut command,
+            Locale::Ru,
+            ["natter", "--addr", "127.0.0.1:4000", "--log-format", "json"],
+        )
+        .unwrap();
+        assert_eq!((config.addr.port(), config.log_format), (4000, LogFormat::Json));
+        let Err(Refused::Shown(shown)) =
+            try_parse_from::<Config, _>(&mut command, Locale::Ru, ["natter", "--help"])
+        else {
+            panic!("--help not shown")
+        };
+        assert!(shown.to_string().contains("Параметры:"));
+    }
 }

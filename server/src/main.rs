@@ -10,7 +10,6 @@ mod routes;
 mod secret;
 mod sse;
 
-use clap::Parser;
 use config::{Config, LogFormat};
 use tracing_subscriber::EnvFilter;
 
@@ -43,7 +42,7 @@ fn no_huge_pages() {
 }
 
 async fn run() -> std::process::ExitCode {
-    let config = Config::parse();
+    let config = Config::from_command_line();
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     match config.log_format {
         // Colours only for a terminal, not for log files and pipes.

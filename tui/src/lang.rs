@@ -1,6 +1,6 @@
 //! The language of the terminal client: `NATTER_LANG` if it is set, else the POSIX locale
 //! (`LC_ALL`, `LC_MESSAGES`, `LANG`, the first one set wins, as for every program), read once
-//! at start ([`init`]). The texts are the `i18n` crate's catalogues (`tui-…` keys in
+//! at start ([`init`], [`Locale::from_env`]). The texts are the `i18n` crate's catalogues (`tui-…` keys in
 //! `tui.ftl`, plus the shared `error-<code>` ones); [`t`] and [`tf`] look one up in that
 //! language. Outside it stay what scripts read: plain mode's standard output, and `--help`.
 
@@ -11,28 +11,7 @@ static LOCALE: OnceLock<Locale> = OnceLock::new();
 
 /// Picks the language from the environment; called once, first thing in `main`.
 pub fn init() -> Locale {
-    *LOCALE.get_or_init(|| from_env(|name| std::env::var(name).ok()))
-}
-
-/// The language `var` (an environment lookup) asks for: `NATTER_LANG` (a tag such as `ru`
-/// or `pt-BR`, or a locale name such as `ru_RU.UTF-8`), else the first of `LC_ALL`,
-/// `LC_MESSAGES` and `LANG` that is set and not empty. English when that is `C`, `POSIX` or
-/// a language Natter does not speak.
-pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Locale {
-    ["NATTER_LANG", "LC_ALL", "LC_MESSAGES", "LANG"]
-        .into_iter()
-        .find_map(|name| var(name).filter(|value| !value.trim().is_empty()))
-        .map_or_else(Locale::default, |value| from_posix(&value))
-}
-
-/// The language of a POSIX locale name (`language[_territory][.codeset][@modifier]`) or a
-/// BCP 47 tag.
-pub fn from_posix(value: &str) -> Locale {
-    let name = value.trim().split(['.', '@']).next().unwrap_or_default();
-    if name.is_empty() || name == "C" || name == "POSIX" {
-        return Locale::En;
-    }
-    Locale::from_tag(name).unwrap_or_default()
+    *LOCALE.get_or_init(|| Locale::from_env(|name| std::env::var(name).ok()))
 }
 
 /// The language of the texts.
@@ -84,47 +63,6 @@ pub fn with_locale<R>(locale: Locale, f: impl FnOnce() -> R) -> R {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn pick(vars: &[(&str, &str)]) -> Locale {
-        let vars: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        from_env(|name| vars.get(name).cloned())
-    }
-
-    #[test]
-    fn posix_locale_names_give_their_language() {
-        assert_eq!(from_posix("ru_RU.UTF-8"), Locale::Ru);
-        assert_eq!(from_posix("pt_BR.utf8"), Locale::PtBr);
-        assert_eq!(from_posix("pt_PT@euro"), Locale::PtBr, "the nearest there is");
-        assert_eq!(from_posix("zh_CN.GB18030"), Locale::ZhCn);
-        assert_eq!(from_posix("zh_TW.UTF-8"), Locale::ZhCn);
-        assert_eq!(from_posix("en_GB.UTF-8"), Locale::En);
-        assert_eq!(from_posix("ru"), Locale::Ru);
-        assert_eq!(from_posix("pt-BR"), Locale::PtBr);
-        assert_eq!(from_posix("sr_RS@latin"), Locale::En, "not one of ours");
-        for english in ["C", "C.UTF-8", "POSIX", "", " ", "de_DE.UTF-8"] {
-            assert_eq!(from_posix(english), Locale::En, "{english:?}");
-        }
-    }
-
-    #[test]
-    fn natter_lang_then_lc_all_then_lc_messages_then_lang() {
-        assert_eq!(pick(&[]), Locale::En);
-        assert_eq!(pick(&[("LANG", "ru_RU.UTF-8")]), Locale::Ru);
-        assert_eq!(pick(&[("LANG", "ru_RU.UTF-8"), ("LC_MESSAGES", "pt_BR.UTF-8")]), Locale::PtBr);
-        assert_eq!(
-            pick(&[("LANG", "ru_RU.UTF-8"), ("LC_MESSAGES", "pt_BR.UTF-8"), ("LC_ALL", "zh_CN.UTF-8")]),
-            Locale::ZhCn
-        );
-        assert_eq!(pick(&[("LC_ALL", "zh_CN.UTF-8"), ("NATTER_LANG", "ru")]), Locale::Ru);
-        // The first one set decides, even if it is a language Natter does not speak.
-        assert_eq!(pick(&[("LC_ALL", "C"), ("LANG", "ru_RU.UTF-8")]), Locale::En);
-        assert_eq!(pick(&[("LC_ALL", "de_DE.UTF-8"), ("LANG", "ru_RU.UTF-8")]), Locale::En);
-        // Empty counts as not set.
-        assert_eq!(pick(&[("LC_ALL", ""), ("NATTER_LANG", ""), ("LANG", "pt_BR.UTF-8")]), Locale::PtBr);
-        assert_eq!(pick(&[("NATTER_LANG", "en"), ("LANG", "ru_RU.UTF-8")]), Locale::En);
-    }
 
     #[test]
     fn errors_keep_the_servers_english_and_are_translated_by_code() {

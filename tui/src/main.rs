@@ -16,14 +16,13 @@ mod text;
 mod upload;
 mod url;
 
-use clap::{Arg, ArgAction, CommandFactory, FromArgMatches, Parser};
+use clap::{CommandFactory, Parser};
 
 /// Where a server run with `make run` listens.
 const DEFAULT_SERVER: &str = "http://127.0.0.1:3000";
 
 #[derive(Parser, Debug)]
 #[command(name = "natter-tui", version, about = "Natter chat in the terminal")]
-#[command(disable_help_flag = true, disable_version_flag = true)]
 struct Args {
     /// The server: http://, https://, ws:// or wss:// and its host (the path is ignored).
     #[arg(default_value = DEFAULT_SERVER)]
@@ -43,42 +42,26 @@ struct Args {
 }
 
 /// The command line in the reader's language: `--help` says what the program and each
-/// argument is, under translated headings (clap's own error messages stay English).
+/// argument is, and wrong arguments are refused in the language too (`i18n::cli`).
 fn command() -> clap::Command {
-    use lang::t;
-    // A default is said in the language too: "(по умолчанию general)".
-    let with_default = |help: &str, value: &str| format!("{} ({} {value})", t(help), t("tui-cli-default"));
-    Args::command()
-        .about(t("tui-cli-about"))
-        .mut_arg("server", |a| {
-            a.help(with_default("tui-cli-server", DEFAULT_SERVER)).hide_default_value(true)
-        })
-        .mut_arg("nick", |a| a.help(t("tui-cli-nick")))
-        .mut_arg("room", |a| {
-            a.help(with_default("tui-cli-room", protocol::DEFAULT_ROOM)).hide_default_value(true)
-        })
-        .mut_arg("plain", |a| a.help(t("tui-cli-plain")))
-        .mut_arg("no_bell", |a| a.help(t("tui-cli-no-bell")))
-        .arg(Arg::new("help").short('h').long("help").action(ArgAction::Help).help(t("tui-cli-help")))
-        .arg(
-            Arg::new("version")
-                .short('V')
-                .long("version")
-                .action(ArgAction::Version)
-                .help(t("tui-cli-version")),
-        )
-        .help_template(format!(
-            "{{about-with-newline}}\n{} {{usage}}\n\n{}\n{{positionals}}\n\n{}\n{{options}}\n",
-            t("tui-cli-usage"),
-            t("tui-cli-arguments"),
-            t("tui-cli-options")
-        ))
+    i18n::cli::localize(
+        Args::command(),
+        lang::locale(),
+        "tui-cli-about",
+        &[
+            ("server", "tui-cli-server"),
+            ("nick", "tui-cli-nick"),
+            ("room", "tui-cli-room"),
+            ("plain", "tui-cli-plain"),
+            ("no_bell", "tui-cli-no-bell"),
+        ],
+    )
 }
 
 fn main() {
     // The language first: everything after speaks it, `--help` included.
     lang::init();
-    let args = Args::from_arg_matches(&command().get_matches()).unwrap_or_else(|error| error.exit());
+    let args: Args = i18n::cli::parse(command(), lang::locale());
     let code = match start(args) {
         Ok(code) => code,
         Err(error) => {
@@ -145,7 +128,7 @@ mod tests {
                     "(по умолчанию general)",
                 ][..],
             ),
-            (i18n::Locale::ZhCn, &["用法： natter-tui", "(默认 general)"][..]),
+            (i18n::Locale::ZhCn, &["用法：natter-tui", "（默认 general）"][..]),
             (i18n::Locale::PtBr, &["Opções:", "(padrão general)"][..]),
         ] {
             let shown = help(locale);
@@ -156,10 +139,12 @@ mod tests {
         let russian = help(i18n::Locale::Ru);
         assert!(!["Usage", "Print help", "default"].iter().any(|e| russian.contains(e)), "{russian}");
         // The arguments still parse as before.
-        let matches = command()
-            .try_get_matches_from(["natter-tui", "--nick", "ann", "--plain", "https://chat.example"])
-            .unwrap();
-        let args = Args::from_arg_matches(&matches).unwrap();
+        let args: Args = i18n::cli::try_parse_from(
+            &mut command(),
+            i18n::Locale::En,
+            ["natter-tui", "--nick", "ann", "--plain", "https://chat.example"],
+        )
+        .unwrap();
         assert_eq!((args.nick.as_str(), args.plain, args.room.as_str()), ("ann", true, "general"));
         assert_eq!(args.server, "https://chat.example");
     }
