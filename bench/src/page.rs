@@ -31,7 +31,14 @@ pub async fn page(args: &Args, seconds: u64) -> Result<Outcome, String> {
     figures.push(("/ p99 ms".into(), ms(0.99)));
     figures.push(("/ max ms".into(), format!("{:.2}", latency.max() as f64 / 1000.0)));
 
-    // 2. What the browser downloads to run the app.
+    // 2. What the browser downloads: the page itself, and the app that runs it.
+    match html_size(&server.addr, &cookie).await {
+        Ok((raw, gzipped)) => {
+            figures.push(("/ HTML KB".into(), format!("{:.1}", raw as f64 / 1000.0)));
+            figures.push(("/ HTML gzipped KB".into(), format!("{:.1}", gzipped as f64 / 1000.0)));
+        }
+        Err(error) => figures.push(("/ HTML KB".into(), format!("unavailable: {error}"))),
+    }
     match bundle_sizes(&args.site) {
         Ok((wasm, js)) => {
             figures.push(("WASM gzipped KB".into(), format!("{:.1}", wasm as f64 / 1000.0)));
@@ -140,6 +147,36 @@ async fn load(addr: &str, cookie: &str, seconds: u64) -> Result<Histogram<u64>, 
         all.add(task.await.map_err(|e| e.to_string())??).map_err(|e| e.to_string())?;
     }
     Ok(all)
+}
+
+/// Bytes of the `/` page's HTML as sent, and gzipped.
+async fn html_size(addr: &str, cookie: &str) -> Result<(u64, u64), String> {
+    let mut sender = open(addr).await?;
+    let request = Request::get("/")
+        .header("host", addr)
+        .header("cookie", cookie)
+        .body(Full::new(Bytes::new()))
+        .map_err(|e| e.to_string())?;
+    let response = sender.send_request(request).await.map_err(|e| e.to_string())?;
+    let body = response.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
+    Ok((body.len() as u64, gzipped_len(&body)?))
+}
+
+/// Bytes of `data` gzipped at level 9.
+fn gzipped_len(data: &[u8]) -> Result<u64, String> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("gzip")
+        .args(["-9", "-c"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("gzip: {e}"))?;
+    let mut stdin = child.stdin.take().ok_or("gzip: no stdin")?;
+    let input = data.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let output = child.wait_with_output().map_err(|e| format!("gzip: {e}"))?;
+    writer.join().map_err(|_| "gzip: the writer panicked")?.map_err(|e| format!("gzip: {e}"))?;
+    Ok(output.stdout.len() as u64)
 }
 
 /// Gzipped bytes (level 9, as a server would precompress) of the site's WASM and JS.

@@ -1,4 +1,4 @@
-import { test, expect, join, say, messageTexts, seed, people } from "./natter";
+import { test, expect, join, say, messageTexts, seed, people, withoutMarks } from "./natter";
 
 test("rooms: create, switch, own URL, unread counts across two users", async ({ browser, server }) => {
   const ann = await (await browser.newContext()).newPage();
@@ -40,7 +40,7 @@ test("rooms: create, switch, own URL, unread counts across two users", async ({ 
   // The room's own URL is server rendered with its history, and unknown rooms are 404.
   const cookies = await ann.context().cookies();
   const headers = { cookie: cookies.map((c) => `${c.name}=${c.value}`).join("; ") };
-  const html = await (await ann.request.get(`${server.url}/r/rust`, { headers })).text();
+  const html = withoutMarks(await (await ann.request.get(`${server.url}/r/rust`, { headers })).text());
   expect(html).toContain(">borrow checker says hi</div>");
   const missing = await ann.request.get(`${server.url}/r/nowhere`, { headers });
   expect(missing.status()).toBe(404);

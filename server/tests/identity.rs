@@ -7,17 +7,10 @@ use protocol::{ClientEvent, ErrorCode, ServerEvent};
 use reqwest::header::{COOKIE, SET_COOKIE};
 use support::Server;
 
-/// The room page as a browser presenting `cookie` gets it.
+/// The room page as a browser presenting `cookie` gets it (without hydration marks).
 async fn page(server: &Server, cookie: &str) -> String {
-    reqwest::Client::new()
-        .get(server.url("/"))
-        .header(COOKIE, cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    let response = reqwest::Client::new().get(server.url("/")).header(COOKIE, cookie).send().await.unwrap();
+    support::without_marks(&response.text().await.unwrap())
 }
 
 /// Calls a server function the way the app does (JSON answer); returns (status, cookie, body).

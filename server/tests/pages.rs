@@ -57,7 +57,7 @@ async fn page(server: &Server, cookie: Option<&str>) -> String {
     }
     let response = request.send().await.unwrap();
     assert!(response.status().is_success());
-    response.text().await.unwrap()
+    support::without_marks(&response.text().await.unwrap())
 }
 
 /// Follows a redirect `Location` (absolute, since it comes from the Referer) as a browser would.
@@ -67,7 +67,7 @@ async fn page_at(location: &str, cookie: Option<&str>) -> String {
     if let Some(cookie) = cookie {
         request = request.header(COOKIE, cookie);
     }
-    request.send().await.unwrap().text().await.unwrap()
+    support::without_marks(&request.send().await.unwrap().text().await.unwrap())
 }
 
 #[tokio::test]
@@ -146,7 +146,7 @@ async fn joined_cookie(server: &Server, nickname: &str) -> String {
 
 async fn get(server: &Server, path: &str, cookie: &str) -> (u16, String) {
     let response = http().get(server.url(path)).header(COOKIE, cookie).send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
+    (response.status().as_u16(), support::without_marks(&response.text().await.unwrap()))
 }
 
 #[tokio::test]

@@ -23,7 +23,7 @@ async fn live(server: &Server, cookie: &str, nickname: &str) -> (Client, Vec<Roo
 /// The room page's status and HTML for the browser holding `cookie`.
 async fn page(server: &Server, path: &str, cookie: &str) -> (u16, String) {
     let response = reqwest::Client::new().get(server.url(path)).header(COOKIE, cookie).send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
+    (response.status().as_u16(), support::without_marks(&response.text().await.unwrap()))
 }
 
 async fn until_history(client: &mut Client) {

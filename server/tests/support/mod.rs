@@ -378,3 +378,33 @@ fn decode(bytes: &[u8]) -> ServerEvent {
 pub fn left(event: &ServerEvent, nickname: &str) -> bool {
     matches!(event, ServerEvent::Presence { left, .. } if left.iter().any(|n| n == nickname))
 }
+
+/// A server-rendered page as its reader sees it: without the renderer's hydration marks
+/// (`<!>` and `<!--…-->` comments, which tell hydration where a view's children end).
+pub fn without_marks(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("<!") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        if let Some(tail) = after.strip_prefix('>') {
+            rest = tail;
+        } else if let Some(comment) = after.strip_prefix("--") {
+            rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
+        } else {
+            // `<!DOCTYPE html>` and the like stay.
+            out.push_str("<!");
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn marks_go_and_the_doctype_stays() {
+    assert_eq!(
+        without_marks("<!DOCTYPE html><p>hi<!></p><!--<() />--><ol><!><li>a<!></li></ol>"),
+        "<!DOCTYPE html><p>hi</p><ol><li>a</li></ol>"
+    );
+}
