@@ -159,11 +159,11 @@ async fn html_size(addr: &str, cookie: &str) -> Result<(u64, u64), String> {
         .map_err(|e| e.to_string())?;
     let response = sender.send_request(request).await.map_err(|e| e.to_string())?;
     let body = response.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
-    Ok((body.len() as u64, gzipped_len(&body)?))
+    Ok((body.len() as u64, gzipped_len(body.to_vec())?))
 }
 
 /// Bytes of `data` gzipped at level 9.
-fn gzipped_len(data: &[u8]) -> Result<u64, String> {
+fn gzipped_len(data: Vec<u8>) -> Result<u64, String> {
     use std::io::Write;
     let mut child = std::process::Command::new("gzip")
         .args(["-9", "-c"])
@@ -172,8 +172,7 @@ fn gzipped_len(data: &[u8]) -> Result<u64, String> {
         .spawn()
         .map_err(|e| format!("gzip: {e}"))?;
     let mut stdin = child.stdin.take().ok_or("gzip: no stdin")?;
-    let input = data.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let writer = std::thread::spawn(move || stdin.write_all(&data));
     let output = child.wait_with_output().map_err(|e| format!("gzip: {e}"))?;
     writer.join().map_err(|_| "gzip: the writer panicked")?.map_err(|e| format!("gzip: {e}"))?;
     Ok(output.stdout.len() as u64)
@@ -191,12 +190,8 @@ fn bundle_sizes(site: &str) -> Result<(u64, u64), String> {
         if ext != "wasm" && ext != "js" {
             continue;
         }
-        let output = std::process::Command::new("gzip")
-            .args(["-9", "-c"])
-            .arg(&path)
-            .output()
-            .map_err(|e| format!("gzip: {e}"))?;
-        let size = output.stdout.len() as u64;
+        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let size = gzipped_len(bytes)?;
         if ext == "wasm" {
             wasm += size;
         } else {

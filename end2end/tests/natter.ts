@@ -123,13 +123,15 @@ export async function seed(page: Page, url: string, room: string, texts: string[
   }
 }
 
-/** The names in the "Here now" list of the current room. */
-/// A server-rendered page as its reader sees it: without the renderer's hydration marks
-/// (`<!>` and `<!--…-->` comments, which say where a view's children end).
+/**
+ * A server-rendered page as its reader sees it: without the renderer's hydration marks
+ * (`<!>` and `<!--…-->` comments, which say where a view's children end).
+ */
 export function withoutMarks(html: string): string {
   return html.replace(/<!(--[\s\S]*?--)?>/g, "");
 }
 
+/** The names in the "Here now" list of the current room. */
 export function people(page: Page) {
   return page.getByRole("list", { name: "Here now" }).locator(".author");
 }

@@ -1,6 +1,7 @@
 //! Start-up configuration: command-line flags, each with an environment fallback. `--help`
 //! and refusals of the command line are in the operator's language (`NATTER_LANG`, else the
-//! POSIX locale), with the texts of `server.ftl`; the doc comments below are the English.
+//! POSIX locale), with the texts of `server.ftl` (its English says what the doc comments
+//! below say, for readers of the code).
 
 use clap::{CommandFactory, Parser, ValueEnum};
 use i18n::Locale;
@@ -206,7 +207,7 @@ mod tests {
         assert!(help(Locale::ZhCn).contains("监听的地址。（默认 127.0.0.1:3000；环境变量 NATTER_ADDR）"));
         assert!(help(Locale::PtBr)
             .contains("Endereço em que escutar. (padrão 127.0.0.1:3000; variável de ambiente NATTER_ADDR)"));
-        // A secret's environment variable is named, its value never shown.
+        // No heading for positional arguments: the server takes none.
         assert!(!russian.contains("Аргументы:"), "the server takes no positional arguments");
     }
 

@@ -284,3 +284,11 @@ async fn concurrent_page_renders_are_all_answered() {
         assert_eq!(statuses, [(Ok(expected), 300)].into(), "{path}");
     }
 }
+
+#[test]
+fn marks_go_and_the_doctype_stays() {
+    assert_eq!(
+        support::without_marks("<!DOCTYPE html><p>hi<!></p><!--<() />--><ol><!><li>a<!></li></ol>"),
+        "<!DOCTYPE html><p>hi</p><ol><li>a</li></ol>"
+    );
+}

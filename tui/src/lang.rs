@@ -1,8 +1,9 @@
 //! The language of the terminal client: `NATTER_LANG` if it is set, else the POSIX locale
 //! (`LC_ALL`, `LC_MESSAGES`, `LANG`, the first one set wins, as for every program), read once
-//! at start ([`init`], [`Locale::from_env`]). The texts are the `i18n` crate's catalogues (`tui-…` keys in
-//! `tui.ftl`, plus the shared `error-<code>` ones); [`t`] and [`tf`] look one up in that
-//! language. Outside it stay what scripts read: plain mode's standard output, and `--help`.
+//! at start ([`init`], [`Locale::from_env`]). The texts are the `i18n` crate's catalogues
+//! (`tui-…` keys in `tui.ftl`, plus the shared `error-<code>` and `cli-…` ones); [`t`] and
+//! [`tf`] look one up in that language. Outside it stays what scripts read: plain mode's
+//! standard output.
 
 pub use i18n::{Arg, Locale};
 use std::sync::OnceLock;
