@@ -148,7 +148,7 @@ async fn speaker(before: &str) -> Result<engine::users::Speaker, AppError> {
 /// Goes to a room's page (when the call came from a plain form, or the app follows it).
 #[cfg(feature = "ssr")]
 fn go_to(room: &RoomInfo) {
-    leptos_axum::redirect(&format!("/r/{}", room.name));
+    leptos_axum::redirect(&format!("/r/{}", room.name), false);
 }
 
 /// Creates a room and goes there. `private` (a checkbox: any value) makes it visible only to
@@ -189,7 +189,7 @@ pub async fn remove_member(room: String, nickname: String) -> Result<RoomInfo, A
     let leaving = protocol::nickname_key(&nickname) == protocol::nickname_key(&me.nickname);
     let room = engine()?.remove(&me, &room, &nickname).await.map_err(refused_or_unavailable)?;
     if leaving {
-        leptos_axum::redirect("/");
+        leptos_axum::redirect("/", false);
     }
     Ok(room)
 }
@@ -251,7 +251,7 @@ pub async fn post_message(
     // A reply from a message's own page goes back to the conversation (other posts go back
     // where they came from).
     if reply_to.is_some() {
-        leptos_axum::redirect(&format!("/r/{}", protocol::room_name(&room)?));
+        leptos_axum::redirect(&format!("/r/{}", protocol::room_name(&room)?), false);
     }
     Ok(())
 }
@@ -311,7 +311,7 @@ async fn change(room: &str, seq: Seq, request: engine::Request) -> Result<(), Ap
         )),
         other => refused_or_unavailable(other),
     })?;
-    leptos_axum::redirect(&format!("/r/{}#m{seq}", protocol::room_name(room)?));
+    leptos_axum::redirect(&format!("/r/{}#m{seq}", protocol::room_name(room)?), false);
     Ok(())
 }
 

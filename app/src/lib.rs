@@ -13,6 +13,7 @@ pub mod identity;
 pub mod lang;
 mod live;
 mod notify;
+mod page_data;
 mod palette;
 #[cfg(feature = "ssr")]
 mod prefs;

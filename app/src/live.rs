@@ -670,7 +670,7 @@ impl Live {
     #[cfg(feature = "hydrate")]
     fn start_clock(&self) {
         let live = *self;
-        let _ = leptos::prelude::set_interval_with_handle(
+        let _ = leptos::prelude::set_interval(
             move || {
                 live.tick.set(browser::now_ms());
                 live.poll();

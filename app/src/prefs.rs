@@ -24,5 +24,5 @@ pub fn remember_and_go_back(name: &str, value: Option<&str>, back: Option<String
         response.append_header(http::header::SET_COOKIE, value);
     }
     let back = back.filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'));
-    leptos_axum::redirect(back.as_deref().unwrap_or("/"));
+    leptos_axum::redirect(back.as_deref().unwrap_or("/"), false);
 }

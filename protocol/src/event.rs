@@ -219,8 +219,9 @@ pub struct Reaction {
 }
 
 /// A change to a posted message, with its own place in the room's order: a reconnect with
-/// `since` replays changes exactly once, like messages.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// `since` replays changes exactly once, like messages. Read with `type` first
+/// (`crate::tag_first`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Change {
     Edited(Edit),
@@ -513,8 +514,11 @@ impl RoomInfo {
     }
 }
 
-/// What the server sends over the live WebSocket.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// What the server sends over the live WebSocket. Written with `type` first, and read only
+/// that way (`crate::tag_first`: no buffered copy of the object, a smaller browser build);
+/// an object with `type` elsewhere, such as one that went through a key-sorting map, is
+/// refused.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerEvent {
     /// Answer to `hello`: the nickname as the server will show it.
@@ -712,6 +716,18 @@ impl ServerEvent {
     }
 }
 
+impl<'de> Deserialize<'de> for ServerEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::tag_first::deserialize(deserializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Change {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::tag_first::deserialize(deserializer)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -789,8 +805,13 @@ mod tests {
         let json = serde_json::to_value(ServerEvent::Message(m.clone())).unwrap();
         assert_eq!(json["type"], "message");
         assert_eq!(json["seq"], 7);
-        let back: ServerEvent = serde_json::from_value(json).unwrap();
+        let text = serde_json::to_string(&ServerEvent::Message(m.clone())).unwrap();
+        assert!(text.starts_with(r#"{"type":"message","#), "{text}");
+        let back: ServerEvent = serde_json::from_str(&text).unwrap();
         assert_eq!(back, ServerEvent::Message(m));
+        // `Value` sorts its keys: `type` is no longer first, which the reader refuses.
+        let refused = serde_json::from_value::<ServerEvent>(json).unwrap_err().to_string();
+        assert!(refused.contains(r#""type" must be its first key"#), "{refused}");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 mod event;
 pub mod frame;
 mod mood;
+mod tag_first;
 mod validate;
 
 pub use event::*;

@@ -14,7 +14,7 @@ fn kind(mime: &str) -> String {
     match (top, sub) {
         ("text", "plain") => t("files-kind-text"),
         (_, "octet-stream") | (_, "") => t("files-kind-file"),
-        (_, sub) => sub.trim_start_matches("x-").trim_start_matches("vnd.").to_uppercase(),
+        (_, sub) => sub.trim_start_matches("x-").trim_start_matches("vnd.").to_ascii_uppercase(),
     }
 }
 
@@ -100,7 +100,7 @@ pub fn ImageViewer(viewer: Viewer) -> AnyView {
     Effect::new(move |_| {
         if viewer.open.with(Option::is_some) {
             focus::remember();
-            request_animation_frame(move || {
+            let _ = request_animation_frame(move || {
                 if let Some(button) = close_button.get_untracked() {
                     let _ = button.focus();
                 }

@@ -80,12 +80,12 @@ pub fn Composer(
     let state = live.room(&room);
     let suggestions = move || -> Vec<String> {
         let Some(completing) = suggesting.get() else { return Vec::new() };
-        let partial = completing.partial.to_lowercase();
+        let partial = crate::browser::lower(&completing.partial);
         let me = live.nickname.get_untracked();
         let mut names: Vec<String> = state.members.with(|members| {
             members
                 .iter()
-                .filter(|name| **name != me && name.to_lowercase().starts_with(&partial))
+                .filter(|name| **name != me && crate::browser::lower(name).starts_with(&partial))
                 .take(SUGGESTIONS)
                 .cloned()
                 .collect()

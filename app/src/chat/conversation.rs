@@ -81,7 +81,7 @@ pub fn Conversation(live: Live, form_client_id: String) -> AnyView {
                 })}
                 <p class="whoami">{whoami_before}<strong>{move || live.nickname.get()}</strong>{whoami_after}</p>
                 <super::search::SearchField/>
-                <p role="status" class="status" data-state=move || format!("{:?}", status()).to_lowercase()
+                <p role="status" class="status" data-state=move || format!("{:?}", status()).to_ascii_lowercase()
                     data-transport=move || if http() { "http" } else { "websocket" }
                     title=move || t(if http() { "status-transport-http" } else { "status-transport-websocket" })>
                     {move || match (status(), http()) {
@@ -171,7 +171,7 @@ fn MessageList(live: Live, state: RoomState, at_bottom: RwSignal<bool>) -> AnyVi
             if wanted_room != room || !held || !live.running.get() {
                 return;
             }
-            request_animation_frame(move || {
+            let _ = request_animation_frame(move || {
                 #[cfg(feature = "hydrate")]
                 if let Some(row) = document().get_element_by_id(&format!("m{seq}")) {
                     let options = web_sys::ScrollIntoViewOptions::new();
@@ -201,7 +201,7 @@ fn MessageList(live: Live, state: RoomState, at_bottom: RwSignal<bool>) -> AnyVi
                 return;
             }
             let room = room.clone();
-            request_animation_frame(move || {
+            let _ = request_animation_frame(move || {
                 // A navigation may have torn this list down before the frame came.
                 let (Some(Some(list)), Some((prev_first, prev_last, prev_height)), Some(following)) =
                     (list.try_get_untracked(), previous.try_get_value(), at_bottom.try_get_untracked())

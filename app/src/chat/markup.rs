@@ -64,7 +64,7 @@ struct Mentions {
 impl Mentions {
     fn of(message: &Message, me: &str) -> Mentions {
         let mut names: Vec<(String, bool)> =
-            message.mentions.iter().map(|m| (format!("@{}", m.to_lowercase()), m == me)).collect();
+            message.mentions.iter().map(|m| (format!("@{}", crate::browser::lower(m)), m == me)).collect();
         if message.mentions_room {
             names.push(("@room".to_owned(), true));
         }
@@ -78,7 +78,7 @@ impl Mentions {
         if self.names.is_empty() || !text.contains('@') {
             return text.to_owned().into_any();
         }
-        let lower = text.to_lowercase();
+        let lower = crate::browser::lower(text);
         // Lower-casing can change byte lengths (rare letters): then no highlighting.
         if lower.len() != text.len() {
             return text.to_owned().into_any();

@@ -134,7 +134,7 @@ fn initial(name: &str) -> String {
     name.chars()
         .find(|c| c.is_alphanumeric())
         .or_else(|| name.chars().next())
-        .map_or_else(String::new, |c| c.to_uppercase().collect())
+        .map_or_else(String::new, |c| crate::browser::upper(c.encode_utf8(&mut [0; 4])))
 }
 
 /// A reply's quote of the message it answers; following it brings that message into view

@@ -16,7 +16,7 @@ pub fn MessagePage() -> AnyView {
     let params = use_params_map();
     let room = move || params.read().get("room").unwrap_or_default();
     let seq = move || params.read().get("seq").and_then(|s| s.parse().ok()).unwrap_or(0);
-    let page = Resource::new(move || (room(), seq()), |(room, seq)| message_page(room, seq));
+    let page = crate::page_data::resource(move || (room(), seq()), |(room, seq)| message_page(room, seq));
     view! {
         <Transition fallback=|| view! { <p class="loading">{t("message-page-loading")}</p> }>
             {move || Suspend::new(async move {

@@ -44,7 +44,7 @@ pub fn ChatPage() -> impl IntoView {
     // `?at=SEQ`: open the room with that message in view (a search hit, a reply's original).
     let at = move || query.read().get("at").and_then(|at| at.parse::<protocol::Seq>().ok());
     let join = ServerAction::<Join>::new();
-    let page = Resource::new(
+    let page = crate::page_data::resource(
         move || (room(), at(), join.version().get()),
         |(room, at, _)| crate::api::room_page(room, at),
     );
@@ -203,7 +203,7 @@ impl Drawer {
 /// that was hidden can take it).
 fn focus(id: &'static str) {
     #[cfg(feature = "hydrate")]
-    request_animation_frame(move || {
+    let _ = request_animation_frame(move || {
         use wasm_bindgen::JsCast;
         if let Some(element) =
             document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())

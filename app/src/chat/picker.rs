@@ -63,7 +63,7 @@ pub fn Picker(placement: String, choose: Callback<String>, close: Callback<()>) 
             .unwrap_or_else(|| emoji.to_owned())
     };
     let shown = Memo::new(move |_| -> Vec<(String, String)> {
-        let q = query.get().trim().to_lowercase();
+        let q = crate::browser::lower(query.get().trim());
         if q.is_empty() {
             let mut list: Vec<(String, String)> = first.iter().map(|e| (e.clone(), named(e))).collect();
             all.with(|all| {
@@ -136,7 +136,7 @@ async fn load_all() -> Option<Vec<Entry>> {
     let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(&url)).await.ok()?;
     let response: web_sys::Response = response.dyn_into().ok()?;
     let text = wasm_bindgen_futures::JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
-    let list: Vec<Entry> = serde_json::from_str(&text).ok()?;
+    let list: Vec<Entry> = serde_json::from_slice(text.as_bytes()).ok()?;
     LOADED.with(|l| *l.borrow_mut() = Some(list.clone()));
     Some(list)
 }

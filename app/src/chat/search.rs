@@ -40,7 +40,8 @@ mod results {
         let query = use_query_map();
         let q = move || query.read().get("q").unwrap_or_default();
         let before = move || query.read().get("before");
-        let results = Resource::new(move || (q(), before()), |(q, before)| search(q, None, before));
+        let results =
+            crate::page_data::resource(move || (q(), before()), |(q, before)| search(q, None, before));
         view! {
             <main class="search-page">
                 <header class="search-header">

@@ -191,7 +191,7 @@ fn send(item: Upload) -> Result<(), wasm_bindgen::JsValue> {
         Closure::<dyn FnMut()>::new(move || {
             let text = request.response_text().ok().flatten().unwrap_or_default();
             let state = match request.status().unwrap_or(0) {
-                201 => match serde_json::from_str::<Attachment>(&text) {
+                201 => match serde_json::from_slice::<Attachment>(text.as_bytes()) {
                     Ok(attachment) => {
                         progress.try_set(100);
                         State::Done(attachment)
@@ -206,7 +206,7 @@ fn send(item: Upload) -> Result<(), wasm_bindgen::JsValue> {
                     struct Refusal {
                         message: String,
                     }
-                    let message = serde_json::from_str::<Refusal>(&text)
+                    let message = serde_json::from_slice::<Refusal>(text.as_bytes())
                         .map(|r| r.message)
                         .unwrap_or_else(|_| t("files-refused"));
                     State::Failed { message, again: false }

@@ -19,6 +19,12 @@ struct Source {
     _handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
 }
 
+/// The `connection` event's data: the id this connection's posts go to.
+#[derive(serde::Deserialize)]
+struct Connection {
+    connection: String,
+}
+
 impl Drop for Source {
     fn drop(&mut self) {
         self.source.close();
@@ -42,7 +48,9 @@ pub async fn connect(
             else {
                 return;
             };
-            if let Ok(event) = serde_json::from_str::<ServerEvent>(&data) {
+            // From bytes, as the WebSocket's frames are read (`protocol::frame`): one reader
+            // type means one copy of the events' JSON decoder in the browser's build.
+            if let Ok(event) = serde_json::from_slice::<ServerEvent>(data.as_bytes()) {
                 let _ = events.unbounded_send(Ok(event));
             }
         })
@@ -51,8 +59,8 @@ pub async fn connect(
         let id = event
             .dyn_ref::<web_sys::MessageEvent>()
             .and_then(|m| m.data().as_string())
-            .and_then(|data| serde_json::from_str::<serde_json::Value>(&data).ok())
-            .and_then(|value| value["connection"].as_str().map(str::to_owned));
+            .and_then(|data| serde_json::from_slice::<Connection>(data.as_bytes()).ok())
+            .map(|named| named.connection);
         if let (Some(id), Some(named)) = (id, named.borrow_mut().take()) {
             let _ = named.send(id);
         }
