@@ -48,12 +48,57 @@ pub fn forget(key: &str) {
     let _ = key;
 }
 
+// The timers below belong to the page, not to the view that asked for them: Leptos 0.9's own
+// (`set_timeout`, `set_interval`, `request_animation_frame`) are cancelled when the component
+// or effect that started them is cleaned up, and the live connection's clock and polls must
+// outlive the room view that happened to start them.
+
 /// Runs `f` after `ms` milliseconds (browser only; never called while server rendering).
 pub fn after(ms: u32, f: impl FnOnce() + 'static) {
     #[cfg(feature = "hydrate")]
-    let _ = leptos::prelude::set_timeout(f, std::time::Duration::from_millis(ms as u64));
+    {
+        use wasm_bindgen::JsCast;
+        // A one-shot closure is freed by the browser once it has run.
+        let callback = wasm_bindgen::closure::Closure::once_into_js(f);
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                callback.unchecked_ref(),
+                ms.min(i32::MAX as u32) as i32,
+            );
+        }
+    }
     #[cfg(not(feature = "hydrate"))]
     let _ = (ms, f);
+}
+
+/// Runs `f` before the browser's next repaint (browser only).
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+pub fn next_frame(f: impl FnOnce() + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let callback = wasm_bindgen::closure::Closure::once_into_js(f);
+        if let Some(window) = web_sys::window() {
+            let _ = window.request_animation_frame(callback.unchecked_ref());
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = f;
+}
+
+/// Runs `f` every `ms` milliseconds for the rest of the page's life (browser only).
+#[cfg(feature = "hydrate")]
+pub fn every(ms: u32, f: impl FnMut() + 'static) {
+    use wasm_bindgen::JsCast;
+    let callback = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(f);
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
+            callback.as_ref().unchecked_ref(),
+            ms.min(i32::MAX as u32) as i32,
+        );
+    }
+    // It runs as long as the page does.
+    callback.forget();
 }
 
 /// Whether the browser believes it is online.

@@ -670,13 +670,10 @@ impl Live {
     #[cfg(feature = "hydrate")]
     fn start_clock(&self) {
         let live = *self;
-        let _ = leptos::prelude::set_interval(
-            move || {
-                live.tick.set(browser::now_ms());
-                live.poll();
-            },
-            std::time::Duration::from_secs(1),
-        );
+        browser::every(1_000, move || {
+            live.tick.set(browser::now_ms());
+            live.poll();
+        });
     }
 }
 

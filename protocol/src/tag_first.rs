@@ -11,7 +11,9 @@
 //! decoder and accepts its keys in any order.
 //!
 //! The variants' fields are decoded by serde's derive, on the mirror enums below (serde's
-//! `remote`): the compiler checks that each mirror variant names the real one's fields.
+//! `remote`): the compiler checks that each mirror variant names the real one's fields, and
+//! the tests that every variant reads back and every defaulted field may be left out. (A
+//! repeated `type` key is not checked: the first one decides.)
 
 use crate::event::{
     Change, Deletion, Edit, ErrorCode, Message, Reaction, RoomInfo, SearchHit, ServerEvent, Unread,
@@ -439,6 +441,10 @@ mod tests {
         assert_eq!(
             read(r#"{"type":"typing","room":"r","author":"a"}"#),
             ServerEvent::Typing { room: "r".into(), author: "a".into(), draft: None }
+        );
+        assert_eq!(
+            read(r#"{"type":"search_results","query":"q","hits":[]}"#),
+            ServerEvent::SearchResults { query: "q".into(), hits: vec![], next: None }
         );
         assert_eq!(read(r#"{"type":"pong"}"#), ServerEvent::Pong);
     }

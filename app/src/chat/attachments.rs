@@ -100,7 +100,7 @@ pub fn ImageViewer(viewer: Viewer) -> AnyView {
     Effect::new(move |_| {
         if viewer.open.with(Option::is_some) {
             focus::remember();
-            let _ = request_animation_frame(move || {
+            crate::browser::next_frame(move || {
                 if let Some(button) = close_button.get_untracked() {
                     let _ = button.focus();
                 }

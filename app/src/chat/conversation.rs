@@ -171,7 +171,7 @@ fn MessageList(live: Live, state: RoomState, at_bottom: RwSignal<bool>) -> AnyVi
             if wanted_room != room || !held || !live.running.get() {
                 return;
             }
-            let _ = request_animation_frame(move || {
+            crate::browser::next_frame(move || {
                 #[cfg(feature = "hydrate")]
                 if let Some(row) = document().get_element_by_id(&format!("m{seq}")) {
                     let options = web_sys::ScrollIntoViewOptions::new();
@@ -201,7 +201,7 @@ fn MessageList(live: Live, state: RoomState, at_bottom: RwSignal<bool>) -> AnyVi
                 return;
             }
             let room = room.clone();
-            let _ = request_animation_frame(move || {
+            crate::browser::next_frame(move || {
                 // A navigation may have torn this list down before the frame came.
                 let (Some(Some(list)), Some((prev_first, prev_last, prev_height)), Some(following)) =
                     (list.try_get_untracked(), previous.try_get_value(), at_bottom.try_get_untracked())

@@ -203,7 +203,7 @@ impl Drawer {
 /// that was hidden can take it).
 fn focus(id: &'static str) {
     #[cfg(feature = "hydrate")]
-    let _ = request_animation_frame(move || {
+    crate::browser::next_frame(move || {
         use wasm_bindgen::JsCast;
         if let Some(element) =
             document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
