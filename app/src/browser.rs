@@ -89,16 +89,7 @@ pub fn next_frame(f: impl FnOnce() + 'static) {
 /// Runs `f` every `ms` milliseconds for the rest of the page's life (browser only).
 #[cfg(feature = "hydrate")]
 pub fn every(ms: u32, f: impl FnMut() + 'static) {
-    use wasm_bindgen::JsCast;
-    let callback = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(f);
-    if let Some(window) = web_sys::window() {
-        let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
-            callback.as_ref().unchecked_ref(),
-            ms.min(i32::MAX as u32) as i32,
-        );
-    }
-    // It runs as long as the page does.
-    callback.forget();
+    gloo_timers::callback::Interval::new(ms, f).forget();
 }
 
 /// Whether the browser believes it is online.
