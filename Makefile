@@ -3,6 +3,10 @@
 
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# The browser's build compiles the standard library with the app, for size: unstable flags of
+# the stable toolchain (.cargo/config.toml, `lib-cargo-args` in Cargo.toml). Set for every
+# command, so the native builds and tests share one build of each dependency.
+export RUSTC_BOOTSTRAP := 1
 
 NATTER_ADDR ?= 127.0.0.1:3000
 NATTER_DATA_DIR ?= ./data

@@ -155,3 +155,16 @@ pub fn upper(text: &str) -> String {
         text.to_uppercase()
     }
 }
+
+/// What a browser call's error says: a JavaScript `Error`'s message, or the thrown value
+/// when it is a string. (Not `Debug`: the browser's build formats no `Debug` output,
+/// `docs/performance.md`.)
+#[cfg(feature = "hydrate")]
+pub fn error_text(error: &wasm_bindgen::JsValue) -> String {
+    use wasm_bindgen::JsCast;
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_default()
+}

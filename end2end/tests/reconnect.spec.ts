@@ -72,8 +72,11 @@ test("a server crash in the middle of a conversation loses and duplicates nothin
 
   await server.kill();
   await expect(ann.getByRole("status")).toHaveText("reconnecting…");
+  // The indicator's colour follows data-state, which the hydrated page keeps in step.
+  await expect(ann.getByRole("status")).toHaveAttribute("data-state", "reconnecting");
   await server.restart();
   await expect(ann.getByRole("status")).toHaveText("connected", { timeout: 20_000 });
+  await expect(ann.getByRole("status")).toHaveAttribute("data-state", "connected");
   await expect(bob.getByRole("status")).toHaveText("connected", { timeout: 20_000 });
   for (let i = 6; i <= 8; i++) await sayInTurn(i % 2 ? ann : bob, `m${i}`);
   const all = ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8"];

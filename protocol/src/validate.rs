@@ -175,7 +175,7 @@ pub fn new_room_name(name: &str) -> Result<String, Invalid> {
     if name.starts_with(DIRECT_PREFIX) {
         return Err(Invalid::new(
             ErrorCode::InvalidRoom,
-            format!("Room names starting with {DIRECT_PREFIX:?} are kept for direct messages."),
+            format!("Room names starting with \"{DIRECT_PREFIX}\" are kept for direct messages."),
         ));
     }
     Ok(name)

@@ -81,7 +81,7 @@ pub fn Conversation(live: Live, form_client_id: String) -> AnyView {
                 })}
                 <p class="whoami">{whoami_before}<strong>{move || live.nickname.get()}</strong>{whoami_after}</p>
                 <super::search::SearchField/>
-                <p role="status" class="status" data-state=move || format!("{:?}", status()).to_ascii_lowercase()
+                <p role="status" class="status" data-state=move || status().key()
                     data-transport=move || if http() { "http" } else { "websocket" }
                     title=move || t(if http() { "status-transport-http" } else { "status-transport-websocket" })>
                     {move || match (status(), http()) {
