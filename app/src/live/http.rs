@@ -6,7 +6,8 @@
 
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use futures::{Stream, StreamExt};
-use leptos::server_fn::ServerFnError;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::{Encodes, ServerFnError};
 use protocol::{ClientEvent, ServerEvent};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -106,8 +107,14 @@ async fn post_all(
         if batch.is_empty() || events.is_closed() {
             continue;
         }
-        let Ok(body) = serde_json::to_string(&batch) else { continue };
-        if !post(&url, &body).await {
+        // Written the way the WebSocket path writes each event (server_fn's JSON encoding
+        // into a `BytesMut`): one JSON writer for client events in the page, not two.
+        let mut body = bytes::BytesMut::new();
+        if <JsonEncoding as Encodes<Vec<ClientEvent>>>::encode_into(&batch, &mut body).is_err() {
+            continue;
+        }
+        let Ok(body) = std::str::from_utf8(&body) else { continue };
+        if !post(&url, body).await {
             events.close_channel();
             return;
         }
