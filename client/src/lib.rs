@@ -48,21 +48,13 @@ pub enum Status {
 }
 
 impl Status {
-    /// The status as one lowercase word, for markup and scripts (the page's `data-state`).
+    /// The status as one lowercase word, for markup and scripts (the page's `data-state`);
+    /// what a reader sees is in the catalogues (`status-*`).
     pub fn key(self) -> &'static str {
         match self {
             Status::Offline => "offline",
             Status::Connecting => "connecting",
             Status::Reconnecting => "reconnecting",
-            Status::Connected => "connected",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Offline => "offline",
-            Status::Connecting => "connecting…",
-            Status::Reconnecting => "reconnecting…",
             Status::Connected => "connected",
         }
     }
