@@ -1,8 +1,9 @@
 //! The reader's language. The server picks it for each page (the `natter_lang` cookie if the
 //! reader chose one, else their browser's `Accept-Language`) and writes it into
 //! `<html lang>`; the browser's app reads it back from there, so the page hydrates in the
-//! language it was rendered in. The texts are the `i18n` crate's catalogues; [`t`] and [`tf`]
-//! look one up in the current language. Changing the language ([`LanguageForm`]) is a plain
+//! language it was rendered in. The texts are the `i18n` crate's catalogues (in the browser,
+//! the one the page carries: [`Catalogue`]); [`t`] and [`tf`] look one up in the current
+//! language. Changing the language ([`LanguageForm`]) is a plain
 //! form that sets the cookie and reloads the page, so it works without JavaScript too.
 
 pub use i18n::{Arg, Locale};
@@ -62,7 +63,8 @@ pub fn from_headers(headers: &http::HeaderMap) -> Locale {
     })
 }
 
-/// The language the page was rendered in (`<html lang>`), read once.
+/// The language the page was rendered in (`<html lang>`), read once, when its texts are
+/// installed too.
 #[cfg(feature = "hydrate")]
 fn browser_locale() -> Locale {
     use std::sync::atomic::{AtomicU8, Ordering};
@@ -71,15 +73,31 @@ fn browser_locale() -> Locale {
     if let Some(locale) = Locale::ALL.get(cached as usize) {
         return *locale;
     }
-    let locale = web_sys::window()
-        .and_then(|w| w.document())
+    let document = web_sys::window().and_then(|w| w.document());
+    let locale = document
+        .as_ref()
         .and_then(|d| d.document_element())
         .and_then(|html| html.get_attribute("lang"))
         .and_then(|tag| Locale::from_tag(&tag))
         .unwrap_or_default();
+    // The page's texts, which the server wrote beside it ([`Catalogue`]).
+    if let Some(text) = document.and_then(|d| d.get_element_by_id(CATALOGUE)).and_then(|e| e.text_content()) {
+        i18n::install(locale, &text);
+    }
     let index = Locale::ALL.iter().position(|l| *l == locale).unwrap_or(0);
     CACHED.store(index as u8, Ordering::Relaxed);
     locale
+}
+
+/// The id of the element that carries the page's texts.
+const CATALOGUE: &str = "catalogue";
+
+/// The texts of the page's language, for the browser's app ([`i18n::page_catalogue`]): a
+/// `<script>` element that is data, not code (its type is not JavaScript's), read back by
+/// [`browser_locale`] before the first text is looked up.
+#[component]
+pub fn Catalogue(locale: Locale) -> impl IntoView {
+    view! { <script type="text/x-fluent" id=CATALOGUE inner_html=i18n::page_catalogue(locale)></script> }
 }
 
 /// Sets the reader's language (the `natter_lang` cookie, a year) and goes back to `back`

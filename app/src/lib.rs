@@ -69,16 +69,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let hydrate = !use_context::<http::request::Parts>().is_some_and(|parts| server_only(parts.uri.path()));
     #[cfg(not(feature = "ssr"))]
     let hydrate = true;
-    let scripts = hydrate.then(|| {
-        view! {
-            <AutoReload options=options.clone()/>
-            <HydrationScripts options/>
-        }
-    });
     #[cfg(not(feature = "hydrate"))]
     let locale = lang::request_locale();
     #[cfg(feature = "hydrate")]
     let locale = lang::locale();
+    let scripts = hydrate.then(|| {
+        view! {
+            <lang::Catalogue locale/>
+            <AutoReload options=options.clone()/>
+            <HydrationScripts options/>
+        }
+    });
     view! {
         <!DOCTYPE html>
         <html lang=locale.tag() data-theme=theme::current().map(theme::Theme::name)>

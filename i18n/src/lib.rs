@@ -7,6 +7,8 @@
 //! keeps every catalogue complete), and one missing from English shows its id.
 //!
 //! Used by the server (rendering pages, translating errors) and by the browser's app alike.
+//! The browser's build embeds no catalogue: each page brings its own language's
+//! ([`page_catalogue`], [`install`]).
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
@@ -158,14 +160,44 @@ numeric_arg!(i32, i64, u32, u64, usize);
 
 type Bundle = FluentBundle<FluentResource>;
 
-/// The bundles, parsed on first use (each locale's files on its own first use).
+/// The bundles, parsed on first use (each locale's files on its own first use), or set by
+/// [`install`].
+static BUNDLES: [OnceLock<Bundle>; 4] = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
+
 fn bundle(locale: Locale) -> &'static Bundle {
-    static BUNDLES: [OnceLock<Bundle>; 4] =
-        [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
-    BUNDLES[locale.index()].get_or_init(|| build(locale))
+    BUNDLES[locale.index()].get_or_init(|| {
+        build(locale, catalogues::FILES.iter().filter(|(tag, _, _)| *tag == locale.tag()).map(|(_, _, text)| *text))
+    })
 }
 
-fn build(locale: Locale) -> Bundle {
+/// The texts a page shows in `locale`, as one Fluent file: its catalogues but those only the
+/// native programs read. The server writes it into the page (a `<script>` element the build
+/// checks it can sit in); the browser's app reads it back and [`install`]s it, so its WASM
+/// embeds no catalogue and a page carries the one language it is in.
+pub fn page_catalogue(locale: Locale) -> &'static str {
+    static PAGES: [OnceLock<String>; 4] = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    PAGES[locale.index()].get_or_init(|| {
+        let mut out = String::new();
+        for (_, name, text) in catalogues::FILES.iter().filter(|(tag, _, _)| *tag == locale.tag()) {
+            if !catalogues::NATIVE_ONLY.contains(name) {
+                out.push_str(text);
+                if !text.ends_with('\n') {
+                    out.push('\n');
+                }
+            }
+        }
+        out
+    })
+}
+
+/// Gives `locale` the catalogue `text` (a [`page_catalogue`]), as the browser's app does with
+/// the page's before its first text; its build embeds none, so every other language has no
+/// texts there and shows ids. False if `locale`'s texts were already in use.
+pub fn install(locale: Locale, text: &str) -> bool {
+    BUNDLES[locale.index()].set(build(locale, [text])).is_ok()
+}
+
+fn build<'a>(locale: Locale, texts: impl IntoIterator<Item = &'a str>) -> Bundle {
     let id: unic_langid::LanguageIdentifier = locale.tag().parse().expect("a valid tag");
     let mut bundle = FluentBundle::new_concurrent(vec![id]);
     // No Unicode isolation marks around variables: all four languages run left to right,
@@ -178,9 +210,9 @@ fn build(locale: Locale) -> Bundle {
         Locale::PtBr => |v, _| group(v, Locale::PtBr),
         Locale::ZhCn => |v, _| group(v, Locale::ZhCn),
     }));
-    for (_, _, text) in catalogues::FILES.iter().filter(|(tag, _, _)| *tag == locale.tag()) {
+    for text in texts {
         // What parsed is still used if a file has an error; the test suite fails on any.
-        let resource = FluentResource::try_new((*text).to_owned()).unwrap_or_else(|(resource, _)| resource);
+        let resource = FluentResource::try_new(text.to_owned()).unwrap_or_else(|(resource, _)| resource);
         let _ = bundle.add_resource(resource);
     }
     bundle

@@ -98,6 +98,51 @@ fn every_catalogue_file_exists_in_every_language() {
 }
 
 #[test]
+fn a_page_carries_its_language_s_browser_texts_and_only_those() {
+    for locale in Locale::ALL {
+        let page = page_catalogue(locale);
+        let resource = fluent_syntax::parser::parse(page)
+            .unwrap_or_else(|(_, errors)| panic!("{}'s page catalogue does not parse: {errors:?}", locale.tag()));
+        let ids: BTreeSet<&str> = resource
+            .body
+            .iter()
+            .filter_map(|entry| match entry {
+                ast::Entry::Message(message) => Some(message.id.name),
+                _ => None,
+            })
+            .collect();
+        for (tag, name, text) in files() {
+            let wanted = *tag == locale.tag() && !catalogues::NATIVE_ONLY.contains(name);
+            let file = fluent_syntax::parser::parse(*text).unwrap_or_else(|(resource, _)| resource);
+            for entry in file.body {
+                if let ast::Entry::Message(message) = entry {
+                    // Ids are the same in every language: only the file's own ones count.
+                    if *tag == locale.tag() {
+                        assert_eq!(
+                            ids.contains(message.id.name),
+                            wanted,
+                            "{tag}/{name}: {} in the page's texts",
+                            message.id.name
+                        );
+                    }
+                }
+            }
+        }
+        // What the browser's app builds from it says the same as the embedded catalogue.
+        let installed = build(locale, [page]);
+        let pattern = installed.get_message("test-messages").and_then(|m| m.value()).expect("test-messages");
+        let mut args = FluentArgs::new();
+        args.set("count", FluentValue::from(5));
+        let mut errors = Vec::new();
+        assert_eq!(
+            installed.format_pattern(pattern, Some(&args), &mut errors),
+            format(locale, "test-messages", &[("count", Arg::Num(5))])
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+}
+
+#[test]
 fn no_text_is_left_untranslated_by_accident() {
     // A text identical to English is allowed only where it is a name or a symbol.
     let english = messages("en");
