@@ -88,8 +88,10 @@ fn engine() -> Result<engine::Engine, AppError> {
 
 /// The page data of a room for the current reader, with history back to message `at` when
 /// asked (a search hit or a reply's original). An unknown room, or a private one the reader is
-/// not a member of, is `NotFound` (and the page answers 404).
-#[server(prefix = "/api", endpoint = "room_page")]
+/// not a member of, is `NotFound` (and the page answers 404). Its arguments come as JSON
+/// (`{"room": …, "at": …}`): only the browser's app calls it (the server renders the page with
+/// it), and the app writes JSON already; forms' encoding would need an encoder of its own.
+#[server(prefix = "/api", endpoint = "room_page", input = leptos::server_fn::codec::Json)]
 pub async fn room_page(room: String, #[server(default)] at: Option<Seq>) -> Result<RoomView, AppError> {
     let engine = engine()?;
     let user = crate::identity::current_user().await;

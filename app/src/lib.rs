@@ -8,6 +8,7 @@
 pub mod api;
 mod browser;
 mod chat;
+mod forms;
 #[cfg(feature = "ssr")]
 pub mod identity;
 pub mod lang;

@@ -15,6 +15,12 @@ async fn call(server: &Server, path: &str, cookie: Option<&str>, form: &[(&str, 
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
+/// The `room_page` server function's status and answer for the browser holding `cookie`.
+async fn room_page(server: &Server, cookie: Option<&str>, room: &str) -> (u16, String) {
+    let response = server.call_json("/api/room_page", cookie, serde_json::json!({ "room": room })).await;
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
 /// A live connection of the browser holding `cookie`, after hello; returns the room list.
 async fn live(server: &Server, cookie: &str, nickname: &str) -> (Client, Vec<RoomInfo>) {
     server.live(cookie, nickname).await
@@ -92,9 +98,11 @@ async fn a_third_person_never_receives_a_private_room_or_direct_message_by_any_r
         let (status, html) = page(&server, &format!("/r/{room}"), &cat).await;
         assert_eq!(status, 404);
         assert!(!html.contains("SECRET"), "{html}");
-        let (status, body) = call(&server, "/api/room_page", Some(&cat), &[("room", room)]).await;
-        assert_ne!(status, 200);
-        assert!(!body.contains("SECRET"), "{body}");
+        // Bob, a member, gets the room and its messages; Cat, who is not, gets `NotFound`.
+        let (status, body) = room_page(&server, Some(&bob), room).await;
+        assert!(status == 200 && body.contains("SECRET"), "{status} {body}");
+        let (status, body) = room_page(&server, Some(&cat), room).await;
+        assert!(status >= 400 && body.contains("NotFound") && !body.contains("SECRET"), "{status} {body}");
         let (status, body) =
             call(&server, "/api/post", Some(&cat), &[("room", room), ("client_id", "x1"), ("text", "hi")])
                 .await;
@@ -103,8 +111,8 @@ async fn a_third_person_never_receives_a_private_room_or_direct_message_by_any_r
             call(&server, "/api/invite", Some(&cat), &[("room", room), ("nickname", "cat")]).await;
         assert_ne!(status, 200);
         // Without any cookie, too.
-        let (status, body) = call(&server, "/api/room_page", None, &[("room", room)]).await;
-        assert!(status != 200 && !body.contains("SECRET"), "{body}");
+        let (status, body) = room_page(&server, None, room).await;
+        assert!(status >= 400 && body.contains("NotFound") && !body.contains("SECRET"), "{status} {body}");
     }
     // Cat's page and room list show neither.
     let (status, html) = page(&server, "/", &cat).await;

@@ -72,7 +72,7 @@ pub fn Composer(
 ) -> AnyView {
     // Reports errors of posts made without JavaScript to `/api/post` (they come back in the
     // URL); the composer's own form posts to `/api/post_file`, which answers its errors itself.
-    let form_post = ServerAction::<PostMessage>::new();
+    let form_post = crate::forms::FormAction::new::<PostMessage>();
     let text = NodeRef::<html::Textarea>::new();
     let offline = move || live.running.get() && live.status.get() != Status::Connected;
     let suggesting = RwSignal::new(None::<Completing>);

@@ -20,7 +20,7 @@ pub fn Members(live: Live, room: String) -> AnyView {
     let members = move || state.members.get();
     let count = move || state.count.get().max(members().len());
     let more = move || members().len() < count();
-    let open = ServerAction::<OpenDirect>::new();
+    let open = crate::forms::FormAction::new::<OpenDirect>();
     let error = super::refusal(open);
     // The reader's nickname is set before the chat renders and stays for the page's life.
     let me = move || protocol::nickname_key(&live.nickname.get_untracked());
@@ -36,10 +36,10 @@ pub fn Members(live: Live, room: String) -> AnyView {
                             let label = tf("members-message-label", &[("name", (&name).into())]);
                             let with = name.clone();
                             view! {
-                                <ActionForm action=open attr:class="dm">
+                                <crate::forms::Form action=open attr:class="dm">
                                     <input type="hidden" name="with" value=with/>
                                     <button type="submit" class="small" aria-label=label>{t("members-message")}</button>
-                                </ActionForm>
+                                </crate::forms::Form>
                             }
                         })}
                     </li>
@@ -68,8 +68,8 @@ fn PrivateMembers(live: Live, room: String) -> AnyView {
 
 #[component]
 fn MemberAdmin(live: Live, room: RoomInfo) -> AnyView {
-    let invite = ServerAction::<Invite>::new();
-    let remove = ServerAction::<RemoveMember>::new();
+    let invite = crate::forms::FormAction::new::<Invite>();
+    let remove = crate::forms::FormAction::new::<RemoveMember>();
     let invite_error = super::refusal(invite);
     let remove_error = super::refusal(remove);
     let me = protocol::nickname_key(&live.nickname.get_untracked());
@@ -98,11 +98,11 @@ fn MemberAdmin(live: Live, room: RoomInfo) -> AnyView {
                     <span class="author">{member}</span>
                     <span class="muted">{role}</span>
                     {may.then(|| view! {
-                        <ActionForm action=remove attr:class="remove">
+                        <crate::forms::Form action=remove attr:class="remove">
                             <input type="hidden" name="room" value=name.clone()/>
                             <input type="hidden" name="nickname" value=nickname.clone()/>
                             <button type="submit" class="small secondary" aria-label=label>{text}</button>
-                        </ActionForm>
+                        </crate::forms::Form>
                     })}
                 </li>
             }
@@ -114,7 +114,7 @@ fn MemberAdmin(live: Live, room: RoomInfo) -> AnyView {
             <ul>{rows}</ul>
             <p role="alert" class="notice">{remove_error}</p>
             {is_owner.then(|| view! {
-                <ActionForm action=invite attr:class="invite">
+                <crate::forms::Form action=invite attr:class="invite">
                     <input type="hidden" name="room" value=name.clone()/>
                     <label for="invite-nickname">{t("members-invite-label")}</label>
                     <div class="row">
@@ -122,7 +122,7 @@ fn MemberAdmin(live: Live, room: RoomInfo) -> AnyView {
                             placeholder=t("members-invite-placeholder") autocomplete="off"/>
                         <button type="submit">{t("members-invite")}</button>
                     </div>
-                </ActionForm>
+                </crate::forms::Form>
                 <p role="alert" class="notice">{invite_error}</p>
             })}
         </section>

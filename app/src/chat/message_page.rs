@@ -36,10 +36,10 @@ fn Forms(live: Live, view: MessageView) -> AnyView {
     let MessageView { message, own, form_client_id } = view;
     let (room, seq) = (message.room.clone(), message.seq);
     let room_name = StoredValue::new(room.clone());
-    let post = ServerAction::<PostMessage>::new();
-    let react = ServerAction::<React>::new();
-    let edit = ServerAction::<EditMessage>::new();
-    let delete = ServerAction::<DeleteMessage>::new();
+    let post = crate::forms::FormAction::new::<PostMessage>();
+    let react = crate::forms::FormAction::new::<React>();
+    let edit = crate::forms::FormAction::new::<EditMessage>();
+    let delete = crate::forms::FormAction::new::<DeleteMessage>();
     let errors = move || {
         [super::refusal(post)(), super::refusal(react)(), super::refusal(edit)(), super::refusal(delete)()]
             .into_iter()
@@ -60,46 +60,46 @@ fn Forms(live: Live, view: MessageView) -> AnyView {
             <p role="alert" class="notice">{errors}</p>
             <section aria-label=t("message-page-reply-heading")>
                 <h2>{t("message-page-reply-heading")}</h2>
-                <ActionForm action=post attr:class="stack">
+                <crate::forms::Form action=post attr:class="stack">
                     <input type="hidden" name="room" value=room.clone()/>
                     <input type="hidden" name="client_id" value=form_client_id/>
                     <input type="hidden" name="reply_to" value=seq/>
                     <label for="reply-text">{t("message-page-your-reply")}</label>
                     <textarea id="reply-text" name="text" rows="3"></textarea>
                     <button type="submit">{t("message-reply")}</button>
-                </ActionForm>
+                </crate::forms::Form>
             </section>
             <section aria-label=t("message-page-react-heading")>
                 <h2>{t("message-page-react-heading")}</h2>
                 <div class="quick-reactions">
                     {QUICK.iter().map(|emoji| view! {
-                        <ActionForm action=react>
+                        <crate::forms::Form action=react>
                             <input type="hidden" name="room" value=room_name.get_value()/>
                             <input type="hidden" name="seq" value=seq/>
                             <input type="hidden" name="emoji" value=*emoji/>
                             <button type="submit" aria-label=tf("message-page-react-with", &[("emoji", (*emoji).into())])>{*emoji}</button>
-                        </ActionForm>
+                        </crate::forms::Form>
                     }).collect_view()}
                 </div>
             </section>
             {own.then(|| view! {
                 <section aria-label=t("message-page-edit-heading")>
                     <h2>{t("message-page-edit-heading")}</h2>
-                    <ActionForm action=edit attr:class="stack">
+                    <crate::forms::Form action=edit attr:class="stack">
                         <input type="hidden" name="room" value=room_name.get_value()/>
                         <input type="hidden" name="seq" value=seq/>
                         <label for="edit-text">{t("message-page-new-text")}</label>
                         <textarea id="edit-text" name="text" rows="3">{text.clone()}</textarea>
                         <button type="submit">{t("message-save")}</button>
-                    </ActionForm>
+                    </crate::forms::Form>
                 </section>
                 <section aria-label=t("message-page-delete-heading")>
                     <h2>{t("message-page-delete-heading")}</h2>
-                    <ActionForm action=delete>
+                    <crate::forms::Form action=delete>
                         <input type="hidden" name="room" value=room_name.get_value()/>
                         <input type="hidden" name="seq" value=seq/>
                         <button type="submit" class="danger">{t("message-delete")}</button>
-                    </ActionForm>
+                    </crate::forms::Form>
                 </section>
             })}
         </main>

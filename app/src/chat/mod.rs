@@ -19,6 +19,7 @@ pub use message_page::MessagePage;
 pub use search::SearchResults;
 
 use crate::api::{AppError, Join};
+use crate::forms::{Form, FormAction};
 use crate::lang::t;
 use crate::live::Live;
 use leptos::prelude::*;
@@ -26,12 +27,11 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// The refusal of a form's last submission, as text for the reader (`None` if it went through
 /// or has not been sent).
-fn refusal<S>(action: ServerAction<S>) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static
+fn refusal<O>(action: FormAction<O>) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static
 where
-    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
-    S::Output: Clone + Send + Sync + 'static,
+    O: serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
 {
-    move || action.value().get().and_then(Result::err).as_ref().map(AppError::to_string)
+    move || action.value().and_then(Result::err).as_ref().map(AppError::to_string)
 }
 
 /// `/` and `/r/{room}`: a room, or the nickname prompt for a browser that has not joined.
@@ -43,9 +43,9 @@ pub fn ChatPage() -> impl IntoView {
     let room = move || params.read().get("room").unwrap_or_else(|| protocol::DEFAULT_ROOM.to_owned());
     // `?at=SEQ`: open the room with that message in view (a search hit, a reply's original).
     let at = move || query.read().get("at").and_then(|at| at.parse::<protocol::Seq>().ok());
-    let join = ServerAction::<Join>::new();
+    let join = FormAction::new::<Join>();
     let page = crate::page_data::resource(
-        move || (room(), at(), join.version().get()),
+        move || (room(), at(), join.version()),
         |(room, at, _)| crate::api::room_page(room, at),
     );
     view! {
@@ -80,13 +80,13 @@ pub fn NotFound() -> impl IntoView {
 }
 
 #[component]
-fn NicknamePrompt(join: ServerAction<Join>) -> impl IntoView {
+fn NicknamePrompt(join: FormAction<String>) -> impl IntoView {
     let error = refusal(join);
     view! {
         <main class="join">
             <h1>{t("brand")}</h1>
             <p class="tagline">{t("chat-tagline")}</p>
-            <ActionForm action=join attr:class="join-form">
+            <Form action=join attr:class="join-form">
                 <label for="nickname">{t("chat-nickname")}</label>
                 <input id="nickname" name="nickname" type="text" autocomplete="nickname"
                     maxlength=protocol::MAX_NICKNAME_CHARS * 4 autofocus/>
@@ -96,7 +96,7 @@ fn NicknamePrompt(join: ServerAction<Join>) -> impl IntoView {
                 </label>
                 <input id="password" name="password" type="password" autocomplete="current-password"/>
                 <button type="submit">{t("chat-join")}</button>
-            </ActionForm>
+            </Form>
             <p role="alert" class="notice">{error}</p>
             <crate::lang::LanguageForm/>
         </main>

@@ -10,14 +10,14 @@ use std::sync::Arc;
 
 #[component]
 pub fn RoomList(live: Live) -> AnyView {
-    let create = ServerAction::<CreateRoom>::new();
+    let create = crate::forms::FormAction::new::<CreateRoom>();
     let error = super::refusal(create);
     view! {
         <nav class="rooms" id="rooms" tabindex="-1" aria-label=t("rooms-nav")>
             <RoomSection live kind=RoomKind::Public heading=t("rooms-heading-public")/>
             <RoomSection live kind=RoomKind::Private heading=t("rooms-heading-private")/>
             <RoomSection live kind=RoomKind::Direct heading=t("rooms-heading-direct")/>
-            <ActionForm action=create attr:class="new-room">
+            <crate::forms::Form action=create attr:class="new-room">
                 <label for="new-room">{t("rooms-new")}</label>
                 <div class="row">
                     <input id="new-room" name="name" type="text" placeholder=t("rooms-new-placeholder")
@@ -29,7 +29,7 @@ pub fn RoomList(live: Live) -> AnyView {
                     // The space parts the box from its label in every language.
                     {format!(" {}", t("rooms-new-private"))}
                 </label>
-            </ActionForm>
+            </crate::forms::Form>
             <p role="alert" class="notice">{error}</p>
             <ProtectNickname live/>
             <Notifications live/>
@@ -141,9 +141,9 @@ fn RoomLink(live: Live, room: RoomInfo) -> AnyView {
 /// Offers to protect the reader's nickname with a password (to use it from another browser).
 #[component]
 fn ProtectNickname(live: Live) -> AnyView {
-    let protect = ServerAction::<Protect>::new();
+    let protect = crate::forms::FormAction::new::<Protect>();
     Effect::new(move |_| {
-        if let Some(Ok(())) = protect.value().get() {
+        if let Some(Ok(())) = protect.value() {
             live.protected.set(true);
         }
     });
@@ -154,14 +154,14 @@ fn ProtectNickname(live: Live) -> AnyView {
                 when=move || !live.protected.get()
                 fallback=|| view! { <p class="protected">{t("rooms-protected")}</p> }
             >
-                <ActionForm action=protect attr:class="protect-form">
+                <crate::forms::Form action=protect attr:class="protect-form">
                     <label for="protect-password">{t("rooms-protect")}</label>
                     <div class="row">
                         <input id="protect-password" name="password" type="password"
                             autocomplete="new-password" placeholder=t("rooms-protect-placeholder")/>
                         <button type="submit">{t("rooms-protect-submit")}</button>
                     </div>
-                </ActionForm>
+                </crate::forms::Form>
                 <p role="alert" class="notice">{error}</p>
             </Show>
         </section>

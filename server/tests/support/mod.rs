@@ -129,6 +129,20 @@ impl Server {
         request.send().await.unwrap()
     }
 
+    /// Calls a server function that takes JSON (`room_page`), as the app does.
+    pub async fn call_json(&self, path: &str, cookie: Option<&str>, arguments: serde_json::Value) -> reqwest::Response {
+        use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE};
+        let mut request = reqwest::Client::new()
+            .post(self.url(path))
+            .header(CONTENT_TYPE, "application/json")
+            .header(ACCEPT, "application/json")
+            .body(arguments.to_string());
+        if let Some(cookie) = cookie {
+            request = request.header(COOKIE, cookie);
+        }
+        request.send().await.unwrap()
+    }
+
     /// The live WebSocket's address.
     fn live_url(&self) -> String {
         format!("ws://{}{}", self.addr, protocol::LIVE_PATH)
