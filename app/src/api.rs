@@ -5,9 +5,9 @@ use crate::lang::t;
 #[cfg(feature = "ssr")]
 use crate::lang::tf;
 use leptos::prelude::*;
+use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
-use leptos::server_fn::{codec::JsonEncoding, BoxedStream, Websocket};
-use protocol::{ClientEvent, Message, RoomInfo, SearchHit, Seq, ServerEvent};
+use protocol::{Message, RoomInfo, SearchHit, Seq};
 use serde::{Deserialize, Serialize};
 
 /// Everything the room page shows before any live event arrives.
@@ -84,6 +84,30 @@ impl From<protocol::Invalid> for AppError {
 #[cfg(feature = "ssr")]
 fn engine() -> Result<engine::Engine, AppError> {
     use_context::<engine::Engine>().ok_or_else(|| AppError::Unavailable(t("error-engine-down")))
+}
+
+/// [`room_page`] wherever the page is: called directly on the server, one request from the
+/// browser ([`crate::call`]). (A resource's future must be `Send`; the browser's `fetch` is not,
+/// and runs on the app's one thread.)
+pub fn load_room_page(
+    room: String,
+    at: Option<Seq>,
+) -> impl std::future::Future<Output = Result<RoomView, AppError>> + Send + 'static {
+    #[cfg(feature = "hydrate")]
+    {
+        let arguments = serde_json::to_string(&RoomPage { room, at });
+        send_wrapper::SendWrapper::new(async move {
+            let arguments = arguments.map_err(|e| {
+                AppError::from_server_fn_error(ServerFnErrorErr::Serialization(e.to_string()))
+            })?;
+            use leptos::server_fn::ServerFn;
+            crate::call::post(RoomPage::PATH, crate::call::Body::Json, &arguments).await
+        })
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        room_page(room, at)
+    }
 }
 
 /// The page data of a room for the current reader, with history back to message `at` when
@@ -369,18 +393,4 @@ pub async fn search(
         other => refused_or_unavailable(other),
     })?;
     Ok(SearchPage { query: q, hits, next })
-}
-
-/// The live connection: client events in, server events out (see `docs/protocol.md`).
-///
-/// This declaration gives the browser app its typed client. On the server, `natter`'s own
-/// transport (`server/src/live.rs`) answers the upgrade at this path before the
-/// server-function router sees it: it sets WebSocket buffer sizes, limits and close codes that
-/// this plumbing cannot, and sends each room event as one shared frame.
-#[server(prefix = "/api", endpoint = "live", protocol = Websocket<JsonEncoding, JsonEncoding>)]
-pub async fn live(
-    input: BoxedStream<ClientEvent, ServerFnError>,
-) -> Result<BoxedStream<ServerEvent, ServerFnError>, ServerFnError> {
-    drop(input);
-    Err(ServerFnError::new("the live connection is served by natter's transport at /api/live"))
 }

@@ -2,7 +2,7 @@
 //! function's URL, so it works without JavaScript: the server then answers with a redirect,
 //! and a refusal comes back in the URL it sends the browser to. With the app running,
 //! [`Form`] sends the same fields itself (the browser encodes them, as it would have) and its
-//! [`FormAction`] holds the server's answer.
+//! [`FormAction`] holds the server's answer ([`crate::call`] sends them).
 //!
 //! Leptos' own `ActionForm` does the same, but decodes the fields into the function's
 //! arguments and encodes them again to send them, both with `serde_qs`: code for every
@@ -39,7 +39,8 @@ impl<O: DeserializeOwned + Send + Sync + 'static> FormAction<O> {
         // The browser's fetch is not `Send`: the app's action runs on its one thread. The
         // server's never runs, and is `Send` so that any of its threads may drop it.
         #[cfg(feature = "hydrate")]
-        let action = Action::new_unsync_with_value(refused, move |fields: &String| send(S::PATH, fields.clone()));
+        let action =
+            Action::new_unsync_with_value(refused, move |fields: &String| send(S::PATH, fields.clone()));
         #[cfg(not(feature = "hydrate"))]
         let action = Action::new_with_value(refused, move |fields: &String| send(S::PATH, fields.clone()));
         FormAction { path: S::PATH, action }
@@ -108,47 +109,10 @@ fn fields(ev: &leptos::ev::SubmitEvent) -> Option<String> {
     Some(encoded.to_string().into())
 }
 
-/// Posts `fields` to server function `path` and reads its answer: the function's value in
-/// JSON, or its error (any status from 400 on). Follows a redirect the function asked for, as
-/// Leptos' server-function client does (the router's hook navigates within the app).
+/// Posts a form's fields ([`crate::call`]).
 #[cfg(feature = "hydrate")]
 async fn send<O: DeserializeOwned>(path: &'static str, fields: String) -> Result<O, AppError> {
-    use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen_futures::JsFuture;
-    let failed = |error: &wasm_bindgen::JsValue| {
-        AppError::from_server_fn_error(ServerFnErrorErr::Request(crate::browser::error_text(error)))
-    };
-    let window = web_sys::window().ok_or_else(|| failed(&wasm_bindgen::JsValue::NULL))?;
-    let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    let headers = web_sys::Headers::new().map_err(|e| failed(&e))?;
-    let _ = headers.set("Content-Type", "application/x-www-form-urlencoded");
-    // Not HTML: the server answers with data and a redirect header instead of a redirect.
-    let _ = headers.set("Accept", "application/json");
-    init.set_headers(&headers);
-    init.set_body(&wasm_bindgen::JsValue::from_str(&fields));
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
-        .await
-        .and_then(|r| r.dyn_into())
-        .map_err(|e| failed(&e))?;
-    let body = JsFuture::from(response.array_buffer().map_err(|e| failed(&e))?).await.map_err(|e| failed(&e))?;
-    let body = js_sys::Uint8Array::new(&body).to_vec();
-    let status = response.status();
-    let answer = if (400..600).contains(&status) {
-        Err(AppError::de(body.into()))
-    } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| AppError::from_server_fn_error(ServerFnErrorErr::Deserialization(e.to_string())))
-    };
-    let headers = response.headers();
-    if (300..400).contains(&status)
-        || headers.has(leptos::server_fn::redirect::REDIRECT_HEADER).unwrap_or(false)
-    {
-        let location = headers.get("Location").ok().flatten().unwrap_or_default();
-        leptos::server_fn::redirect::call_redirect_hook(&location);
-    }
-    answer
+    crate::call::post(path, crate::call::Body::Form, &fields).await
 }
 
 /// (Never called: the server renders forms but does not submit them.)

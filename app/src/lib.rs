@@ -7,6 +7,8 @@
 
 pub mod api;
 mod browser;
+#[cfg(feature = "hydrate")]
+mod call;
 mod chat;
 mod forms;
 #[cfg(feature = "ssr")]

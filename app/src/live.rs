@@ -94,7 +94,7 @@ impl RoomState {
     }
 }
 
-type Outgoing = UnboundedSender<Result<ClientEvent, ServerFnError>>;
+type Outgoing = UnboundedSender<ClientEvent>;
 
 /// A room's parts that changed, copied out of the core.
 #[derive(Default)]
@@ -275,7 +275,7 @@ impl Live {
         self.outgoing.with_value(|out| {
             if let Some(out) = out {
                 for frame in frames {
-                    let _ = out.unbounded_send(Ok(frame));
+                    let _ = out.unbounded_send(frame);
                 }
             }
         });
@@ -597,19 +597,17 @@ impl Live {
                 }
                 let (out, input) = futures::channel::mpsc::unbounded();
                 for frame in self.opening_frames() {
-                    let _ = out.unbounded_send(Ok(frame));
+                    let _ = out.unbounded_send(frame);
                 }
                 self.outgoing.set_value(Some(out));
                 let (hang_up, mut hung_up) = futures::channel::oneshot::channel();
                 self.hang_up.set_value(Some(hang_up));
-                type Events =
-                    std::pin::Pin<Box<dyn futures::Stream<Item = Result<ServerEvent, ServerFnError>>>>;
+                type Events = std::pin::Pin<Box<dyn futures::Stream<Item = ServerEvent>>>;
                 let transport = self.transport.get_untracked();
                 let opened: Option<Events> = match transport {
-                    Transport::WebSocket => crate::api::live(input.into()).await.ok().map(|events| {
-                        let events: std::pin::Pin<Box<dyn futures::Stream<Item = _> + Send>> = events.into();
-                        events as Events
-                    }),
+                    Transport::WebSocket => {
+                        socket::connect(input).await.ok().map(|events| Box::pin(events) as Events)
+                    }
                     Transport::Http => {
                         http::connect(input).await.ok().map(|events| Box::pin(events) as Events)
                     }
@@ -623,7 +621,7 @@ impl Live {
                         let gone = futures::future::select(Box::pin(wait_until_offline()), &mut hung_up);
                         let next = futures::future::select(events.next(), gone).await;
                         match next {
-                            futures::future::Either::Left((Some(Ok(event)), _)) => {
+                            futures::future::Either::Left((Some(event), _)) => {
                                 heard = true;
                                 self.apply(event)
                             }
@@ -727,6 +725,8 @@ async fn window_event(online: bool) {
 
 #[cfg(feature = "hydrate")]
 mod http;
+#[cfg(feature = "hydrate")]
+mod socket;
 
 #[cfg(test)]
 mod tests;

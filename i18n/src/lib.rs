@@ -166,7 +166,10 @@ static BUNDLES: [OnceLock<Bundle>; 4] = [OnceLock::new(), OnceLock::new(), OnceL
 
 fn bundle(locale: Locale) -> &'static Bundle {
     BUNDLES[locale.index()].get_or_init(|| {
-        build(locale, catalogues::FILES.iter().filter(|(tag, _, _)| *tag == locale.tag()).map(|(_, _, text)| *text))
+        build(
+            locale,
+            catalogues::FILES.iter().filter(|(tag, _, _)| *tag == locale.tag()).map(|(_, _, text)| *text),
+        )
     })
 }
 
@@ -175,7 +178,8 @@ fn bundle(locale: Locale) -> &'static Bundle {
 /// checks it can sit in); the browser's app reads it back and [`install`]s it, so its WASM
 /// embeds no catalogue and a page carries the one language it is in.
 pub fn page_catalogue(locale: Locale) -> &'static str {
-    static PAGES: [OnceLock<String>; 4] = [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    static PAGES: [OnceLock<String>; 4] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
     PAGES[locale.index()].get_or_init(|| {
         let mut out = String::new();
         for (_, name, text) in catalogues::FILES.iter().filter(|(tag, _, _)| *tag == locale.tag()) {

@@ -101,8 +101,9 @@ fn every_catalogue_file_exists_in_every_language() {
 fn a_page_carries_its_language_s_browser_texts_and_only_those() {
     for locale in Locale::ALL {
         let page = page_catalogue(locale);
-        let resource = fluent_syntax::parser::parse(page)
-            .unwrap_or_else(|(_, errors)| panic!("{}'s page catalogue does not parse: {errors:?}", locale.tag()));
+        let resource = fluent_syntax::parser::parse(page).unwrap_or_else(|(_, errors)| {
+            panic!("{}'s page catalogue does not parse: {errors:?}", locale.tag())
+        });
         let ids: BTreeSet<&str> = resource
             .body
             .iter()

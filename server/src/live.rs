@@ -1,9 +1,10 @@
 //! The live WebSocket (`GET /api/live`, `docs/protocol.md`): the upgrade, frames in and out
 //! of an engine [`Session`], and the close codes.
 //!
-//! The browser app declares this endpoint as a Leptos server function (`app::api::live`) for
-//! its typed client; this transport answers it first, because the server-function plumbing
-//! cannot set buffer sizes or limits, nor say why a connection ends.
+//! The frames are those of a Leptos WebSocket server function (`protocol::frame`), but the
+//! endpoint is this transport, not a server function: that plumbing cannot set buffer sizes
+//! or limits, nor say why a connection ends. The browser's app opens it with its own
+//! `WebSocket` (`app/src/live/socket.rs`), like every other client.
 //!
 //! The framing is Natter's own (`wsframe`) so that an idle connection holds no buffers: input
 //! is read into a buffer only while a frame is arriving, and every frame goes out as its

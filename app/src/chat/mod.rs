@@ -46,7 +46,7 @@ pub fn ChatPage() -> impl IntoView {
     let join = FormAction::new::<Join>();
     let page = crate::page_data::resource(
         move || (room(), at(), join.version()),
-        |(room, at, _)| crate::api::room_page(room, at),
+        |(room, at, _)| crate::api::load_room_page(room, at),
     );
     view! {
         <Transition fallback=|| view! { <p class="loading">{t("chat-loading")}</p> }>

@@ -160,7 +160,10 @@ impl Uploads {
         #[cfg(feature = "hydrate")]
         if let Err(error) = send(item) {
             item.state.set(State::Failed {
-                message: tf("files-could-not-start", &[("error", (&crate::browser::error_text(&error)).into())]),
+                message: tf(
+                    "files-could-not-start",
+                    &[("error", (&crate::browser::error_text(&error)).into())],
+                ),
                 again: false,
             });
         }

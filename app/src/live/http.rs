@@ -6,8 +6,6 @@
 
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use futures::{Stream, StreamExt};
-use leptos::server_fn::codec::JsonEncoding;
-use leptos::server_fn::{Encodes, ServerFnError};
 use protocol::{ClientEvent, ServerEvent};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -34,11 +32,9 @@ impl Drop for Source {
 
 /// Opens the connection: once the server has named it, client events from `input` are
 /// posted to it and server events come out of the stream. `Err` if it could not open.
-pub async fn connect(
-    input: UnboundedReceiver<Result<ClientEvent, ServerFnError>>,
-) -> Result<impl Stream<Item = Result<ServerEvent, ServerFnError>>, ()> {
+pub async fn connect(input: UnboundedReceiver<ClientEvent>) -> Result<impl Stream<Item = ServerEvent>, ()> {
     let source = web_sys::EventSource::new(EVENTS).map_err(|_| ())?;
-    let (events, received) = unbounded::<Result<ServerEvent, ServerFnError>>();
+    let (events, received) = unbounded::<ServerEvent>();
     let (named, name) = futures::channel::oneshot::channel::<String>();
     let named = std::cell::RefCell::new(Some(named));
 
@@ -52,7 +48,7 @@ pub async fn connect(
             // From bytes, as the WebSocket's frames are read (`protocol::frame`): one reader
             // type means one copy of the events' JSON decoder in the browser's build.
             if let Ok(event) = serde_json::from_slice::<ServerEvent>(data.as_bytes()) {
-                let _ = events.unbounded_send(Ok(event));
+                let _ = events.unbounded_send(event);
             }
         })
     };
@@ -95,24 +91,21 @@ pub async fn connect(
 /// Posts what the client sends, in batches of what is waiting, in order. A refused POST
 /// (the connection is gone) ends the connection.
 async fn post_all(
-    mut input: UnboundedReceiver<Result<ClientEvent, ServerFnError>>,
+    mut input: UnboundedReceiver<ClientEvent>,
     url: String,
-    events: UnboundedSender<Result<ServerEvent, ServerFnError>>,
+    events: UnboundedSender<ServerEvent>,
 ) {
     while let Some(first) = input.next().await {
-        let mut batch: Vec<ClientEvent> = first.into_iter().collect();
+        let mut batch = vec![first];
         while let Ok(next) = input.try_recv() {
-            batch.extend(next);
+            batch.push(next);
         }
-        if batch.is_empty() || events.is_closed() {
+        if events.is_closed() {
             continue;
         }
-        // Written the way the WebSocket path writes each event (server_fn's JSON encoding
-        // into a `BytesMut`): one JSON writer for client events in the page, not two.
-        let mut body = bytes::BytesMut::new();
-        if <JsonEncoding as Encodes<Vec<ClientEvent>>>::encode_into(&batch, &mut body).is_err() {
-            continue;
-        }
+        // Written into bytes, as the WebSocket path writes each event
+        // (`protocol::frame::encode_client`): one JSON writer for client events in the page.
+        let Ok(body) = serde_json::to_vec(&batch) else { continue };
         let Ok(body) = std::str::from_utf8(&body) else { continue };
         if !post(&url, body).await {
             events.close_channel();

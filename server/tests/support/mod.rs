@@ -130,7 +130,12 @@ impl Server {
     }
 
     /// Calls a server function that takes JSON (`room_page`), as the app does.
-    pub async fn call_json(&self, path: &str, cookie: Option<&str>, arguments: serde_json::Value) -> reqwest::Response {
+    pub async fn call_json(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        arguments: serde_json::Value,
+    ) -> reqwest::Response {
         use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE};
         let mut request = reqwest::Client::new()
             .post(self.url(path))
