@@ -24,6 +24,12 @@ struct Socket {
 
 impl Drop for Socket {
     fn drop(&mut self) {
+        // Unhooked first: closing fires `close` (and maybe `error`) later, and the handlers go
+        // with this value.
+        self.socket.set_onmessage(None);
+        self.socket.set_onopen(None);
+        self.socket.set_onclose(None);
+        self.socket.set_onerror(None);
         let _ = self.socket.close();
     }
 }
