@@ -94,10 +94,14 @@ const CATALOGUE: &str = "catalogue";
 
 /// The texts of the page's language, for the browser's app ([`i18n::page_catalogue`]): a
 /// `<script>` element that is data, not code (its type is not JavaScript's), read back by
-/// [`browser_locale`] before the first text is looked up.
+/// [`browser_locale`] before the first text is looked up. It carries the page's nonce like
+/// every script of the page, although no browser runs it.
 #[component]
 pub fn Catalogue(locale: Locale) -> impl IntoView {
-    view! { <script type="text/x-fluent" id=CATALOGUE inner_html=i18n::page_catalogue(locale)></script> }
+    view! {
+        <script type="text/x-fluent" id=CATALOGUE nonce=leptos::nonce::use_nonce()
+            inner_html=i18n::page_catalogue(locale)></script>
+    }
 }
 
 /// Sets the reader's language (the `natter_lang` cookie, a year) and goes back to `back`
