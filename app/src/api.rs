@@ -95,12 +95,11 @@ pub fn load_room_page(
 ) -> impl std::future::Future<Output = Result<RoomView, AppError>> + Send + 'static {
     #[cfg(feature = "hydrate")]
     {
-        let arguments = serde_json::to_string(&RoomPage { room, at });
+        use leptos::server_fn::ServerFn;
         send_wrapper::SendWrapper::new(async move {
-            let arguments = arguments.map_err(|e| {
+            let arguments = serde_json::to_string(&RoomPage { room, at }).map_err(|e| {
                 AppError::from_server_fn_error(ServerFnErrorErr::Serialization(e.to_string()))
             })?;
-            use leptos::server_fn::ServerFn;
             crate::call::post(RoomPage::PATH, crate::call::Body::Json, &arguments).await
         })
     }

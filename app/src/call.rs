@@ -21,28 +21,31 @@ pub enum Body {
     Json,
 }
 
+/// Posts `body` to `path`, labelled with its kind, asking for JSON back. The live
+/// connection's HTTP fallback posts its events through here too (`app::live::http`).
+pub async fn send(path: &str, kind: Body, body: &str) -> Result<web_sys::Response, JsValue> {
+    let window = web_sys::window().ok_or(JsValue::NULL)?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    let headers = web_sys::Headers::new()?;
+    let content_type = match kind {
+        Body::Form => "application/x-www-form-urlencoded",
+        Body::Json => "application/json",
+    };
+    headers.set("Content-Type", content_type)?;
+    // Not HTML: a server function answers a redirect with data and a header, not a 302.
+    headers.set("Accept", "application/json")?;
+    init.set_headers(&headers);
+    init.set_body(&JsValue::from_str(body));
+    JsFuture::from(window.fetch_with_str_and_init(path, &init)).await?.dyn_into()
+}
+
 /// Posts `body` to the server function at `path` and reads its answer.
 pub async fn post<O: DeserializeOwned>(path: &str, kind: Body, body: &str) -> Result<O, AppError> {
     let failed = |error: &JsValue| {
         AppError::from_server_fn_error(ServerFnErrorErr::Request(crate::browser::error_text(error)))
     };
-    let window = web_sys::window().ok_or_else(|| failed(&JsValue::NULL))?;
-    let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    let headers = web_sys::Headers::new().map_err(|e| failed(&e))?;
-    let content_type = match kind {
-        Body::Form => "application/x-www-form-urlencoded",
-        Body::Json => "application/json",
-    };
-    let _ = headers.set("Content-Type", content_type);
-    // Not HTML: the server answers a redirect with data and a header instead of a 302.
-    let _ = headers.set("Accept", "application/json");
-    init.set_headers(&headers);
-    init.set_body(&JsValue::from_str(body));
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
-        .await
-        .and_then(|r| r.dyn_into())
-        .map_err(|e| failed(&e))?;
+    let response = send(path, kind, body).await.map_err(|e| failed(&e))?;
     let bytes =
         JsFuture::from(response.array_buffer().map_err(|e| failed(&e))?).await.map_err(|e| failed(&e))?;
     let bytes = js_sys::Uint8Array::new(&bytes).to_vec();

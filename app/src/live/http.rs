@@ -103,11 +103,10 @@ async fn post_all(
         if events.is_closed() {
             continue;
         }
-        // Written into bytes, as the WebSocket path writes each event
-        // (`protocol::frame::encode_client`): one JSON writer for client events in the page.
-        let Ok(body) = serde_json::to_vec(&batch) else { continue };
-        let Ok(body) = std::str::from_utf8(&body) else { continue };
-        if !post(&url, body).await {
+        // (`to_string` writes into a `Vec<u8>`, as `protocol::frame::encode_client` does for
+        // the WebSocket: one JSON writer for client events in the page.)
+        let Ok(body) = serde_json::to_string(&batch) else { continue };
+        if !post(&url, &body).await {
             events.close_channel();
             return;
         }
@@ -116,10 +115,5 @@ async fn post_all(
 
 /// One POST; true if the server took it.
 async fn post(url: &str, body: &str) -> bool {
-    let Some(window) = web_sys::window() else { return false };
-    let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&wasm_bindgen::JsValue::from_str(body));
-    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(url, &init)).await;
-    response.ok().and_then(|r| r.dyn_into::<web_sys::Response>().ok()).is_some_and(|r| r.ok())
+    crate::call::send(url, crate::call::Body::Json, body).await.is_ok_and(|response| response.ok())
 }

@@ -112,21 +112,12 @@ impl Server {
         cookie: Option<&str>,
         form: &[(&str, &str)],
     ) -> reqwest::Response {
-        use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE};
         let body = form
             .iter()
             .map(|(k, v)| format!("{k}={}", v.bytes().map(|b| format!("%{b:02X}")).collect::<String>()))
             .collect::<Vec<_>>()
             .join("&");
-        let mut request = reqwest::Client::new()
-            .post(self.url(path))
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(ACCEPT, "application/json")
-            .body(body);
-        if let Some(cookie) = cookie {
-            request = request.header(COOKIE, cookie);
-        }
-        request.send().await.unwrap()
+        self.post_to_function(path, cookie, "application/x-www-form-urlencoded", body).await
     }
 
     /// Calls a server function that takes JSON (`room_page`), as the app does.
@@ -136,12 +127,22 @@ impl Server {
         cookie: Option<&str>,
         arguments: serde_json::Value,
     ) -> reqwest::Response {
+        self.post_to_function(path, cookie, "application/json", arguments.to_string()).await
+    }
+
+    async fn post_to_function(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        content_type: &str,
+        body: String,
+    ) -> reqwest::Response {
         use reqwest::header::{ACCEPT, CONTENT_TYPE, COOKIE};
         let mut request = reqwest::Client::new()
             .post(self.url(path))
-            .header(CONTENT_TYPE, "application/json")
+            .header(CONTENT_TYPE, content_type)
             .header(ACCEPT, "application/json")
-            .body(arguments.to_string());
+            .body(body);
         if let Some(cookie) = cookie {
             request = request.header(COOKIE, cookie);
         }
